@@ -1,0 +1,128 @@
+package dev.magnet.cli;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code magnet sessions …}: the command-line client of a Magnet server (SPEC §7). The launcher
+ * registers it as a subcommand:
+ *
+ * <pre>{@code new CommandLine(new MagnetCommand()).addSubcommand(new SessionsCommand())}</pre>
+ *
+ * <p>The server's URL comes from {@code --url}, else {@code MAGNET_URL}, else
+ * {@code http://localhost:7070}; the API key from {@code --api-key}, else {@code MAGNET_API_KEY}.
+ * Both options are accepted before or after the subcommand.
+ *
+ * <p>Exit codes: 0 done (for {@code follow}: the session completed); 1 the followed session
+ * failed; 2 wrong usage, missing API key, or the server refused the request (4xx); 3 the server
+ * could not be reached; 4 the server failed (5xx) or answered something unreadable. Errors are one
+ * {@code error: …} line on stderr.
+ */
+@Command(
+        name = "sessions",
+        description = "Create, list, show, follow and steer Magnet sessions.",
+        subcommands = {
+            CreateCommand.class,
+            ListCommand.class,
+            ShowCommand.class,
+            FollowCommand.class,
+            SendCommand.class,
+            InterruptCommand.class,
+            CancelCommand.class,
+            RetryCommand.class,
+        })
+public final class SessionsCommand implements Callable<Integer> {
+
+    /** How long an event stream may stay silent, heartbeats included, before it is reopened. */
+    static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(90);
+
+    @Option(names = "--url", paramLabel = "URL", scope = ScopeType.INHERIT,
+            description = "the Magnet server (default: $MAGNET_URL, else " + ClientSettings.DEFAULT_URL + ")")
+    private String url;
+
+    @Option(names = "--api-key", paramLabel = "KEY", scope = ScopeType.INHERIT,
+            description = "the API key (default: $MAGNET_API_KEY)")
+    private String apiKey;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, scope = ScopeType.INHERIT, description = "show this help")
+    private boolean help;
+
+    @Spec
+    private CommandSpec spec;
+
+    private final CliEnvironment env;
+    private final Backoff backoff;
+    private final Duration idleTimeout;
+
+    /** The client of the process's own environment and standard streams. */
+    public SessionsCommand() {
+        this(CliEnvironment.system());
+    }
+
+    /** The client of the given environment: its variables, streams, terminal and clock. */
+    public SessionsCommand(CliEnvironment env) {
+        this(env, Backoff.DEFAULT, DEFAULT_IDLE_TIMEOUT);
+    }
+
+    SessionsCommand(CliEnvironment env, Backoff backoff, Duration idleTimeout) {
+        this.env = Objects.requireNonNull(env, "env: use CliEnvironment.system() for the real process");
+        this.backoff = Objects.requireNonNull(backoff, "backoff");
+        this.idleTimeout = Objects.requireNonNull(idleTimeout, "idleTimeout");
+    }
+
+    /** Without a subcommand: prints the usage to stderr. */
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(env.err());
+        env.err().flush();
+        return ExitCodes.USAGE;
+    }
+
+    /** What a subcommand does with a client; returns its exit code. */
+    @FunctionalInterface
+    interface Action {
+        int run(MagnetClient client) throws InterruptedException;
+    }
+
+    /**
+     * Runs a subcommand's action with a client for the resolved settings, and turns a
+     * {@link CliException} into its {@code error: …} line and exit code.
+     */
+    int run(Action action) {
+        try (MagnetClient client = new MagnetClient(ClientSettings.resolve(url, apiKey, env))) {
+            return action.run(client);
+        } catch (CliException e) {
+            env.out().flush();
+            env.err().println("error: " + e.getMessage());
+            return e.exitCode();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ExitCodes.INTERRUPTED;
+        } finally {
+            env.out().flush();
+            env.err().flush();
+        }
+    }
+
+    CliEnvironment env() {
+        return env;
+    }
+
+    Style style() {
+        return new Style(env.colour());
+    }
+
+    SessionPrinter sessionPrinter() {
+        return new SessionPrinter(style(), env.clock());
+    }
+
+    EventFollower follower(MagnetClient client) {
+        return new EventFollower(client, new EventPrinter(style()), env.out(), env.err(), style(), backoff, idleTimeout);
+    }
+}
