@@ -1,0 +1,131 @@
+package dev.magnet.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything Magnet is configured with (SPEC §7), read once from the environment at start.
+ *
+ * @param port                 HTTP port of API and UI ({@code MAGNET_PORT}, 7070; 0 picks a free one)
+ * @param dataDir              where mirrors, workspaces, agent homes and the embedded database live
+ * @param databaseUrl          JDBC URL; H2 file in the data dir unless a {@code jdbc:postgresql:} URL is given
+ * @param anthropicApiKey      the real model key, used only by the relay; null when not configured
+ * @param anthropicBaseUrl     the model API the relay forwards to
+ * @param bootstrapApiKey      becomes the first admin's API key on a fresh install; null for a generated one
+ * @param defaultModel         model used when a session names none
+ * @param allowLocalRepos      whether local paths and file:// URLs are accepted as repositories
+ * @param claudeBin            the pinned Claude Code CLI
+ * @param modelMaxRetries      retry budget of the CLI for model API errors
+ * @param maxConcurrentSessions how many sessions run at once on this server
+ * @param gitName              the workspace's git identity (the agent's commits)
+ * @param gitEmail             the workspace's git identity (the agent's commits)
+ * @param publicUrl            how links back to Magnet are written
+ * @param leaseDuration        how long a runner's claim on a session lasts without a heartbeat
+ */
+public record MagnetConfig(
+        int port,
+        Path dataDir,
+        String databaseUrl,
+        String anthropicApiKey,
+        String anthropicBaseUrl,
+        String bootstrapApiKey,
+        String defaultModel,
+        boolean allowLocalRepos,
+        Path claudeBin,
+        int modelMaxRetries,
+        int maxConcurrentSessions,
+        String gitName,
+        String gitEmail,
+        String publicUrl,
+        Duration leaseDuration) {
+
+    public static final String DEFAULT_MODEL = "claude-opus-4-6";
+
+    public MagnetConfig {
+        Objects.requireNonNull(dataDir, "dataDir: set MAGNET_DATA_DIR");
+        Objects.requireNonNull(databaseUrl, "databaseUrl: set MAGNET_DATABASE_URL");
+        Objects.requireNonNull(claudeBin, "claudeBin: set MAGNET_CLAUDE_BIN to the Claude Code CLI");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("MAGNET_PORT must be 0..65535, was " + port);
+        }
+        if (maxConcurrentSessions < 1) {
+            throw new IllegalArgumentException("MAGNET_MAX_SESSIONS must be at least 1");
+        }
+        if (anthropicApiKey != null && anthropicApiKey.isBlank()) {
+            anthropicApiKey = null;
+        }
+        if (bootstrapApiKey != null && bootstrapApiKey.isBlank()) {
+            bootstrapApiKey = null;
+        }
+    }
+
+    /** Reads the configuration from environment variables, with the defaults of SPEC §7. */
+    public static MagnetConfig fromEnvironment(Map<String, String> env) {
+        Path dataDir = Path.of(env.getOrDefault("MAGNET_DATA_DIR", "data")).toAbsolutePath().normalize();
+        String dbUrl = env.getOrDefault("MAGNET_DATABASE_URL", h2UrlFor(dataDir));
+        int port = parseInt(env, "MAGNET_PORT", 7070);
+        return new MagnetConfig(
+                port,
+                dataDir,
+                dbUrl,
+                env.get("ANTHROPIC_API_KEY"),
+                env.getOrDefault("ANTHROPIC_BASE_URL", "https://api.anthropic.com"),
+                env.get("MAGNET_BOOTSTRAP_API_KEY"),
+                env.getOrDefault("MAGNET_DEFAULT_MODEL", DEFAULT_MODEL),
+                Boolean.parseBoolean(env.getOrDefault("MAGNET_ALLOW_LOCAL_REPOS", "true")),
+                Path.of(env.getOrDefault("MAGNET_CLAUDE_BIN", defaultClaudeBin())).toAbsolutePath(),
+                parseInt(env, "MAGNET_MODEL_MAX_RETRIES", 2),
+                parseInt(env, "MAGNET_MAX_SESSIONS", 8),
+                env.getOrDefault("MAGNET_GIT_NAME", "Magnet"),
+                env.getOrDefault("MAGNET_GIT_EMAIL", "magnet@localhost"),
+                env.getOrDefault("MAGNET_PUBLIC_URL", "http://localhost:" + port),
+                Duration.ofSeconds(parseInt(env, "MAGNET_LEASE_SECONDS", 30)));
+    }
+
+    /** The embedded database: an H2 file in the data dir, in PostgreSQL mode so one migration set serves both. */
+    public static String h2UrlFor(Path dataDir) {
+        return "jdbc:h2:file:" + dataDir.resolve("db/magnet")
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=FALSE";
+    }
+
+    public boolean isPostgres() {
+        return databaseUrl.startsWith("jdbc:postgresql:");
+    }
+
+    public boolean hasModelKey() {
+        return anthropicApiKey != null;
+    }
+
+    public MagnetConfig withPort(int newPort) {
+        return new MagnetConfig(newPort, dataDir, databaseUrl, anthropicApiKey, anthropicBaseUrl, bootstrapApiKey,
+                defaultModel, allowLocalRepos, claudeBin, modelMaxRetries, maxConcurrentSessions, gitName, gitEmail,
+                publicUrl, leaseDuration);
+    }
+
+    private static String defaultClaudeBin() {
+        Path local = Path.of(".tools/node_modules/.bin/claude");
+        return Files.exists(local) ? local.toString() : "claude";
+    }
+
+    private static int parseInt(Map<String, String> env, String name, int fallback) {
+        String value = env.get(name);
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a whole number, was '" + value + "'");
+        }
+    }
+
+    @Override
+    public String toString() {
+        // why: the record's default toString would print the model key into logs
+        return "MagnetConfig[port=" + port + ", dataDir=" + dataDir + ", database=" + (isPostgres() ? "postgresql" : "h2")
+                + ", modelKey=" + (hasModelKey() ? "set" : "missing") + ", baseUrl=" + anthropicBaseUrl + "]";
+    }
+}

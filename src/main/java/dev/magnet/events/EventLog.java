@@ -1,0 +1,97 @@
+package dev.magnet.events;
+
+import dev.magnet.support.Json;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The append-only, numbered event log of each session (table {@code events}). Events are redacted and
+ * persisted first; {@link EventHub} fans them out only after the transaction that wrote them commits.
+ */
+public final class EventLog {
+    private final Jdbi jdbi;
+    private final EventHub hub;
+    private final Redactor redactor;
+    private final Clock clock;
+
+    public EventLog(Jdbi jdbi, EventHub hub, Redactor redactor, Clock clock) {
+        this.jdbi = jdbi;
+        this.hub = hub;
+        this.redactor = redactor;
+        this.clock = clock;
+    }
+
+    /**
+     * Appends events inside the caller's transaction. The session row is locked so that concurrent writers
+     * of one session take numbers one after the other. Call {@link #publish} after the commit.
+     */
+    public List<Event> append(Handle h, String sessionId, List<NewEvent> events) {
+        if (events.isEmpty()) {
+            return List.of();
+        }
+        h.createQuery("select id from sessions where id = :id for update").bind("id", sessionId).mapTo(String.class).one();
+        long seq = h.createQuery("select coalesce(max(seq), 0) from events where session_id = :id")
+                .bind("id", sessionId).mapTo(Long.class).one();
+        Instant at = clock.instant();
+        List<Event> written = new ArrayList<>(events.size());
+        for (NewEvent e : events) {
+            seq++;
+            String json = redactor.redact(Json.write(e.data()));
+            h.createUpdate("insert into events (session_id, seq, type, data, created_at) values (:s, :seq, :type, :data, :at)")
+                    .bind("s", sessionId)
+                    .bind("seq", seq)
+                    .bind("type", e.type().wire())
+                    .bind("data", json)
+                    .bind("at", at)
+                    .execute();
+            written.add(new Event(seq, sessionId, e.type(), at, Json.readMap(json)));
+        }
+        return written;
+    }
+
+    /** Appends in a transaction of its own and fans out. */
+    public List<Event> appendAndPublish(String sessionId, List<NewEvent> events) {
+        List<Event> written = jdbi.inTransaction(h -> append(h, sessionId, events));
+        publish(written);
+        return written;
+    }
+
+    public void publish(List<Event> events) {
+        hub.publish(events);
+    }
+
+    /** Up to {@code limit} events with a sequence number above {@code afterSeq}, in order. */
+    public List<Event> after(String sessionId, long afterSeq, int limit) {
+        return jdbi.withHandle(h -> after(h, sessionId, afterSeq, limit, null));
+    }
+
+    /** Events of the given types, in order (for the conversation view). */
+    public List<Event> ofTypes(String sessionId, List<EventType> types) {
+        return jdbi.withHandle(h -> after(h, sessionId, 0, Integer.MAX_VALUE, types));
+    }
+
+    public long lastSeq(String sessionId) {
+        return jdbi.withHandle(h -> h.createQuery("select coalesce(max(seq), 0) from events where session_id = :id")
+                .bind("id", sessionId).mapTo(Long.class).one());
+    }
+
+    private static List<Event> after(Handle h, String sessionId, long afterSeq, int limit, List<EventType> types) {
+        String typeFilter = types == null ? "" : " and type in (<types>)";
+        var query = h.createQuery("select seq, type, data, created_at from events where session_id = :id and seq > :after"
+                        + typeFilter + " order by seq limit :limit")
+                .bind("id", sessionId)
+                .bind("after", afterSeq)
+                .bind("limit", limit);
+        if (types != null) {
+            query.bindList("types", types.stream().map(EventType::wire).toList());
+        }
+        return query.map((rs, ctx) -> new Event(rs.getLong("seq"), sessionId, EventType.fromWire(rs.getString("type")),
+                        rs.getTimestamp("created_at").toInstant(), (Map<String, Object>) Json.readMap(rs.getString("data"))))
+                .list();
+    }
+}

@@ -1,0 +1,31 @@
+package dev.magnet.runner;
+
+import dev.magnet.config.MagnetConfig;
+import dev.magnet.events.Redactor;
+import dev.magnet.gateway.ModelRelay;
+import dev.magnet.git.GitIdentity;
+import dev.magnet.git.Workspaces;
+import dev.magnet.sandbox.SandboxProvider;
+import dev.magnet.session.SessionDiffs;
+import dev.magnet.session.SessionStore;
+
+/** What every session workflow of a runner works with. */
+record RunnerContext(
+        String runnerId,
+        MagnetConfig config,
+        SessionStore store,
+        SessionDiffs diffs,
+        Workspaces workspaces,
+        SandboxProvider sandboxes,
+        ModelRelay relay,
+        Redactor redactor,
+        RunnerMetrics metrics) {
+
+    GitIdentity identity() {
+        return new GitIdentity(config.gitName(), config.gitEmail());
+    }
+
+    String redact(String text) {
+        return redactor.redact(text);
+    }
+}

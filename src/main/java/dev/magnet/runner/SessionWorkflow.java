@@ -1,0 +1,471 @@
+package dev.magnet.runner;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.magnet.agent.ClaudeAgent;
+import dev.magnet.agent.CommandLifecycle;
+import dev.magnet.agent.MappedLine;
+import dev.magnet.agent.StreamJsonMapper;
+import dev.magnet.agent.TurnOutcome;
+import dev.magnet.events.EventType;
+import dev.magnet.events.NewEvent;
+import dev.magnet.git.BranchName;
+import dev.magnet.git.ChangedFile;
+import dev.magnet.git.GitAuth;
+import dev.magnet.git.GitException;
+import dev.magnet.git.GitIdentity;
+import dev.magnet.git.PushResult;
+import dev.magnet.git.RepoUrl;
+import dev.magnet.git.Workspace;
+import dev.magnet.git.WorkspaceSpec;
+import dev.magnet.sandbox.Sandbox;
+import dev.magnet.sandbox.SandboxException;
+import dev.magnet.sandbox.SandboxSpec;
+import dev.magnet.session.Cost;
+import dev.magnet.session.FailureReason;
+import dev.magnet.session.Phase;
+import dev.magnet.session.Session;
+import dev.magnet.session.SessionDiffs;
+import dev.magnet.session.SessionMessage;
+import dev.magnet.session.SessionStore;
+import dev.magnet.support.Json;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives one claimed session through its phases: provisioning, cloning, setting up, running the agent
+ * (delivering follow-ups, interrupting, mapping its output to events), finishing (commit, diff, push), and
+ * back to running when a follow-up arrives. Runs on its own (virtual) thread; others talk to it with signals.
+ */
+final class SessionWorkflow {
+    private static final Logger log = LoggerFactory.getLogger(SessionWorkflow.class);
+    private static final Duration POLL = Duration.ofSeconds(5);
+
+    private final String sessionId;
+    private final RunnerContext ctx;
+    private final BlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
+    private final Set<String> writtenToAgent = new HashSet<>();
+    private final Set<String> deliveredIds = new HashSet<>();
+    private volatile ClaudeAgent agent;
+    private volatile boolean stopped;
+    private Sandbox sandbox;
+    private Workspace workspace;
+    private StreamJsonMapper currentMapper;
+    private int agentGeneration;
+
+    /** Thrown to unwind when the session was cancelled or the server is shutting down. */
+    private static final class Stopped extends Exception {
+        Stopped() {
+            super(null, null, false, false);
+        }
+    }
+
+    SessionWorkflow(String sessionId, RunnerContext ctx) {
+        this.sessionId = sessionId;
+        this.ctx = ctx;
+    }
+
+    String sessionId() {
+        return sessionId;
+    }
+
+    void signal(Signal s) {
+        signals.add(s);
+    }
+
+    boolean hasAgent() {
+        ClaudeAgent a = agent;
+        return a != null && a.isAlive();
+    }
+
+    /** Cancels: kills the agent at once and fails the session with reason {@code cancelled}. */
+    void cancel(String message) {
+        stopped = true;
+        killAgent();
+        ctx.store().change(sessionId, Session::isActive,
+                s -> s.fail(FailureReason.CANCELLED, message, now()));
+        signals.add(new Signal.Cancel(message));
+    }
+
+    /** Server shutdown: stop the agent but leave the session active, to be resumed on the next start. */
+    void shutdown() {
+        stopped = true;
+        killAgent();
+        signals.add(new Signal.Cancel("server stopping"));
+    }
+
+    void run() {
+        SessionPaths paths = SessionPaths.of(ctx.config().dataDir(), sessionId);
+        try {
+            Optional<Session> loaded = load();
+            if (loaded.isEmpty() || !loaded.get().isActive()) {
+                return;
+            }
+            Session s = loaded.get();
+            paths.createHomeAndTmp();
+            if (s.phase().isPreparation()) {
+                s = prepare(s, paths);
+            } else {
+                s = reopenWorkspace(s, paths);
+            }
+            work(s);
+        } catch (Stopped e) {
+            log.debug("session {} stopped", sessionId);
+        } catch (StepFailure f) {
+            fail(f.reason(), f.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.error("session {} failed unexpectedly", sessionId, e);
+            fail(FailureReason.AGENT_ERROR, "Magnet failed while running the session: " + e.getMessage());
+        } finally {
+            killAgent();
+            ctx.relay().close(sessionId);
+            if (sandbox != null) {
+                sandbox.close();
+            }
+        }
+    }
+
+    private Session prepare(Session s, SessionPaths paths) throws StepFailure, Stopped {
+        s = transition(x -> x.moveTo(Phase.PROVISIONING, "claimed by " + ctx.runnerId(), now()));
+        sandbox = provision(paths);
+        s = transition(x -> x.moveTo(Phase.CLONING, null, now()));
+        paths.deleteWorkspace();
+        try {
+            workspace = ctx.workspaces().create(workspaceSpec(s, paths));
+        } catch (GitException | IllegalArgumentException e) {
+            throw new StepFailure(FailureReason.CLONE_FAILED, e.getMessage(), e);
+        }
+        String base = workspace.baseBranch().value();
+        String baseCommit = workspace.baseCommit();
+        s = transition(x -> x.withBase(base, baseCommit, now()).moveTo(Phase.SETTING_UP, null, now()));
+        if (stopped) {
+            throw new Stopped();
+        }
+        return transition(x -> x.moveTo(Phase.RUNNING, null, now()));
+    }
+
+    private Session reopenWorkspace(Session s, SessionPaths paths) throws StepFailure, Stopped {
+        try {
+            workspace = ctx.workspaces().open(workspaceSpec(s, paths));
+        } catch (GitException | IllegalArgumentException e) {
+            throw new StepFailure(FailureReason.LOST, "The session's workspace is gone and cannot be resumed: "
+                    + e.getMessage(), e);
+        }
+        sandbox = provision(paths);
+        if (s.phase() == Phase.FINISHING) {
+            return transition(x -> x.moveTo(Phase.RUNNING, "resumed", now()));
+        }
+        return s;
+    }
+
+    private WorkspaceSpec workspaceSpec(Session s, SessionPaths paths) {
+        return new WorkspaceSpec(paths.workspace(), repoUrl(s), s.baseBranch() == null ? null : BranchName.of(s.baseBranch()),
+                BranchName.of(s.branch()), ctx.identity(), GitAuth.NONE);
+    }
+
+    private RepoUrl repoUrl(Session s) {
+        return s.repo() == null ? null : RepoUrl.parse(s.repo(), ctx.config().allowLocalRepos());
+    }
+
+    private Sandbox provision(SessionPaths paths) throws StepFailure {
+        try {
+            return ctx.sandboxes().create(new SandboxSpec(sessionId, paths.workspace(), paths.home(), paths.tmp()));
+        } catch (SandboxException e) {
+            throw new StepFailure(FailureReason.SANDBOX_FAILED, e.getMessage(), e);
+        }
+    }
+
+    /** Runs the agent until its work is done and pushed; goes round again when a follow-up arrives while finishing. */
+    private void work(Session s) throws StepFailure, Stopped, InterruptedException {
+        if (!ctx.config().hasModelKey()) {
+            throw new StepFailure(FailureReason.MODEL_AUTH_FAILED, "Magnet has no model API key: set ANTHROPIC_API_KEY "
+                    + "(and ANTHROPIC_BASE_URL for a gateway) where the Magnet server runs, restart it, then retry.");
+        }
+        while (true) {
+            startAgent(s);
+            pumpUntilTurnsDone();
+            s = transition(x -> x.moveTo(Phase.FINISHING, null, now()));
+            stopAgent();
+            finish(s);
+            Optional<Boolean> completed = ctx.store().withLocked(sessionId, (h, locked, w) -> {
+                if (!locked.isActive()) {
+                    return false;
+                }
+                if (!ctx.store().messages().queued(h, sessionId).isEmpty()) {
+                    w.save(locked.moveTo(Phase.RUNNING, "follow-up", now()));
+                    return false;
+                }
+                w.save(locked.complete(now()));
+                return true;
+            });
+            Session current = load().orElseThrow(Stopped::new);
+            if (completed.orElse(false) || !current.isActive()) {
+                return;
+            }
+            s = current;
+        }
+    }
+
+    private void startAgent(Session s) throws StepFailure, Stopped {
+        boolean resume = s.agentStarted();
+        StreamJsonMapper mapper = new StreamJsonMapper(workspace.dir());
+        writtenToAgent.clear();
+        String token = ctx.relay().open(sessionId);
+        ClaudeAgent.Launch launch = new ClaudeAgent.Launch(ctx.config().claudeBin(), s.model(), s.agentSessionId(),
+                resume, ctx.relay().baseUrl(), token, ctx.config().modelMaxRetries(),
+                sandbox.spec().home(), sandbox.spec().tmp());
+        currentMapper = mapper;
+        int generation = ++agentGeneration;
+        try {
+            agent = ClaudeAgent.start(sandbox, launch,
+                    line -> signals.add(new Signal.Line(generation, line)),
+                    code -> signals.add(new Signal.Exited(generation, code)));
+        } catch (SandboxException e) {
+            throw new StepFailure(FailureReason.SANDBOX_FAILED, "The agent could not start: " + e.getMessage(), e);
+        }
+        if (!resume) {
+            transition(x -> x.withAgentStarted(now()));
+        }
+        ctx.metrics().agentStarted();
+    }
+
+
+    /** Feeds the agent and records what it does until a turn ends with nothing left for it to take. */
+    private void pumpUntilTurnsDone() throws StepFailure, Stopped, InterruptedException {
+        deliverQueued();
+        while (true) {
+            Signal signal = signals.poll(POLL.toMillis(), TimeUnit.MILLISECONDS);
+            if (stopped) {
+                throw new Stopped();
+            }
+            if (signal == null) {
+                deliverQueued();
+                continue;
+            }
+            switch (signal) {
+                case Signal.MessagesQueued q -> deliverQueued();
+                case Signal.Interrupt i -> interruptAgent();
+                case Signal.Cancel c -> throw new Stopped();
+                case Signal.Exited e when e.generation() != agentGeneration -> { }
+                case Signal.Exited e -> throw agentDied(e.code());
+                case Signal.Line l when l.generation() != agentGeneration -> { }
+                case Signal.Line l -> {
+                    Optional<TurnOutcome> outcome = record(l.json());
+                    if (outcome.isPresent() && turnsDone(outcome.get())) {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /** True when the turn succeeded and no message waits for the agent; fails the session on error outcomes. */
+    private boolean turnsDone(TurnOutcome outcome) throws StepFailure {
+        switch (outcome.kind()) {
+            case SUCCEEDED -> {
+                deliverQueued();
+                return writtenToAgent.stream().allMatch(deliveredIds::contains);
+            }
+            case INTERRUPTED -> {
+                return false;
+            }
+            case MODEL_AUTH_FAILED -> throw new StepFailure(FailureReason.MODEL_AUTH_FAILED, outcome.message());
+            case MODEL_UNAVAILABLE -> throw new StepFailure(FailureReason.MODEL_UNAVAILABLE, outcome.message());
+            case RESUME_FAILED -> throw new StepFailure(FailureReason.LOST, outcome.message());
+            default -> throw new StepFailure(FailureReason.AGENT_ERROR, outcome.message());
+        }
+    }
+
+    /** Maps one agent line to events and persists them with what they imply (delivery, cost) in one transaction. */
+    private Optional<TurnOutcome> record(JsonNode json) {
+        MappedLine mapped = currentMapper.mapLine(json);
+        List<String> delivered = new ArrayList<>();
+        // why: any lifecycle past "queued" means the CLI took the message into the conversation, even when
+        // the turn then ended in an error or an interrupt ("cancelled")
+        mapped.lifecycle().filter(l -> l.state() != CommandLifecycle.State.QUEUED)
+                .ifPresent(l -> delivered.add(l.commandUuid()));
+        mapped.outcome().ifPresent(o -> delivered.addAll(o.userMessageUuids()));
+        List<String> newlyDelivered = delivered.stream().filter(id -> !deliveredIds.contains(id)).distinct().toList();
+        if (mapped.events().isEmpty() && newlyDelivered.isEmpty() && mapped.outcome().isEmpty()) {
+            return Optional.empty();
+        }
+        ctx.store().withLocked(sessionId, (h, s, w) -> {
+            List<NewEvent> events = new ArrayList<>();
+            for (String id : newlyDelivered) {
+                if (ctx.store().messages().markDelivered(h, id, now())) {
+                    events.add(NewEvent.of(EventType.MESSAGE_DELIVERED, Map.of("messageId", id)));
+                }
+            }
+            events.addAll(mapped.events());
+            mapped.events().stream().filter(e -> e.type() == EventType.TURN_RESULT).findFirst()
+                    .ifPresent(result -> w.save(s.withCost(costAfter(s.cost(), result.data()), now())));
+            w.append(events);
+            return true;
+        });
+        deliveredIds.addAll(newlyDelivered);
+        mapped.outcome().ifPresent(o -> ctx.metrics().turnEnded(o));
+        return mapped.outcome();
+    }
+
+    /**
+     * The session's cost after a turn. The CLI reports {@code total_cost_usd} for the whole conversation (also
+     * across {@code --resume}), and tokens per turn.
+     */
+    private static Cost costAfter(Cost before, Map<String, Object> turn) {
+        double total = number(turn.get("costUsd"));
+        return new Cost(Math.max(before.usd(), total), before.inputTokens() + (long) number(turn.get("inputTokens")),
+                before.outputTokens() + (long) number(turn.get("outputTokens")));
+    }
+
+    private static double number(Object value) {
+        return value instanceof Number n ? n.doubleValue() : 0;
+    }
+
+    /** Writes every queued message the current agent has not been given yet. */
+    private void deliverQueued() throws StepFailure {
+        ClaudeAgent a = agent;
+        if (a == null) {
+            return;
+        }
+        List<SessionMessage> queued = ctx.store().jdbi().withHandle(h -> ctx.store().messages().queued(h, sessionId));
+        for (SessionMessage m : queued) {
+            if (writtenToAgent.add(m.id())) {
+                try {
+                    a.sendUserMessage(m.id(), m.text());
+                } catch (IOException e) {
+                    writtenToAgent.remove(m.id());
+                    log.warn("session {}: could not write a message to the agent: {}", sessionId, e.getMessage());
+                }
+            }
+        }
+    }
+
+    private void interruptAgent() {
+        ClaudeAgent a = agent;
+        if (a == null) {
+            return;
+        }
+        try {
+            a.interrupt();
+        } catch (IOException e) {
+            log.warn("session {}: could not interrupt the agent: {}", sessionId, e.getMessage());
+        }
+    }
+
+    private StepFailure agentDied(int code) {
+        String tail = agent == null ? "" : agent.stderrTail();
+        String message = "The agent exited unexpectedly (exit code " + code + ")"
+                + (tail.isBlank() ? "." : ". Last lines of its output:\n" + tail);
+        return new StepFailure(FailureReason.AGENT_ERROR, ctx.redact(message));
+    }
+
+    private void stopAgent() throws InterruptedException {
+        ClaudeAgent a = agent;
+        if (a != null) {
+            a.stop(Duration.ofSeconds(10));
+        }
+        agent = null;
+        ctx.relay().close(sessionId);
+    }
+
+    private void killAgent() {
+        ClaudeAgent a = agent;
+        if (a != null) {
+            a.close();
+        }
+    }
+
+    /** Commits leftovers, stores the diff and pushes the session branch (only it, never forced). */
+    private void finish(Session s) throws StepFailure, Stopped {
+        try {
+            String coAuthorEmail = s.author().email() == null ? s.author().id() + "@users.magnet.invalid" : s.author().email();
+            workspace.commitLeftovers("Leftover changes of Magnet session " + s.id().substring(0, 8) + "\n\n" + s.title(),
+                    new GitIdentity(s.author().name(), coAuthorEmail));
+            String files = Json.write(workspace.diffStats().stream().map(SessionWorkflow::fileJson).toList());
+            SessionDiffs.StoredDiff stored = new SessionDiffs.StoredDiff(workspace.baseCommit(), workspace.branchCommit(),
+                    workspace.diff(), files, now());
+            ctx.store().jdbi().useTransaction(h -> ctx.diffs().save(h, sessionId, stored));
+            if (s.repo() != null && workspace.hasCommitsBeyondBase()) {
+                push(s);
+            }
+        } catch (GitException e) {
+            if (e.kind() == GitException.Kind.PUSH_REJECTED) {
+                throw new StepFailure(FailureReason.PUSH_REJECTED, e.getMessage(), e);
+            }
+            throw new StepFailure(FailureReason.AGENT_ERROR, "Finishing failed: " + e.getMessage(), e);
+        }
+        if (stopped) {
+            throw new Stopped();
+        }
+    }
+
+    /** Pushes the session branch to the origin; an origin that does not accept pushes is noted, not fatal. */
+    private void push(Session s) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("status", "active");
+        data.put("phase", "finishing");
+        data.put("branch", s.branch());
+        try {
+            PushResult pushed = workspace.push(repoUrl(s), GitAuth.NONE);
+            data.put("reason", "pushed " + s.branch() + " to the origin (" + pushed.outcome().name().toLowerCase(java.util.Locale.ROOT) + ")");
+            data.put("pushed", true);
+        } catch (GitException e) {
+            if (e.kind() != GitException.Kind.ACCESS_DENIED) {
+                throw e;
+            }
+            data.put("reason", "not pushed: " + e.getMessage() + " The branch is kept in Magnet.");
+            data.put("pushed", false);
+        }
+        ctx.store().append(sessionId, List.of(NewEvent.of(EventType.STATUS, data)));
+    }
+
+    private static Map<String, Object> fileJson(ChangedFile f) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("path", f.path());
+        m.put("oldPath", f.oldPath());
+        m.put("status", f.change().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("additions", f.additions());
+        m.put("deletions", f.deletions());
+        m.put("binary", f.binary());
+        return m;
+    }
+
+    private Optional<Session> load() {
+        return ctx.store().jdbi().withHandle(h -> ctx.store().sessions().find(h, sessionId, false));
+    }
+
+    /** Applies a transition if the session is still active; unwinds when it is not (cancelled meanwhile). */
+    private Session transition(UnaryOperator<Session> change) throws Stopped {
+        if (stopped) {
+            throw new Stopped();
+        }
+        return ctx.store().change(sessionId, Session::isActive, change).orElseThrow(Stopped::new);
+    }
+
+    private void fail(FailureReason reason, String message) {
+        if (stopped) {
+            return;
+        }
+        ctx.store().change(sessionId, Session::isActive, s -> s.fail(reason, ctx.redact(message), now()));
+        ctx.metrics().sessionFailed(reason);
+    }
+
+    private Instant now() {
+        return ctx.store().clock().instant();
+    }
+}

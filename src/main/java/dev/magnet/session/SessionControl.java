@@ -1,0 +1,18 @@
+package dev.magnet.session;
+
+/**
+ * What the session service asks of whatever runs sessions (the runner), without knowing how it runs them.
+ */
+public interface SessionControl {
+    /** New work may be waiting: a session was created or reopened. */
+    void wake();
+
+    /** A follow-up was queued for a session; a live agent should take it. */
+    void messageQueued(String sessionId);
+
+    /** Interrupts the agent's current turn; false when no agent of that session is running here. */
+    boolean interrupt(String sessionId);
+
+    /** Cancels a session that runs here (kills its sandbox, fails it); false when it does not run here. */
+    boolean cancel(String sessionId, String byWhom);
+}

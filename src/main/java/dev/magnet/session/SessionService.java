@@ -1,0 +1,293 @@
+package dev.magnet.session;
+
+import dev.magnet.auth.Actor;
+import dev.magnet.events.Event;
+import dev.magnet.events.EventType;
+import dev.magnet.events.NewEvent;
+import dev.magnet.git.BranchName;
+import dev.magnet.git.RepoUrl;
+import dev.magnet.support.ConflictException;
+import dev.magnet.support.Ids;
+import dev.magnet.support.InvalidRequestException;
+import dev.magnet.support.NotFoundException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * What users do with sessions: create, read, rename, send follow-ups, interrupt, cancel and retry. Every
+ * call is scoped to the actor's workspace; other workspaces' sessions are not found.
+ */
+public final class SessionService {
+    public static final int MAX_PROMPT_CHARS = 100_000;
+    public static final int MAX_TITLE_CHARS = 200;
+    private static final int DERIVED_TITLE_CHARS = 80;
+
+    private final SessionStore store;
+    private final SessionDiffs diffs;
+    private final SessionControl control;
+    private final String defaultModel;
+    private final boolean allowLocalRepos;
+
+    public SessionService(SessionStore store, SessionDiffs diffs, SessionControl control, String defaultModel,
+                          boolean allowLocalRepos) {
+        this.store = store;
+        this.diffs = diffs;
+        this.control = control;
+        this.defaultModel = defaultModel;
+        this.allowLocalRepos = allowLocalRepos;
+    }
+
+    /** Validates and stores a new session (active, queued) with its first events; the runner picks it up. */
+    public Session create(Actor actor, NewSession request) {
+        return create(actor, request, null);
+    }
+
+    private Session create(Actor actor, NewSession request, String retryOf) {
+        String prompt = requirePrompt(request.prompt());
+        String title = request.title() == null ? deriveTitle(prompt) : requireTitle(request.title());
+        String repo = null;
+        if (request.repo() != null && !request.repo().isBlank()) {
+            try {
+                repo = RepoUrl.parse(request.repo().trim(), allowLocalRepos).value();
+            } catch (IllegalArgumentException e) {
+                throw new InvalidRequestException("repo", e.getMessage());
+            }
+        }
+        String baseBranch = null;
+        if (request.baseBranch() != null) {
+            try {
+                baseBranch = BranchName.of(request.baseBranch()).value();
+            } catch (IllegalArgumentException e) {
+                throw new InvalidRequestException("baseBranch", e.getMessage());
+            }
+        }
+        String model = request.model() == null ? defaultModel : requireModel(request.model());
+        if (request.environmentId() != null) {
+            throw new InvalidRequestException("environmentId", "environment " + request.environmentId() + " does not exist");
+        }
+        Instant now = store.clock().instant();
+        String id = Ids.newId();
+        Session session = Session.create(id, actor.workspaceId(), actor.asAuthor(), title, prompt, repo, baseBranch,
+                BranchName.forSession(id, title).value(), model, retryOf, UUID.randomUUID().toString(), now);
+        SessionMessage first = new SessionMessage(Ids.newId(), id, actor.asAuthor(), prompt,
+                SessionMessage.State.QUEUED, now);
+        List<Event> written = store.jdbi().inTransaction(h -> {
+            store.sessions().insert(h, session);
+            store.messages().insert(h, first);
+            return store.events().append(h, id, List.of(SessionStore.statusEvent(session), userMessageEvent(first, false)));
+        });
+        store.events().publish(written);
+        control.wake();
+        return session;
+    }
+
+    public Session get(Actor actor, String id) {
+        return store.jdbi().withHandle(h -> findVisible(h, actor, id));
+    }
+
+    /** A session by id without a workspace check: for internal readers that already checked access. */
+    public java.util.Optional<Session> find(String id) {
+        return store.jdbi().withHandle(h -> store.sessions().find(h, id, false));
+    }
+
+    public SessionPage list(SessionQuery query) {
+        return store.jdbi().withHandle(h -> store.sessions().list(h, query));
+    }
+
+    public SessionStats stats(Actor actor) {
+        Instant weekAgo = store.clock().instant().minus(Duration.ofDays(7));
+        return store.jdbi().withHandle(h -> store.sessions().stats(h, actor.workspaceId(), weekAgo));
+    }
+
+    public Session rename(Actor actor, String id, String title) {
+        String valid = requireTitle(title);
+        get(actor, id);
+        return store.change(id, s -> true, s -> s.withTitle(valid, store.clock().instant()))
+                .orElseThrow(() -> notFound(id));
+    }
+
+    /**
+     * Queues a follow-up. A running agent takes it as soon as it can; a completed session is reopened and
+     * resumed. Never lost: it stays queued until an agent takes it.
+     *
+     * @throws ConflictException when the session failed (retry it instead)
+     */
+    public SessionMessage followUp(Actor actor, String id, String text) {
+        String body = requireText(text);
+        get(actor, id);
+        Instant now = store.clock().instant();
+        SessionMessage message = new SessionMessage(Ids.newId(), id, actor.asAuthor(), body, SessionMessage.State.QUEUED, now);
+        boolean reopened = store.withLocked(id, (h, s, w) -> {
+            if (s.status() == Status.FAILED) {
+                throw new ConflictException("session " + id + " failed (" + s.failure().reason().wire()
+                        + "); retry it to continue with a new session");
+            }
+            store.messages().insert(h, message);
+            Session next = s.withOneMoreMessage(now);
+            boolean reopen = s.status() == Status.COMPLETED;
+            if (reopen) {
+                next = next.reopen(now);
+            }
+            w.save(next);
+            w.append(List.of(userMessageEvent(message, true)));
+            return reopen;
+        }).orElseThrow(() -> notFound(id));
+        if (reopened) {
+            control.wake();
+        } else {
+            control.messageQueued(id);
+        }
+        return message;
+    }
+
+    public void interrupt(Actor actor, String id) {
+        Session s = get(actor, id);
+        if (!s.isActive()) {
+            throw new ConflictException("session " + id + " is " + s.status().wire() + "; there is nothing to interrupt");
+        }
+        if (!control.interrupt(id)) {
+            throw new ConflictException("session " + id + " has no agent running yet (phase " + s.phase().wire() + ")");
+        }
+    }
+
+    /** Cancels an active session: its sandbox is torn down and it fails with reason {@code cancelled}. */
+    public void cancel(Actor actor, String id) {
+        Session s = get(actor, id);
+        if (!s.isActive()) {
+            throw new ConflictException("session " + id + " is already " + s.status().wire());
+        }
+        String by = "Cancelled by " + actor.userName() + ".";
+        if (!control.cancel(id, by)) {
+            store.change(id, Session::isActive, locked -> locked.fail(FailureReason.CANCELLED, by, store.clock().instant()));
+        }
+    }
+
+    /** A new session with the same inputs (and optionally an edited prompt), linked to this one. */
+    public Session retry(Actor actor, String id, String editedPrompt) {
+        Session old = get(actor, id);
+        if (old.isActive()) {
+            throw new ConflictException("session " + id + " is still active; cancel it before retrying");
+        }
+        String prompt = editedPrompt == null ? old.prompt() : editedPrompt;
+        String title = editedPrompt == null ? old.title() : null;
+        return create(actor, new NewSession(prompt, title, old.repo(), old.baseBranch(), old.model(), null), old.id());
+    }
+
+    /** The conversation of a session: user messages, the agent's text, and turn results. */
+    public List<Map<String, Object>> conversation(String sessionId) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Event e : store.events().ofTypes(sessionId, List.of(EventType.USER_MESSAGE, EventType.TEXT, EventType.TURN_RESULT))) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            switch (e.type()) {
+                case USER_MESSAGE -> {
+                    m.put("role", "user");
+                    m.put("text", e.data().get("text"));
+                    m.put("author", e.data().get("author"));
+                }
+                case TEXT -> {
+                    m.put("role", "assistant");
+                    m.put("text", e.data().get("text"));
+                }
+                default -> {
+                    m.put("role", "result");
+                    m.put("success", e.data().get("success"));
+                    Object success = e.data().get("success");
+                    m.put("text", Boolean.TRUE.equals(success) ? e.data().get("result") : e.data().get("message"));
+                    m.put("costUsd", e.data().get("costUsd"));
+                }
+            }
+            m.put("seq", e.seq());
+            m.put("at", e.at().toString());
+            out.add(m);
+        }
+        return out;
+    }
+
+    /** The agent's latest task list. */
+    @SuppressWarnings("unchecked")
+    public List<Object> tasks(String sessionId) {
+        List<Event> todos = store.events().ofTypes(sessionId, List.of(EventType.TODO));
+        if (todos.isEmpty()) {
+            return List.of();
+        }
+        Object items = todos.get(todos.size() - 1).data().get("items");
+        return items instanceof List<?> list ? (List<Object>) list : List.of();
+    }
+
+    public java.util.Optional<SessionDiffs.StoredDiff> storedDiff(String sessionId) {
+        return store.jdbi().withHandle(h -> diffs.find(h, sessionId));
+    }
+
+    static NewEvent userMessageEvent(SessionMessage m, boolean followUp) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("messageId", m.id());
+        data.put("text", m.text());
+        data.put("author", Map.of("id", m.author().id(), "name", m.author().name()));
+        data.put("queued", true);
+        data.put("followUp", followUp);
+        return NewEvent.of(EventType.USER_MESSAGE, data);
+    }
+
+    static String deriveTitle(String prompt) {
+        String firstLine = prompt.strip().lines().findFirst().orElse("").strip();
+        if (firstLine.length() <= DERIVED_TITLE_CHARS) {
+            return firstLine.isEmpty() ? "Untitled session" : firstLine;
+        }
+        int cut = firstLine.lastIndexOf(' ', DERIVED_TITLE_CHARS - 1);
+        return firstLine.substring(0, cut > 40 ? cut : DERIVED_TITLE_CHARS - 1).strip() + "…";
+    }
+
+    private Session findVisible(org.jdbi.v3.core.Handle h, Actor actor, String id) {
+        if (!Ids.isWellFormed(id)) {
+            throw notFound(id);
+        }
+        return store.sessions().findInWorkspace(h, actor.workspaceId(), id).orElseThrow(() -> notFound(id));
+    }
+
+    private static NotFoundException notFound(String id) {
+        return new NotFoundException("no session " + id);
+    }
+
+    private static String requirePrompt(String prompt) {
+        if (prompt == null || prompt.isBlank()) {
+            throw new InvalidRequestException("prompt", "prompt is required: say what the agent should do");
+        }
+        if (prompt.length() > MAX_PROMPT_CHARS) {
+            throw new InvalidRequestException("prompt", "prompt is too long: at most " + MAX_PROMPT_CHARS + " characters");
+        }
+        return prompt;
+    }
+
+    private static String requireText(String text) {
+        if (text == null || text.isBlank()) {
+            throw new InvalidRequestException("text", "text is required");
+        }
+        if (text.length() > MAX_PROMPT_CHARS) {
+            throw new InvalidRequestException("text", "text is too long: at most " + MAX_PROMPT_CHARS + " characters");
+        }
+        return text;
+    }
+
+    private static String requireTitle(String title) {
+        if (title == null || title.isBlank()) {
+            throw new InvalidRequestException("title", "title must not be blank");
+        }
+        String t = title.strip();
+        if (t.length() > MAX_TITLE_CHARS || t.chars().anyMatch(Character::isISOControl)) {
+            throw new InvalidRequestException("title", "title must be one line of at most " + MAX_TITLE_CHARS + " characters");
+        }
+        return t;
+    }
+
+    private static String requireModel(String model) {
+        if (!model.matches("[A-Za-z0-9][A-Za-z0-9._:@/\\[\\]-]{0,127}")) {
+            throw new InvalidRequestException("model", "model must be a model id or alias such as claude-opus-4-6");
+        }
+        return model;
+    }
+}

@@ -1,0 +1,150 @@
+package dev.magnet.session;
+
+import dev.magnet.events.Event;
+import dev.magnet.events.EventHub;
+import dev.magnet.events.EventLog;
+import dev.magnet.support.Json;
+import dev.magnet.web.Requests;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static dev.magnet.web.Requests.actor;
+import static dev.magnet.web.Requests.json;
+
+/**
+ * A session's events (SPEC §3, §4): with {@code Accept: text/event-stream} an SSE stream that replays after the
+ * client's last id, then follows live, then ends with an {@code end} event once the session is no longer active;
+ * otherwise a JSON page. Also the session's diff.
+ */
+public final class SessionStreamRoutes {
+    private static final Duration HEARTBEAT = Duration.ofSeconds(15);
+    private static final int BATCH = 500;
+
+    private final SessionService service;
+    private final EventLog log;
+    private final EventHub hub;
+
+    public SessionStreamRoutes(SessionService service, EventLog log, EventHub hub) {
+        this.service = service;
+        this.log = log;
+        this.hub = hub;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.get("/api/sessions/{id}/events", this::events);
+        routes.get("/api/sessions/{id}/diff", this::diff);
+    }
+
+    private void events(Context ctx) throws IOException, InterruptedException {
+        Session s = service.get(actor(ctx), ctx.pathParam("id"));
+        String lastEventId = ctx.header("Last-Event-ID");
+        String afterParam = ctx.queryParam("after");
+        long after = lastEventId != null && !lastEventId.isBlank() ? Requests.longParam(lastEventId, "Last-Event-ID")
+                : afterParam != null && !afterParam.isBlank() ? Requests.longParam(afterParam, "after") : 0;
+        String accept = ctx.header("Accept");
+        if (accept != null && accept.contains("text/event-stream")) {
+            stream(ctx, s.id(), after);
+            return;
+        }
+        int limit = Requests.intParam(ctx, "limit", BATCH, 1, 1000);
+        List<Event> page = log.after(s.id(), after, limit + 1);
+        boolean more = page.size() > limit;
+        if (more) {
+            page = page.subList(0, limit);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("events", page.stream().map(Event::toJson).toList());
+        out.put("nextAfter", page.isEmpty() ? after : page.get(page.size() - 1).seq());
+        out.put("hasMore", more);
+        out.put("status", s.status().wire());
+        json(ctx, 200, out);
+    }
+
+    private void stream(Context ctx, String sessionId, long after) throws IOException, InterruptedException {
+        var res = ctx.res();
+        res.setStatus(200);
+        res.setContentType("text/event-stream;charset=utf-8");
+        res.setHeader("Cache-Control", "no-cache");
+        res.setHeader("X-Accel-Buffering", "no");
+        OutputStream out = res.getOutputStream();
+        long last = after;
+        try {
+            write(out, ": stream of session " + sessionId + "\nretry: 2000\n\n");
+            while (true) {
+                List<Event> batch = next(sessionId, last);
+                if (!batch.isEmpty()) {
+                    StringBuilder frames = new StringBuilder();
+                    for (Event e : batch) {
+                        frames.append("id: ").append(e.seq()).append('\n')
+                                .append("event: ").append(e.type().wire()).append('\n')
+                                .append("data: ").append(Json.write(e.toJson())).append("\n\n");
+                        last = e.seq();
+                    }
+                    write(out, frames.toString());
+                    continue;
+                }
+                Optional<Session> current = service.find(sessionId);
+                if (current.isEmpty() || !current.get().isActive()) {
+                    List<Event> tail = log.after(sessionId, last, BATCH);
+                    if (!tail.isEmpty()) {
+                        continue; // why: the final status event may commit just after our last read
+                    }
+                    Map<String, Object> end = new LinkedHashMap<>();
+                    end.put("status", current.map(x -> x.status().wire()).orElse("failed"));
+                    end.put("failure", current.map(Session::failure).map(f -> Map.of("reason", f.reason().wire(),
+                            "message", f.message(), "phase", f.phase().wire())).orElse(null));
+                    write(out, "event: end\ndata: " + Json.write(end) + "\n\n");
+                    return;
+                }
+                if (!hub.await(sessionId, last, HEARTBEAT)) {
+                    write(out, ": ping\n\n");
+                }
+            }
+        } catch (IOException e) {
+            // the client went away; it reconnects with Last-Event-ID and misses nothing
+        }
+    }
+
+    private List<Event> next(String sessionId, long last) {
+        return hub.recentAfter(sessionId, last).orElseGet(() -> log.after(sessionId, last, BATCH));
+    }
+
+    private void diff(Context ctx) {
+        Session s = service.get(actor(ctx), ctx.pathParam("id"));
+        Optional<SessionDiffs.StoredDiff> stored = service.storedDiff(s.id());
+        if ("json".equals(ctx.queryParam("format"))) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("sessionId", s.id());
+            out.put("baseBranch", s.baseBranch());
+            out.put("branch", s.branch());
+            out.put("baseCommit", stored.map(SessionDiffs.StoredDiff::baseCommit).orElse(s.baseCommit()));
+            out.put("headCommit", stored.map(SessionDiffs.StoredDiff::headCommit).orElse(null));
+            out.put("files", stored.map(d -> Json.MAPPER.convertValue(readTree(d.filesJson()), Object.class)).orElse(List.of()));
+            out.put("diff", stored.map(SessionDiffs.StoredDiff::diff).orElse(""));
+            json(ctx, 200, out);
+            return;
+        }
+        ctx.status(200).contentType("text/x-diff; charset=utf-8").result(stored.map(SessionDiffs.StoredDiff::diff).orElse(""));
+    }
+
+    private static Object readTree(String json) {
+        try {
+            return Json.MAPPER.readTree(json);
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static void write(OutputStream out, String text) throws IOException {
+        out.write(text.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+}

@@ -1,0 +1,163 @@
+package dev.magnet.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.magnet.Magnet;
+import dev.magnet.config.MagnetConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.awaitility.Awaitility;
+
+/**
+ * The real Magnet server for a test: a fresh data dir, an H2 database (or the given URL), the fake model API
+ * and a known admin key. Talks to it over HTTP on loopback.
+ */
+public final class TestServer implements AutoCloseable {
+    public static final String API_KEY = "mgt_test_admin_key_0123456789";
+    public static final String MODEL_KEY = "sk-ant-test-real-model-key-4242424242";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Magnet magnet;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final Path dataDir;
+
+    private TestServer(Magnet magnet, Path dataDir) {
+        this.magnet = magnet;
+        this.dataDir = dataDir;
+    }
+
+    /** Starts Magnet against the fake model in {@code dataDir}; {@code overrides} are extra environment settings. */
+    public static TestServer start(Path dataDir, FakeAnthropic model, Map<String, String> overrides) {
+        Map<String, String> env = new HashMap<>();
+        env.put("MAGNET_PORT", "0");
+        env.put("MAGNET_DATA_DIR", dataDir.toString());
+        env.put("MAGNET_BOOTSTRAP_API_KEY", API_KEY);
+        env.put("ANTHROPIC_API_KEY", MODEL_KEY);
+        env.put("ANTHROPIC_BASE_URL", model.baseUrl());
+        env.put("MAGNET_CLAUDE_BIN", claudeBin().toString());
+        env.put("MAGNET_MODEL_MAX_RETRIES", "1");
+        env.putAll(overrides);
+        env.values().removeIf(v -> v == null);
+        return new TestServer(Magnet.start(MagnetConfig.fromEnvironment(env)), dataDir);
+    }
+
+    public static TestServer start(Path dataDir, FakeAnthropic model) {
+        return start(dataDir, model, Map.of());
+    }
+
+    /** The pinned CLI: {@code magnet.claude.bin}, {@code MAGNET_CLAUDE_BIN}, else {@code .tools/node_modules/.bin/claude}. */
+    public static Path claudeBin() {
+        String prop = System.getProperty("magnet.claude.bin");
+        String env = System.getenv("MAGNET_CLAUDE_BIN");
+        Path bin = Path.of(prop != null ? prop : env != null ? env : ".tools/node_modules/.bin/claude").toAbsolutePath();
+        if (!Files.isExecutable(bin)) {
+            throw new IllegalStateException("the Claude Code CLI is not at " + bin + ": run ./magnet test, which installs it");
+        }
+        return bin;
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + magnet.port();
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public Magnet magnet() {
+        return magnet;
+    }
+
+    public Response post(String path, Object body) {
+        return send("POST", path, body == null ? "" : write(body), API_KEY, Map.of());
+    }
+
+    public Response patch(String path, Object body) {
+        return send("PATCH", path, write(body), API_KEY, Map.of());
+    }
+
+    public Response get(String path) {
+        return send("GET", path, null, API_KEY, Map.of());
+    }
+
+    public Response send(String method, String path, String body, String apiKey, Map<String, String> headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (apiKey != null) {
+            b.header("x-api-key", apiKey);
+        }
+        if (body != null) {
+            b.header("content-type", "application/json");
+        }
+        headers.forEach(b::header);
+        try {
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return new Response(r.statusCode(), r.body(), r.headers().firstValue("content-type").orElse(""));
+        } catch (IOException e) {
+            throw new IllegalStateException(method + " " + path + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Creates a session and returns its JSON. */
+    public JsonNode createSession(Map<String, Object> body) {
+        Response r = post("/api/sessions", body);
+        if (r.status() != 201) {
+            throw new AssertionError("create failed: " + r);
+        }
+        return r.json();
+    }
+
+    public JsonNode session(String id) {
+        return get("/api/sessions/" + id).json();
+    }
+
+    /** Waits until the session has the status (and, when not null, the phase). */
+    public JsonNode awaitStatus(String id, String status, Duration timeout) {
+        JsonNode[] last = new JsonNode[1];
+        try {
+            Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(100)).until(() -> {
+                last[0] = session(id);
+                return status.equals(last[0].path("status").asText());
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("session " + id + " did not become " + status + "; last seen: " + last[0]
+                    + "\nevents: " + get("/api/sessions/" + id + "/events?limit=1000").body(), e);
+        }
+        return last[0];
+    }
+
+    @Override
+    public void close() {
+        magnet.close();
+    }
+
+    static String write(Object body) {
+        try {
+            return body instanceof String s ? s : JSON.writeValueAsString(body);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** An HTTP answer. */
+    public record Response(int status, String body, String contentType) {
+        public JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON (" + status + "): " + body, e);
+            }
+        }
+    }
+}
