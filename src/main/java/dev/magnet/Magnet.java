@@ -24,7 +24,7 @@ import dev.magnet.session.SessionStore;
 import dev.magnet.session.SessionStreamRoutes;
 import dev.magnet.store.Database;
 import dev.magnet.support.Ids;
-import dev.magnet.support.RedactingConverter;
+import dev.magnet.events.RedactingConverter;
 import dev.magnet.web.StaticRoutes;
 import dev.magnet.web.WebServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;

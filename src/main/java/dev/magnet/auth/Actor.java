@@ -1,10 +1,5 @@
 package dev.magnet.auth;
 
-import dev.magnet.session.Author;
-
 /** Who is calling: a user acting in one workspace (with the API key or browser session that proved it). */
 public record Actor(String userId, String userName, String userEmail, String workspaceId, String role) {
-    public Author asAuthor() {
-        return new Author(userId, userName, userEmail);
-    }
 }

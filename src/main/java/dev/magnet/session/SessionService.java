@@ -72,9 +72,9 @@ public final class SessionService {
         }
         Instant now = store.clock().instant();
         String id = Ids.newId();
-        Session session = Session.create(id, actor.workspaceId(), actor.asAuthor(), title, prompt, repo, baseBranch,
+        Session session = Session.create(id, actor.workspaceId(), Author.of(actor), title, prompt, repo, baseBranch,
                 BranchName.forSession(id, title).value(), model, retryOf, UUID.randomUUID().toString(), now);
-        SessionMessage first = new SessionMessage(Ids.newId(), id, actor.asAuthor(), prompt,
+        SessionMessage first = new SessionMessage(Ids.newId(), id, Author.of(actor), prompt,
                 SessionMessage.State.QUEUED, now);
         List<Event> written = store.jdbi().inTransaction(h -> {
             store.sessions().insert(h, session);
@@ -121,7 +121,7 @@ public final class SessionService {
         String body = requireText(text);
         get(actor, id);
         Instant now = store.clock().instant();
-        SessionMessage message = new SessionMessage(Ids.newId(), id, actor.asAuthor(), body, SessionMessage.State.QUEUED, now);
+        SessionMessage message = new SessionMessage(Ids.newId(), id, Author.of(actor), body, SessionMessage.State.QUEUED, now);
         boolean reopened = store.withLocked(id, (h, s, w) -> {
             if (s.status() == Status.FAILED) {
                 throw new ConflictException("session " + id + " failed (" + s.failure().reason().wire()

@@ -1,8 +1,7 @@
-package dev.magnet.support;
+package dev.magnet.events;
 
 import ch.qos.logback.classic.pattern.MessageConverter;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import dev.magnet.events.Redactor;
 
 /**
  * Logback converter ({@code %redactedMsg}) that masks every secret known to Magnet in log messages and

@@ -1,0 +1,55 @@
+package dev.magnet.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The layering of the code base: features do not form cycles; the domain knows no web, SQL or process library. */
+class PackageRulesTest {
+    private static JavaClasses classes;
+
+    @BeforeAll
+    static void importClasses() {
+        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.magnet");
+    }
+
+    @Test
+    void feature_packages_do_not_depend_on_each_other_in_cycles() {
+        slices().matching("dev.magnet.(*)..").should().beFreeOfCycles().check(classes);
+    }
+
+    @Test
+    void only_routes_and_the_web_layer_know_javalin() {
+        noClasses().that().resideOutsideOfPackages("dev.magnet.web..", "dev.magnet.health..")
+                .and().haveSimpleNameNotEndingWith("Routes")
+                .and().doNotHaveFullyQualifiedName("dev.magnet.Magnet")
+                .should().dependOnClassesThat().resideInAPackage("io.javalin..")
+                .check(classes);
+    }
+
+    @Test
+    void the_session_domain_records_know_no_sql_http_or_processes() {
+        noClasses().that().haveFullyQualifiedName("dev.magnet.session.Session")
+                .or().haveFullyQualifiedName("dev.magnet.session.Phase")
+                .or().haveFullyQualifiedName("dev.magnet.session.Status")
+                .or().haveFullyQualifiedName("dev.magnet.session.Failure")
+                .or().haveFullyQualifiedName("dev.magnet.session.PhaseChange")
+                .should().dependOnClassesThat().resideInAnyPackage("io.javalin..", "org.jdbi..", "java.sql..",
+                        "dev.magnet.runner..", "dev.magnet.agent..", "dev.magnet.sandbox..")
+                .check(classes);
+    }
+
+    @Test
+    void the_agent_git_and_sandbox_packages_do_not_reach_up_into_sessions_runner_or_web() {
+        noClasses().that().resideInAnyPackage("dev.magnet.agent..", "dev.magnet.git..", "dev.magnet.sandbox..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.magnet.session..", "dev.magnet.runner..",
+                        "dev.magnet.web..")
+                .check(classes);
+    }
+}

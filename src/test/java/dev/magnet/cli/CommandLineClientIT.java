@@ -1,0 +1,108 @@
+package dev.magnet.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.magnet.testing.FakeAnthropic;
+import dev.magnet.testing.Script;
+import dev.magnet.testing.TestServer;
+import dev.magnet.testing.Turn;
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The command-line client against the real server, the real CLI agent and the scripted model. */
+class CommandLineClientIT {
+    @TempDir
+    Path dir;
+    private FakeAnthropic model;
+    private TestServer server;
+
+    @BeforeEach
+    void start() {
+        model = FakeAnthropic.start();
+        server = TestServer.start(dir.resolve("data"), model);
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        model.close();
+    }
+
+    @Test
+    void create_with_follow_prints_the_live_stream_and_exits_zero_when_the_session_completes() {
+        model.script(Script.of(
+                Turn.reply().thinking("Plan: write notes.").toolUse("Write", Map.of("file_path", "notes.md", "content", "# Notes\n")),
+                Turn.reply().text("Wrote notes.md for you.")));
+
+        Run run = run("sessions", "create", "--prompt", "Write notes.md", "--follow");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).contains("Write").contains("notes.md").contains("Wrote notes.md for you.");
+    }
+
+    @Test
+    void list_show_send_and_cancel_work_against_the_server() {
+        model.script(Script.of(Turn.reply().text("First answer.")).withFallback(Turn.reply().text("Later answer.")));
+        Run created = run("sessions", "create", "--prompt", "Say something");
+        assertThat(created.exit()).as(created.err()).isZero();
+        String id = created.out().strip();
+        server.awaitStatus(id, "completed", Duration.ofSeconds(60));
+
+        Run list = run("sessions", "list");
+        assertThat(list.exit()).isZero();
+        assertThat(list.out()).contains(id).contains("Say something");
+
+        Run show = run("sessions", "show", id);
+        assertThat(show.exit()).isZero();
+        assertThat(show.out()).contains("completed").contains("Say something");
+
+        Run send = run("sessions", "send", id, "One more thing");
+        assertThat(send.exit()).as(send.err()).isZero();
+        server.awaitStatus(id, "completed", Duration.ofSeconds(60));
+        assertThat(server.session(id).path("messageCount").asInt()).isEqualTo(2);
+
+        Run cancelDone = run("sessions", "cancel", id);
+        assertThat(cancelDone.exit()).isEqualTo(2);
+        assertThat(cancelDone.err()).contains("already completed");
+    }
+
+    @Test
+    void a_wrong_key_is_reported_with_what_to_set() {
+        Run run = runWith(Map.of("MAGNET_URL", server.baseUrl(), "MAGNET_API_KEY", "mgt_wrong"), "sessions", "list");
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).contains("MAGNET_API_KEY");
+    }
+
+    private Run run(String... args) {
+        return runWith(Map.of("MAGNET_URL", server.baseUrl(), "MAGNET_API_KEY", TestServer.API_KEY), args);
+    }
+
+    private static Run runWith(Map<String, String> env, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CliEnvironment cli = new CliEnvironment(env, new PrintWriter(out, true), new PrintWriter(err, true),
+                new ByteArrayInputStream(new byte[0]), false, Clock.systemUTC());
+        int exit = new CommandLine(new Root()).addSubcommand(new SessionsCommand(cli)).execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @CommandLine.Command(name = "magnet", mixinStandardHelpOptions = true)
+    static final class Root implements Runnable {
+        @Override
+        public void run() {
+        }
+    }
+
+    record Run(int exit, String out, String err) {
+    }
+}
