@@ -53,6 +53,7 @@ import org.slf4j.LoggerFactory;
 final class SessionWorkflow {
     private static final Logger log = LoggerFactory.getLogger(SessionWorkflow.class);
     private static final Duration POLL = Duration.ofSeconds(5);
+    private static final int MAX_BATCH = 500;
 
     private final String sessionId;
     private final RunnerContext ctx;
@@ -265,7 +266,7 @@ final class SessionWorkflow {
                 case Signal.Exited e -> throw agentDied(e.code());
                 case Signal.Line l when l.generation() != agentGeneration -> { }
                 case Signal.Line l -> {
-                    Optional<TurnOutcome> outcome = record(l.json());
+                    Optional<TurnOutcome> outcome = record(drainLines(l.json()));
                     if (outcome.isPresent() && turnsDone(outcome.get())) {
                         return;
                     }
@@ -291,35 +292,74 @@ final class SessionWorkflow {
         }
     }
 
-    /** Maps one agent line to events and persists them with what they imply (delivery, cost) in one transaction. */
-    private Optional<TurnOutcome> record(JsonNode json) {
-        MappedLine mapped = currentMapper.mapLine(json);
-        List<String> delivered = new ArrayList<>();
-        // why: any lifecycle past "queued" means the CLI took the message into the conversation, even when
-        // the turn then ended in an error or an interrupt ("cancelled")
-        mapped.lifecycle().filter(l -> l.state() != CommandLifecycle.State.QUEUED)
-                .ifPresent(l -> delivered.add(l.commandUuid()));
-        mapped.outcome().ifPresent(o -> delivered.addAll(o.userMessageUuids()));
-        List<String> newlyDelivered = delivered.stream().filter(id -> !deliveredIds.contains(id)).distinct().toList();
-        if (mapped.events().isEmpty() && newlyDelivered.isEmpty() && mapped.outcome().isEmpty()) {
-            return Optional.empty();
+    /**
+     * The given line and the lines of the current agent already waiting behind it, up to and including the
+     * first turn result: a burst of output (streamed deltas) is then persisted in one transaction.
+     */
+    private List<JsonNode> drainLines(JsonNode first) {
+        List<JsonNode> batch = new ArrayList<>();
+        batch.add(first);
+        while (batch.size() < MAX_BATCH && !isResult(batch.get(batch.size() - 1))
+                && signals.peek() instanceof Signal.Line next && next.generation() == agentGeneration) {
+            signals.poll();
+            batch.add(next.json());
         }
-        ctx.store().withLocked(sessionId, (h, s, w) -> {
-            List<NewEvent> events = new ArrayList<>();
-            for (String id : newlyDelivered) {
-                if (ctx.store().messages().markDelivered(h, id, now())) {
+        return batch;
+    }
+
+    private static boolean isResult(JsonNode line) {
+        return "result".equals(line.path("type").asText());
+    }
+
+    /**
+     * Maps agent lines to events and persists them, with what they imply (messages taken, cost), in one
+     * transaction. A batch holds at most one turn result, as its last line.
+     */
+    private Optional<TurnOutcome> record(List<JsonNode> lines) {
+        List<NewEvent> events = new ArrayList<>();
+        Set<String> taken = new HashSet<>();
+        Optional<TurnOutcome> outcome = Optional.empty();
+        Map<String, Object> turnResult = null;
+        for (JsonNode line : lines) {
+            MappedLine mapped = currentMapper.mapLine(line);
+            List<String> delivered = new ArrayList<>();
+            // why: any lifecycle past "queued" means the CLI took the message into the conversation, even when
+            // the turn then ended in an error or an interrupt ("cancelled")
+            mapped.lifecycle().filter(l -> l.state() != CommandLifecycle.State.QUEUED)
+                    .ifPresent(l -> delivered.add(l.commandUuid()));
+            mapped.outcome().ifPresent(o -> delivered.addAll(o.userMessageUuids()));
+            for (String id : delivered) {
+                if (!deliveredIds.contains(id) && taken.add(id)) {
                     events.add(NewEvent.of(EventType.MESSAGE_DELIVERED, Map.of("messageId", id)));
                 }
             }
             events.addAll(mapped.events());
-            mapped.events().stream().filter(e -> e.type() == EventType.TURN_RESULT).findFirst()
-                    .ifPresent(result -> w.save(s.withCost(costAfter(s.cost(), result.data()), now())));
-            w.append(events);
+            for (NewEvent e : mapped.events()) {
+                if (e.type() == EventType.TURN_RESULT) {
+                    turnResult = e.data();
+                }
+            }
+            if (mapped.outcome().isPresent()) {
+                outcome = mapped.outcome();
+            }
+        }
+        if (events.isEmpty()) {
+            return outcome;
+        }
+        Map<String, Object> result = turnResult;
+        ctx.store().withLocked(sessionId, (h, s, w) -> {
+            // why: a message already marked delivered (e.g. by an earlier process) is not announced twice
+            List<NewEvent> toAppend = events.stream().filter(e -> e.type() != EventType.MESSAGE_DELIVERED
+                    || ctx.store().messages().markDelivered(h, (String) e.data().get("messageId"), now())).toList();
+            if (result != null) {
+                w.save(s.withCost(costAfter(s.cost(), result), now()));
+            }
+            w.append(toAppend);
             return true;
         });
-        deliveredIds.addAll(newlyDelivered);
-        mapped.outcome().ifPresent(o -> ctx.metrics().turnEnded(o));
-        return mapped.outcome();
+        deliveredIds.addAll(taken);
+        outcome.ifPresent(o -> ctx.metrics().turnEnded(o));
+        return outcome;
     }
 
     /**
