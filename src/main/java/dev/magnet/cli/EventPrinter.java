@@ -62,7 +62,9 @@ final class EventPrinter {
         String reason = text(data, "reason");
         String message = text(data, "message");
         if ("failed".equals(status)) {
-            return style.red("✗ failed: " + new SessionView.Failure(reason, message, phase).describe());
+            // why: a failed session's phase is "done"; the phase it failed in is in the failure
+            String failedIn = text(data.path("failure"), "phase");
+            return style.red("✗ failed: " + new SessionView.Failure(reason, message, failedIn != null ? failedIn : phase).describe());
         }
         if ("completed".equals(status)) {
             return style.green("✓ completed" + note(message, reason));

@@ -1,5 +1,8 @@
 package dev.magnet.git;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -50,6 +53,25 @@ public final class Workspace {
     /** The session branch. */
     public BranchName branch() {
         return branch;
+    }
+
+    /**
+     * Makes every commit made inside the workspace (the agent's own {@code git commit}) carry a
+     * {@code Co-authored-by:} trailer for {@code coAuthor}, with a {@code prepare-commit-msg} hook. Only git
+     * run inside the sandbox runs it: the server's own git in a workspace never runs hooks.
+     */
+    public void addCoAuthorToCommits(GitIdentity coAuthor) {
+        Path hook = dir.resolve(".git/hooks/prepare-commit-msg");
+        String trailer = ("Co-authored-by: " + coAuthor).replace("'", "'\\''");
+        String script = "#!/bin/sh\n# Written by Magnet: names the session's author as co-author of each commit.\n"
+                + "git interpret-trailers --in-place --if-exists addIfDifferent --trailer '" + trailer + "' \"$1\"\n";
+        try {
+            Files.createDirectories(hook.getParent());
+            Files.writeString(hook, script);
+            hook.toFile().setExecutable(true, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write " + hook, e);
+        }
     }
 
     /** The commit the session branch started from (for a continued branch: where it forked from the base). */

@@ -151,6 +151,7 @@ final class SessionWorkflow {
         } catch (GitException | IllegalArgumentException e) {
             throw new StepFailure(FailureReason.CLONE_FAILED, e.getMessage(), e);
         }
+        workspace.addCoAuthorToCommits(coAuthor(s));
         String base = workspace.baseBranch().value();
         String baseCommit = workspace.baseCommit();
         s = transition(x -> x.withBase(base, baseCommit, now()).moveTo(Phase.SETTING_UP, null, now()));
@@ -433,9 +434,8 @@ final class SessionWorkflow {
     /** Commits leftovers, stores the diff and pushes the session branch (only it, never forced). */
     private void finish(Session s) throws StepFailure, Stopped {
         try {
-            String coAuthorEmail = s.author().email() == null ? s.author().id() + "@users.magnet.invalid" : s.author().email();
-            workspace.commitLeftovers("Leftover changes of Magnet session " + s.id().substring(0, 8) + "\n\n" + s.title(),
-                    new GitIdentity(s.author().name(), coAuthorEmail));
+            workspace.commitLeftovers("Leftover changes of Magnet session " + BranchName.shortId(s.id()) + "\n\n"
+                    + s.title(), coAuthor(s));
             String files = Json.write(workspace.diffStats().stream().map(SessionWorkflow::fileJson).toList());
             SessionDiffs.StoredDiff stored = new SessionDiffs.StoredDiff(workspace.baseCommit(), workspace.branchCommit(),
                     workspace.diff(), files, now());
@@ -472,6 +472,12 @@ final class SessionWorkflow {
             data.put("pushed", false);
         }
         ctx.store().append(sessionId, List.of(NewEvent.of(EventType.STATUS, data)));
+    }
+
+    /** The session's author as a git co-author (users without an e-mail get a stable placeholder address). */
+    private static GitIdentity coAuthor(Session s) {
+        String email = s.author().email() == null ? s.author().id() + "@users.magnet.invalid" : s.author().email();
+        return new GitIdentity(s.author().name(), email);
     }
 
     private static Map<String, Object> fileJson(ChangedFile f) {

@@ -86,6 +86,8 @@ class SessionEngineIT {
         String branch = done.path("branch").asText();
         assertThat(GitFixtures.branches(origin)).containsExactlyInAnyOrder("main", branch);
         assertThat(GitFixtures.git(origin, "log", "--format=%s", branch)).contains("Add hello");
+        assertThat(GitFixtures.git(origin, "log", "-1", "--format=%an <%ae>%n%B", branch))
+                .startsWith("Magnet <magnet@localhost>").contains("Co-authored-by: admin <admin@localhost>");
         assertThat(GitFixtures.git(origin, "rev-parse", "main").strip()).isEqualTo(mainBefore);
         assertThat(done.path("messages").findValuesAsText("role")).containsSubsequence("user", "assistant", "result");
     }
