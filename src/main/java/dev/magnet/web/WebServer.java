@@ -40,6 +40,7 @@ public final class WebServer implements AutoCloseable {
             config.startup.showOldJavalinVersionWarning = false;
             config.http.maxRequestSize = MAX_BODY_BYTES;
             config.jetty.host = null;
+            config.jetty.modifyServer(server -> server.setErrorHandler(WebServer::jettyError));
             config.routes.before("/api/*", ctx -> authenticate(ctx, authenticator));
             features.forEach(f -> f.accept(config.routes));
             config.routes.exception(InvalidRequestException.class,
@@ -88,6 +89,25 @@ public final class WebServer implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+    }
+
+    /**
+     * Requests Jetty refuses before they reach Javalin (e.g. a NUL or an ambiguous segment in the path) get a
+     * problem+json answer like every other error.
+     */
+    private static boolean jettyError(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
+                                      org.eclipse.jetty.util.Callback callback) {
+        int status = response.getStatus() >= 400 ? response.getStatus() : 400;
+        Object message = request.getAttribute(org.eclipse.jetty.server.handler.ErrorHandler.ERROR_MESSAGE);
+        java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("type", "about:blank");
+        body.put("title", HttpStatus.forStatus(status).getMessage());
+        body.put("status", status);
+        body.put("detail", message == null ? "the request could not be read" : message.toString());
+        response.getHeaders().put("Content-Type", "application/problem+json");
+        response.write(true, java.nio.ByteBuffer.wrap(dev.magnet.support.Json.write(body).getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                callback);
+        return true;
     }
 
     private static void authenticate(Context ctx, Authenticator authenticator) {

@@ -51,7 +51,7 @@ public final class Browser {
         String text = body == null ? null : body instanceof String s ? s : write(body);
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30))
                 .method(method, text == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(text));
-        if (text != null) {
+        if (text != null && headers.keySet().stream().noneMatch("Content-Type"::equalsIgnoreCase)) {
             b.header("Content-Type", "application/json");
         }
         if (!cookies.isEmpty()) {
