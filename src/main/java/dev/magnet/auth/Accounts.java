@@ -4,7 +4,6 @@ import dev.magnet.support.Ids;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -129,10 +128,6 @@ public final class Accounts {
     /** Emails are compared without regard to case. */
     public static String normalizeEmail(String email) {
         return email == null ? null : email.strip().toLowerCase(Locale.ROOT);
-    }
-
-    Instant now() {
-        return clock.instant();
     }
 
     private static User toUser(ResultSet rs) throws SQLException {
