@@ -1,7 +1,23 @@
 package dev.magnet;
 
+import dev.magnet.auth.AccountRoutes;
+import dev.magnet.auth.AccountService;
+import dev.magnet.auth.Accounts;
 import dev.magnet.auth.ApiKeys;
+import dev.magnet.auth.AuditLog;
+import dev.magnet.auth.AuditRoutes;
+import dev.magnet.auth.Authenticator;
 import dev.magnet.auth.Bootstrap;
+import dev.magnet.auth.BrowserSessions;
+import dev.magnet.auth.Invites;
+import dev.magnet.auth.KeyRoutes;
+import dev.magnet.auth.KeyService;
+import dev.magnet.auth.LoginThrottle;
+import dev.magnet.auth.MemberRoutes;
+import dev.magnet.auth.OidcClient;
+import dev.magnet.auth.RateLimiter;
+import dev.magnet.auth.SessionCookies;
+import dev.magnet.config.AccountSettings;
 import dev.magnet.config.MagnetConfig;
 import dev.magnet.events.EventHub;
 import dev.magnet.events.EventLog;
@@ -30,6 +46,7 @@ import dev.magnet.web.WebServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,16 +63,16 @@ public final class Magnet implements AutoCloseable {
     private final ModelRelay relay;
     private final SessionRunner runner;
     private final WebServer web;
-    private final String generatedKey;
+    private final Bootstrap.Result firstStart;
 
     private Magnet(MagnetConfig config, Database database, ModelRelay relay, SessionRunner runner, WebServer web,
-                   String generatedKey) {
+                   Bootstrap.Result firstStart) {
         this.config = config;
         this.database = database;
         this.relay = relay;
         this.runner = runner;
         this.web = web;
-        this.generatedKey = generatedKey;
+        this.firstStart = firstStart;
     }
 
     /** Builds and starts Magnet with the local process sandbox. */
@@ -71,8 +88,21 @@ public final class Magnet implements AutoCloseable {
         RedactingConverter.use(redactor);
 
         Database database = Database.open(config.databaseUrl());
+        AccountSettings accountSettings = config.accounts();
         ApiKeys apiKeys = new ApiKeys(database.jdbi(), clock);
-        String generatedKey = new Bootstrap(database.jdbi(), apiKeys, clock).ensureFirstWorkspace(config.bootstrapApiKey());
+        Bootstrap.Result firstStart = new Bootstrap(database.jdbi(), apiKeys, clock)
+                .ensureFirstWorkspace(config.bootstrapApiKey(), accountSettings.adminPassword());
+        redactor.register(accountSettings.oidcClientSecret());
+        AuditLog audit = new AuditLog(database.jdbi(), clock);
+        BrowserSessions browsers = new BrowserSessions(database.jdbi(), clock);
+        AccountService accounts = new AccountService(database.jdbi(), new Accounts(clock), browsers, new Invites(clock), apiKeys,
+                new LoginThrottle(clock, 5, Duration.ofMinutes(15)), audit);
+        KeyService keys = new KeyService(database.jdbi(), apiKeys, audit);
+        Authenticator authenticator = new Authenticator(apiKeys, browsers,
+                new RateLimiter(clock, accountSettings.apiKeyRatePerMinute()));
+        SessionCookies cookies = new SessionCookies(accountSettings.cookieSecure(), config.publicUrl());
+        OidcClient oidc = accountSettings.oidcEnabled() ? new OidcClient(accountSettings.oidcIssuer(),
+                accountSettings.oidcClientId(), accountSettings.oidcClientSecret()) : null;
 
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         EventHub hub = new EventHub();
@@ -85,9 +115,13 @@ public final class Magnet implements AutoCloseable {
         String runnerId = "runner-" + ProcessHandle.current().pid() + "-" + Ids.secret(4);
         SessionRunner runner = SessionRunner.create(runnerId, config, store, diffs, workspaces, sandboxes, relay, redactor,
                 new RunnerMetrics(metrics));
-        SessionService sessions = new SessionService(store, diffs, runner, config.defaultModel(), config.allowLocalRepos());
+        SessionService sessions = new SessionService(store, diffs, runner, config.defaultModel(), config.allowLocalRepos(), audit);
 
-        WebServer web = new WebServer(apiKeys, List.of(
+        WebServer web = new WebServer(authenticator, List.of(
+                new AccountRoutes(accounts, browsers, cookies, oidc, accountSettings.oidcName(), config.publicUrl())::register,
+                new MemberRoutes(accounts, browsers, cookies, config.publicUrl())::register,
+                new KeyRoutes(keys)::register,
+                new AuditRoutes(audit)::register,
                 new SessionRoutes(sessions)::register,
                 new SessionStreamRoutes(sessions, eventLog, hub)::register,
                 new HealthRoutes(database, config.claudeBin(), metrics)::register,
@@ -95,7 +129,7 @@ public final class Magnet implements AutoCloseable {
         runner.start();
         web.start(config.port());
         log.info("Magnet listening on port {} ({}, sandbox {})", web.port(), config, sandboxes.name());
-        return new Magnet(config, database, relay, runner, web, generatedKey);
+        return new Magnet(config, database, relay, runner, web, firstStart);
     }
 
     public int port() {
@@ -104,7 +138,12 @@ public final class Magnet implements AutoCloseable {
 
     /** The admin API key generated at the first start of a fresh install, or null. Shown to the operator once. */
     public String generatedApiKey() {
-        return generatedKey;
+        return firstStart.apiKey();
+    }
+
+    /** The admin password generated at the first start (when MAGNET_ADMIN_PASSWORD was not set), or null. Shown once. */
+    public String generatedAdminPassword() {
+        return firstStart.adminPassword();
     }
 
     public MagnetConfig config() {

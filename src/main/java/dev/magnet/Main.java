@@ -38,6 +38,12 @@ public final class Main implements Runnable {
                 System.out.println("  Use it as:  export MAGNET_API_KEY=" + magnet.generatedApiKey());
                 System.out.println();
             }
+            if (magnet.generatedAdminPassword() != null) {
+                System.out.println();
+                System.out.println("  Sign in to the web UI as " + dev.magnet.auth.Bootstrap.ADMIN_EMAIL
+                        + " with the password (shown once, change it after signing in): " + magnet.generatedAdminPassword());
+                System.out.println();
+            }
             System.out.println("Magnet is running on http://localhost:" + magnet.port()
                     + (config.hasModelKey() ? "" : "  (no ANTHROPIC_API_KEY: sessions will fail until it is set)"));
             CountDownLatch stopped = new CountDownLatch(1);

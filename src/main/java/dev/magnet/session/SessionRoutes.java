@@ -84,6 +84,7 @@ public final class SessionRoutes {
 
     private void rename(Context ctx) {
         JsonNode body = object(ctx);
+        dev.magnet.web.Requests.onlyFields(body, Set.of("title"));
         String title = string(body, "title");
         if (title == null) {
             throw new InvalidRequestException("title", "title is required");
@@ -93,6 +94,7 @@ public final class SessionRoutes {
 
     private void followUp(Context ctx) {
         JsonNode body = object(ctx);
+        dev.magnet.web.Requests.onlyFields(body, Set.of("text"));
         SessionMessage m = service.followUp(actor(ctx), ctx.pathParam("id"), string(body, "text"));
         json(ctx, 202, Map.of("messageId", m.id(), "state", "queued"));
     }
@@ -109,6 +111,7 @@ public final class SessionRoutes {
 
     private void retry(Context ctx) {
         JsonNode body = object(ctx);
+        dev.magnet.web.Requests.onlyFields(body, Set.of("prompt"));
         String prompt = string(body, "prompt");
         if (prompt != null && prompt.isBlank()) {
             throw new InvalidRequestException("prompt", "prompt must not be blank");

@@ -1,6 +1,7 @@
 package dev.magnet.session;
 
 import dev.magnet.auth.Actor;
+import dev.magnet.auth.AuditLog;
 import dev.magnet.events.Event;
 import dev.magnet.events.EventType;
 import dev.magnet.events.NewEvent;
@@ -20,7 +21,8 @@ import java.util.UUID;
 
 /**
  * What users do with sessions: create, read, rename, send follow-ups, interrupt, cancel and retry. Every
- * call is scoped to the actor's workspace; other workspaces' sessions are not found.
+ * call is scoped to the actor's workspace; other workspaces' sessions are not found. Every change is written to
+ * the workspace's audit log with the actor (and the API key it used).
  */
 public final class SessionService {
     public static final int MAX_PROMPT_CHARS = 100_000;
@@ -32,9 +34,11 @@ public final class SessionService {
     private final SessionControl control;
     private final String defaultModel;
     private final boolean allowLocalRepos;
+    private final AuditLog audit;
 
     public SessionService(SessionStore store, SessionDiffs diffs, SessionControl control, String defaultModel,
-                          boolean allowLocalRepos) {
+                          boolean allowLocalRepos, AuditLog audit) {
+        this.audit = java.util.Objects.requireNonNull(audit, "audit: pass the workspace audit log");
         this.store = store;
         this.diffs = diffs;
         this.control = control;
@@ -44,7 +48,9 @@ public final class SessionService {
 
     /** Validates and stores a new session (active, queued) with its first events; the runner picks it up. */
     public Session create(Actor actor, NewSession request) {
-        return create(actor, request, null);
+        Session created = create(actor, request, null);
+        audit.record(actor, "session.create", "session", created.id(), created.title());
+        return created;
     }
 
     private Session create(Actor actor, NewSession request, String retryOf) {
@@ -107,8 +113,10 @@ public final class SessionService {
     public Session rename(Actor actor, String id, String title) {
         String valid = requireTitle(title);
         get(actor, id);
-        return store.change(id, s -> true, s -> s.withTitle(valid, store.clock().instant()))
+        Session renamed = store.change(id, s -> true, s -> s.withTitle(valid, store.clock().instant()))
                 .orElseThrow(() -> notFound(id));
+        audit.record(actor, "session.rename", "session", id, valid);
+        return renamed;
     }
 
     /**
@@ -142,6 +150,7 @@ public final class SessionService {
         } else {
             control.messageQueued(id);
         }
+        audit.record(actor, "session.message", "session", id, "message " + message.id());
         return message;
     }
 
@@ -153,6 +162,7 @@ public final class SessionService {
         if (!control.interrupt(id)) {
             throw new ConflictException("session " + id + " has no agent running yet (phase " + s.phase().wire() + ")");
         }
+        audit.record(actor, "session.interrupt", "session", id, null);
     }
 
     /** Cancels an active session: its sandbox is torn down and it fails with reason {@code cancelled}. */
@@ -165,6 +175,7 @@ public final class SessionService {
         if (!control.cancel(id, by)) {
             store.change(id, Session::isActive, locked -> locked.fail(FailureReason.CANCELLED, by, store.clock().instant()));
         }
+        audit.record(actor, "session.cancel", "session", id, null);
     }
 
     /** A new session with the same inputs (and optionally an edited prompt), linked to this one. */
@@ -175,7 +186,9 @@ public final class SessionService {
         }
         String prompt = editedPrompt == null ? old.prompt() : editedPrompt;
         String title = editedPrompt == null ? old.title() : null;
-        return create(actor, new NewSession(prompt, title, old.repo(), old.baseBranch(), old.model(), null), old.id());
+        Session created = create(actor, new NewSession(prompt, title, old.repo(), old.baseBranch(), old.model(), null), old.id());
+        audit.record(actor, "session.retry", "session", old.id(), "new session " + created.id());
+        return created;
     }
 
     /** The conversation of a session: user messages, the agent's text, and turn results. */

@@ -1,41 +1,47 @@
 package dev.magnet.web;
 
-import dev.magnet.auth.Actor;
-import dev.magnet.auth.ApiKeys;
+import dev.magnet.auth.Authenticator;
+import dev.magnet.auth.SessionCookies;
 import dev.magnet.support.ConflictException;
+import dev.magnet.support.ForbiddenException;
 import dev.magnet.support.InvalidRequestException;
 import dev.magnet.support.NotFoundException;
+import dev.magnet.support.TooManyRequestsException;
+import dev.magnet.support.UnauthorizedException;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP server: Javalin on virtual threads, API-key authentication for {@code /api/*}, and the one place
- * where exceptions become problem+json answers.
+ * The HTTP server: Javalin on virtual threads, authentication of {@code /api/*} (API key or browser cookie with
+ * CSRF token, see {@link Authenticator}), and the one place where exceptions become problem+json answers.
  */
 public final class WebServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WebServer.class);
     /** Request bodies above this are refused with 413. */
     public static final long MAX_BODY_BYTES = 1024 * 1024;
-    private static final List<String> PUBLIC_API_PATHS = List.of("/api/openapi.json");
+    /** Open without credentials; a caller who presents valid ones is still known to the handler. */
+    private static final List<String> PUBLIC_API_PATHS = List.of("/api/openapi.json", "/api/github/webhooks",
+            "/api/auth/config", "/api/auth/signin", "/api/auth/signout", "/api/auth/oidc/start", "/api/auth/oidc/callback");
+    private static final List<String> PUBLIC_API_PREFIXES = List.of("/api/invites/");
 
     private final Javalin app;
 
-    public WebServer(ApiKeys apiKeys, List<Consumer<RoutesConfig>> features) {
+    public WebServer(Authenticator authenticator, List<Consumer<RoutesConfig>> features) {
         this.app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
             config.http.maxRequestSize = MAX_BODY_BYTES;
             config.jetty.host = null;
-            config.routes.before("/api/*", ctx -> authenticate(ctx, apiKeys));
+            config.jetty.modifyServer(server -> server.setErrorHandler(WebServer::jettyError));
+            config.routes.before("/api/*", ctx -> authenticate(ctx, authenticator));
             features.forEach(f -> f.accept(config.routes));
             config.routes.exception(InvalidRequestException.class,
                     (e, ctx) -> Problem.send(ctx, 400, "Invalid request", e.getMessage(), e.field()));
@@ -43,6 +49,14 @@ public final class WebServer implements AutoCloseable {
                     (e, ctx) -> Problem.send(ctx, 404, "Not found", e.getMessage(), null));
             config.routes.exception(ConflictException.class,
                     (e, ctx) -> Problem.send(ctx, 409, "Conflict", e.getMessage(), null));
+            config.routes.exception(UnauthorizedException.class,
+                    (e, ctx) -> Problem.send(ctx, 401, "Unauthorized", e.getMessage(), null));
+            config.routes.exception(ForbiddenException.class,
+                    (e, ctx) -> Problem.send(ctx, 403, "Forbidden", e.getMessage(), null));
+            config.routes.exception(TooManyRequestsException.class, (e, ctx) -> {
+                ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+                Problem.send(ctx, 429, "Too Many Requests", e.getMessage(), null);
+            });
             config.routes.exception(HttpResponseException.class, (e, ctx) -> {
                 HttpStatus status = HttpStatus.forStatus(e.getStatus());
                 String detail = e.getStatus() == 413 ? "the request body is larger than " + MAX_BODY_BYTES + " bytes"
@@ -77,19 +91,51 @@ public final class WebServer implements AutoCloseable {
         app.stop();
     }
 
-    private static void authenticate(Context ctx, ApiKeys apiKeys) {
-        if (PUBLIC_API_PATHS.contains(ctx.path()) || "OPTIONS".equals(ctx.method().name())) {
+    /**
+     * Requests Jetty refuses before they reach Javalin (e.g. a NUL or an ambiguous segment in the path) get a
+     * problem+json answer like every other error.
+     */
+    private static boolean jettyError(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
+                                      org.eclipse.jetty.util.Callback callback) {
+        int status = response.getStatus() >= 400 ? response.getStatus() : 400;
+        Object message = request.getAttribute(org.eclipse.jetty.server.handler.ErrorHandler.ERROR_MESSAGE);
+        java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("type", "about:blank");
+        body.put("title", HttpStatus.forStatus(status).getMessage());
+        body.put("status", status);
+        body.put("detail", message == null ? "the request could not be read" : message.toString());
+        response.getHeaders().put("Content-Type", "application/problem+json");
+        response.write(true, java.nio.ByteBuffer.wrap(dev.magnet.support.Json.write(body).getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                callback);
+        return true;
+    }
+
+    private static void authenticate(Context ctx, Authenticator authenticator) {
+        if ("OPTIONS".equals(ctx.method().name())) {
             return;
         }
-        Optional<Actor> actor = apiKeys.authenticate(ctx.header("x-api-key"));
-        if (actor.isEmpty()) {
+        boolean open = PUBLIC_API_PATHS.contains(ctx.path()) || PUBLIC_API_PREFIXES.stream().anyMatch(ctx.path()::startsWith);
+        Authenticator.Outcome outcome = authenticator.authenticate(ctx.header("x-api-key"), ctx.cookie(SessionCookies.SESSION),
+                ctx.method().name(), ctx.header("X-CSRF-Token"));
+        if (outcome instanceof Authenticator.Authenticated known) {
+            ctx.attribute(Requests.ACTOR, known.actor());
+            if (known.browserToken() != null) {
+                ctx.attribute(Requests.BROWSER_TOKEN, known.browserToken());
+            }
+            return;
+        }
+        if (open) {
+            return;
+        }
+        Authenticator.Refused refused = (Authenticator.Refused) outcome;
+        if (refused.status() == 401) {
             ctx.header("WWW-Authenticate", "ApiKey header=\"x-api-key\"");
-            Problem.send(ctx, 401, "Unauthorized",
-                    ctx.header("x-api-key") == null ? "an API key is required in the x-api-key header"
-                            : "this API key is not valid (unknown or revoked)", null);
-            ctx.skipRemainingHandlers();
-            return;
         }
-        ctx.attribute(Requests.ACTOR, actor.get());
+        if (refused.status() == 429) {
+            ctx.header("Retry-After", Long.toString(refused.retryAfterSeconds()));
+        }
+        HttpStatus status = HttpStatus.forStatus(refused.status());
+        Problem.send(ctx, refused.status(), status.getMessage(), refused.detail(), null);
+        ctx.skipRemainingHandlers();
     }
 }

@@ -118,6 +118,15 @@ public final class TestServer implements AutoCloseable {
         return r.json();
     }
 
+    /** Creates a session with another API key and returns its JSON. */
+    public JsonNode createSessionAs(String apiKey, String prompt) {
+        Response r = send("POST", "/api/sessions", write(Map.of("prompt", prompt)), apiKey, Map.of());
+        if (r.status() != 201) {
+            throw new AssertionError("create failed: " + r);
+        }
+        return r.json();
+    }
+
     public JsonNode session(String id) {
         return get("/api/sessions/" + id).json();
     }
