@@ -4,6 +4,7 @@ import dev.magnet.auth.AccountRoutes;
 import dev.magnet.auth.AccountService;
 import dev.magnet.auth.Accounts;
 import dev.magnet.auth.ApiKeys;
+import dev.magnet.auth.AuthenticationFilter;
 import dev.magnet.auth.AuditLog;
 import dev.magnet.auth.AuditRoutes;
 import dev.magnet.auth.Authenticator;
@@ -117,7 +118,7 @@ public final class Magnet implements AutoCloseable {
                 new RunnerMetrics(metrics));
         SessionService sessions = new SessionService(store, diffs, runner, config.defaultModel(), config.allowLocalRepos(), audit);
 
-        WebServer web = new WebServer(authenticator, List.of(
+        WebServer web = new WebServer(new AuthenticationFilter(authenticator), List.of(
                 new AccountRoutes(accounts, browsers, cookies, oidc, accountSettings.oidcName(), config.publicUrl())::register,
                 new MemberRoutes(accounts, browsers, cookies, config.publicUrl())::register,
                 new KeyRoutes(keys)::register,

@@ -16,8 +16,8 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import static dev.magnet.web.Requests.actor;
-import static dev.magnet.web.Requests.browserToken;
+import static dev.magnet.auth.Callers.actor;
+import static dev.magnet.auth.Callers.browserToken;
 import static dev.magnet.web.Requests.json;
 import static dev.magnet.web.Requests.object;
 import static dev.magnet.web.Requests.onlyFields;

@@ -22,7 +22,7 @@ public final class AuditRoutes {
     }
 
     private void list(Context ctx) {
-        Actor actor = Requests.admin(ctx);
+        Actor actor = Callers.admin(ctx);
         int limit = Requests.intParam(ctx, "limit", 100, 1, AuditLog.MAX_LIMIT);
         String before = blankToNull(ctx.queryParam("before"));
         if (before != null && !Ids.isWellFormed(before)) {

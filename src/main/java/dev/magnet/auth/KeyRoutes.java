@@ -6,7 +6,7 @@ import io.javalin.http.Context;
 import java.util.Map;
 import java.util.Set;
 
-import static dev.magnet.web.Requests.actor;
+import static dev.magnet.auth.Callers.actor;
 import static dev.magnet.web.Requests.integer;
 import static dev.magnet.web.Requests.json;
 import static dev.magnet.web.Requests.object;

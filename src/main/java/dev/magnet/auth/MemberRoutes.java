@@ -8,11 +8,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
-import static dev.magnet.web.Requests.actor;
+import static dev.magnet.auth.Callers.actor;
 import static dev.magnet.web.Requests.json;
 import static dev.magnet.web.Requests.object;
 import static dev.magnet.web.Requests.onlyFields;
-import static dev.magnet.web.Requests.optionalActor;
+import static dev.magnet.auth.Callers.optionalActor;
 import static dev.magnet.web.Requests.requireJson;
 import static dev.magnet.web.Requests.string;
 

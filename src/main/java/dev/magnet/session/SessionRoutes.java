@@ -1,5 +1,6 @@
 package dev.magnet.session;
 
+import dev.magnet.auth.Callers;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.magnet.auth.Actor;
 import dev.magnet.support.InvalidRequestException;
@@ -10,7 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-import static dev.magnet.web.Requests.actor;
+import static dev.magnet.auth.Callers.actor;
 import static dev.magnet.web.Requests.json;
 import static dev.magnet.web.Requests.object;
 import static dev.magnet.web.Requests.string;

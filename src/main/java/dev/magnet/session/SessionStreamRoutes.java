@@ -1,5 +1,6 @@
 package dev.magnet.session;
 
+import dev.magnet.auth.Callers;
 import dev.magnet.events.Event;
 import dev.magnet.events.EventHub;
 import dev.magnet.events.EventLog;
@@ -16,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import static dev.magnet.web.Requests.actor;
+import static dev.magnet.auth.Callers.actor;
 import static dev.magnet.web.Requests.json;
 
 /**

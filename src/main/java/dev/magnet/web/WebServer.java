@@ -1,7 +1,5 @@
 package dev.magnet.web;
 
-import dev.magnet.auth.Authenticator;
-import dev.magnet.auth.SessionCookies;
 import dev.magnet.support.ConflictException;
 import dev.magnet.support.ForbiddenException;
 import dev.magnet.support.InvalidRequestException;
@@ -11,6 +9,7 @@ import dev.magnet.support.UnauthorizedException;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import java.util.List;
@@ -27,13 +26,10 @@ public final class WebServer implements AutoCloseable {
     /** Request bodies above this are refused with 413. */
     public static final long MAX_BODY_BYTES = 1024 * 1024;
     /** Open without credentials; a caller who presents valid ones is still known to the handler. */
-    private static final List<String> PUBLIC_API_PATHS = List.of("/api/openapi.json", "/api/github/webhooks",
-            "/api/auth/config", "/api/auth/signin", "/api/auth/signout", "/api/auth/oidc/start", "/api/auth/oidc/callback");
-    private static final List<String> PUBLIC_API_PREFIXES = List.of("/api/invites/");
 
     private final Javalin app;
 
-    public WebServer(Authenticator authenticator, List<Consumer<RoutesConfig>> features) {
+    public WebServer(Handler authentication, List<Consumer<RoutesConfig>> features) {
         this.app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.startup.showJavalinBanner = false;
@@ -41,7 +37,7 @@ public final class WebServer implements AutoCloseable {
             config.http.maxRequestSize = MAX_BODY_BYTES;
             config.jetty.host = null;
             config.jetty.modifyServer(server -> server.setErrorHandler(WebServer::jettyError));
-            config.routes.before("/api/*", ctx -> authenticate(ctx, authenticator));
+            config.routes.before("/api/*", authentication);
             features.forEach(f -> f.accept(config.routes));
             config.routes.exception(InvalidRequestException.class,
                     (e, ctx) -> Problem.send(ctx, 400, "Invalid request", e.getMessage(), e.field()));
@@ -108,34 +104,5 @@ public final class WebServer implements AutoCloseable {
         response.write(true, java.nio.ByteBuffer.wrap(dev.magnet.support.Json.write(body).getBytes(java.nio.charset.StandardCharsets.UTF_8)),
                 callback);
         return true;
-    }
-
-    private static void authenticate(Context ctx, Authenticator authenticator) {
-        if ("OPTIONS".equals(ctx.method().name())) {
-            return;
-        }
-        boolean open = PUBLIC_API_PATHS.contains(ctx.path()) || PUBLIC_API_PREFIXES.stream().anyMatch(ctx.path()::startsWith);
-        Authenticator.Outcome outcome = authenticator.authenticate(ctx.header("x-api-key"), ctx.cookie(SessionCookies.SESSION),
-                ctx.method().name(), ctx.header("X-CSRF-Token"));
-        if (outcome instanceof Authenticator.Authenticated known) {
-            ctx.attribute(Requests.ACTOR, known.actor());
-            if (known.browserToken() != null) {
-                ctx.attribute(Requests.BROWSER_TOKEN, known.browserToken());
-            }
-            return;
-        }
-        if (open) {
-            return;
-        }
-        Authenticator.Refused refused = (Authenticator.Refused) outcome;
-        if (refused.status() == 401) {
-            ctx.header("WWW-Authenticate", "ApiKey header=\"x-api-key\"");
-        }
-        if (refused.status() == 429) {
-            ctx.header("Retry-After", Long.toString(refused.retryAfterSeconds()));
-        }
-        HttpStatus status = HttpStatus.forStatus(refused.status());
-        Problem.send(ctx, refused.status(), status.getMessage(), refused.detail(), null);
-        ctx.skipRemainingHandlers();
     }
 }

@@ -25,9 +25,12 @@ class PackageRulesTest {
     }
 
     @Test
-    void only_routes_and_the_web_layer_know_javalin() {
+    void only_the_http_edge_knows_javalin() {
         noClasses().that().resideOutsideOfPackages("dev.magnet.web..", "dev.magnet.health..")
                 .and().haveSimpleNameNotEndingWith("Routes")
+                .and().haveSimpleNameNotEndingWith("Filter")
+                .and().haveSimpleNameNotEndingWith("Cookies")
+                .and().doNotHaveFullyQualifiedName("dev.magnet.auth.Callers")
                 .and().doNotHaveFullyQualifiedName("dev.magnet.Magnet")
                 .should().dependOnClassesThat().resideInAPackage("io.javalin..")
                 .check(classes);

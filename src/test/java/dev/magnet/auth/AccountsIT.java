@@ -93,6 +93,7 @@ class AccountsIT {
     @Test
     void a_cookie_authenticated_write_without_the_csrf_token_is_refused_and_changes_nothing() {
         Browser b = admin();
+        db.awaitNoActiveSessions(java.time.Duration.ofSeconds(60));
         String before = db.dump();
         Browser.Answer noToken = b.send("POST", "/api/sessions", Map.of("prompt", "hello"), false, Map.of());
         assertThat(noToken.status()).isEqualTo(403);

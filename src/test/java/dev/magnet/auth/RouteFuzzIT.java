@@ -71,6 +71,7 @@ class RouteFuzzIT {
         List<String> failures = new ArrayList<>();
         Browser browser = new Browser(server.baseUrl());
         assertThat(browser.signIn(Bootstrap.ADMIN_EMAIL, PASSWORD).status()).isEqualTo(200);
+        db.awaitNoActiveSessions(java.time.Duration.ofSeconds(60));
         before = db.dump();
 
         for (String route : AUTHENTICATED) {

@@ -52,6 +52,22 @@ public final class PostgresSchema implements AutoCloseable {
      * Every table of the schema with all its rows rendered as text: a fingerprint of the stored data. The
      * last-used times of keys and browser sessions are left out: authenticating a request touches them.
      */
+    /** Waits until no session is active, so background work cannot change the tables between two dumps. */
+    public void awaitNoActiveSessions(java.time.Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!column("select id from sessions where status = 'active'").isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("sessions still active after " + timeout);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
     public String dump() {
         StringBuilder out = new StringBuilder();
         for (String table : column("select table_name from information_schema.tables where table_schema = '" + name
