@@ -32,14 +32,16 @@ public final class SessionService {
     private final SessionControl control;
     private final String defaultModel;
     private final boolean allowLocalRepos;
+    private final HostedRepos hostedRepos;
 
     public SessionService(SessionStore store, SessionDiffs diffs, SessionControl control, String defaultModel,
-                          boolean allowLocalRepos) {
+                          boolean allowLocalRepos, HostedRepos hostedRepos) {
         this.store = store;
         this.diffs = diffs;
         this.control = control;
         this.defaultModel = defaultModel;
         this.allowLocalRepos = allowLocalRepos;
+        this.hostedRepos = java.util.Objects.requireNonNull(hostedRepos, "hostedRepos (HostedRepos.NONE for none)");
     }
 
     /** Validates and stores a new session (active, queued) with its first events; the runner picks it up. */
@@ -53,7 +55,9 @@ public final class SessionService {
         String repo = null;
         if (request.repo() != null && !request.repo().isBlank()) {
             try {
-                repo = RepoUrl.parse(request.repo().trim(), allowLocalRepos).value();
+                String input = request.repo().trim();
+                repo = hostedRepos.canonicalName(actor.workspaceId(), input)
+                        .orElseGet(() -> RepoUrl.parse(input, allowLocalRepos).value());
             } catch (IllegalArgumentException e) {
                 throw new InvalidRequestException("repo", e.getMessage());
             }

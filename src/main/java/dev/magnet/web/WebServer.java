@@ -24,7 +24,8 @@ public final class WebServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WebServer.class);
     /** Request bodies above this are refused with 413. */
     public static final long MAX_BODY_BYTES = 1024 * 1024;
-    private static final List<String> PUBLIC_API_PATHS = List.of("/api/openapi.json");
+    // why: GitHub cannot send an API key; webhook deliveries are authenticated by their HMAC signature instead
+    private static final List<String> PUBLIC_API_PATHS = List.of("/api/openapi.json", "/api/github/webhooks");
 
     private final Javalin app;
 
