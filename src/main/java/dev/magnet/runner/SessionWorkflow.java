@@ -167,9 +167,10 @@ final class SessionWorkflow {
         s = transition(x -> x.moveTo(Phase.CLONING, null, now()));
         paths.deleteWorkspace();
         try {
-            Origin from = origin(s);
-            BranchName base = baseBranch(s, from);
-            workspace = withCredentials(from, auth -> ctx.workspaces().create(workspaceSpec(s, paths, from, base, auth)));
+            Session cloning = s;
+            Origin from = origin(cloning);
+            BranchName base = baseBranch(cloning, from);
+            workspace = withCredentials(from, auth -> ctx.workspaces().create(workspaceSpec(cloning, paths, from, base, auth)));
         } catch (GitHubException e) {
             throw new StepFailure(FailureReason.CLONE_FAILED, e.getMessage(), e);
         } catch (GitException | IllegalArgumentException e) {
