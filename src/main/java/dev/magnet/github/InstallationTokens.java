@@ -1,7 +1,6 @@
 package dev.magnet.github;
 
 import dev.magnet.events.Redactor;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -95,11 +94,8 @@ final class InstallationTokens implements TokenSource {
     }
 
     private Instant expiry(GHAppInstallationToken minted) {
-        try {
-            return minted.getExpiresAt().toInstant();
-        } catch (IOException | RuntimeException e) {
-            // why: GitHub documents an hour; without a readable expiry assume less, so refresh comes early
-            return clock.instant().plus(Duration.ofMinutes(30));
-        }
+        Instant expiresAt = minted.getExpiresAt();
+        // why: GitHub documents an hour; without an expiry assume less, so the refresh comes early
+        return expiresAt != null ? expiresAt : clock.instant().plus(Duration.ofMinutes(30));
     }
 }

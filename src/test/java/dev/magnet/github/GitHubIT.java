@@ -69,7 +69,7 @@ class GitHubIT {
                 Turn.reply().text("Added hello.txt with a greeting.")));
         String mainBefore = GitFixtures.git(github.bare(REPO), "rev-parse", "main").strip();
 
-        JsonNode created = server.createSession(Map.of("prompt", "Add hello.txt", "repo", "https://github.com/acme/web-app.git"));
+        JsonNode created = server.createSession(Map.of("prompt", "Add hello.txt", "repo", github.apiUrl() + "/acme/web-app.git"));
         String id = created.path("id").asText();
         assertThat(created.path("repo").asText()).isEqualTo(REPO);
         JsonNode done = server.awaitStatus(id, "completed", TIMEOUT);
