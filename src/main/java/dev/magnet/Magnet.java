@@ -27,6 +27,12 @@ import dev.magnet.gateway.ModelRelay;
 import dev.magnet.git.Git;
 import dev.magnet.git.Mirrors;
 import dev.magnet.git.Workspaces;
+import dev.magnet.github.GitHubIntegration;
+import dev.magnet.github.GitHubRoutes;
+import dev.magnet.github.PullRequestPoller;
+import dev.magnet.github.PullRequestRecorder;
+import dev.magnet.github.PullRequests;
+import dev.magnet.github.Webhooks;
 import dev.magnet.health.HealthRoutes;
 import dev.magnet.runner.RunnerMetrics;
 import dev.magnet.runner.SessionRunner;
@@ -42,6 +48,7 @@ import dev.magnet.session.SessionStreamRoutes;
 import dev.magnet.store.Database;
 import dev.magnet.support.Ids;
 import dev.magnet.events.RedactingConverter;
+import dev.magnet.support.SecretBox;
 import dev.magnet.web.StaticRoutes;
 import dev.magnet.web.WebServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -63,15 +70,17 @@ public final class Magnet implements AutoCloseable {
     private final Database database;
     private final ModelRelay relay;
     private final SessionRunner runner;
+    private final PullRequestPoller poller;
     private final WebServer web;
     private final Bootstrap.Result firstStart;
 
-    private Magnet(MagnetConfig config, Database database, ModelRelay relay, SessionRunner runner, WebServer web,
-                   Bootstrap.Result firstStart) {
+    private Magnet(MagnetConfig config, Database database, ModelRelay relay, SessionRunner runner,
+                   PullRequestPoller poller, WebServer web, Bootstrap.Result firstStart) {
         this.config = config;
         this.database = database;
         this.relay = relay;
         this.runner = runner;
+        this.poller = poller;
         this.web = web;
         this.firstStart = firstStart;
     }
@@ -113,10 +122,16 @@ public final class Magnet implements AutoCloseable {
         ModelRelay relay = ModelRelay.start(config.anthropicApiKey(), config.anthropicBaseUrl());
         Git git = new Git();
         Workspaces workspaces = new Workspaces(git, new Mirrors(git, config.dataDir()));
+        GitHubIntegration github = new GitHubIntegration(database.jdbi(), config.github(),
+                SecretBox.forServer(config.secretKey(), config.dataDir()), redactor, clock);
+        PullRequestRecorder prRecorder = new PullRequestRecorder(store);
+        PullRequests pullRequests = new PullRequests(github, prRecorder, config.publicUrl());
+        PullRequestPoller poller = new PullRequestPoller(github, store, prRecorder, config.github().pollInterval());
         String runnerId = "runner-" + ProcessHandle.current().pid() + "-" + Ids.secret(4);
         SessionRunner runner = SessionRunner.create(runnerId, config, store, diffs, workspaces, sandboxes, relay, redactor,
-                new RunnerMetrics(metrics));
-        SessionService sessions = new SessionService(store, diffs, runner, config.defaultModel(), config.allowLocalRepos(), audit);
+                new RunnerMetrics(metrics), github, pullRequests);
+        SessionService sessions = new SessionService(store, diffs, runner, config.defaultModel(), config.allowLocalRepos(),
+                github, audit);
 
         WebServer web = new WebServer(new AuthenticationFilter(authenticator), List.of(
                 new AccountRoutes(accounts, browsers, cookies, oidc, accountSettings.oidcName(), config.publicUrl())::register,
@@ -126,11 +141,13 @@ public final class Magnet implements AutoCloseable {
                 new SessionRoutes(sessions)::register,
                 new SessionStreamRoutes(sessions, eventLog, hub)::register,
                 new HealthRoutes(database, config.claudeBin(), metrics)::register,
+                new GitHubRoutes(github, new Webhooks(github, store, prRecorder, clock))::register,
                 new StaticRoutes()::register));
         runner.start();
+        poller.start();
         web.start(config.port());
         log.info("Magnet listening on port {} ({}, sandbox {})", web.port(), config, sandboxes.name());
-        return new Magnet(config, database, relay, runner, web, firstStart);
+        return new Magnet(config, database, relay, runner, poller, web, firstStart);
     }
 
     public int port() {
@@ -154,6 +171,7 @@ public final class Magnet implements AutoCloseable {
     @Override
     public void close() {
         web.close();
+        poller.close();
         runner.close();
         relay.close();
         database.close();

@@ -25,6 +25,9 @@ import java.util.Objects;
  * @param publicUrl            how links back to Magnet are written
  * @param leaseDuration        how long a runner's claim on a session lasts without a heartbeat
  * @param accounts             sign-in, cookies, single sign-on and API key limits
+ * @param secretKey            key material for encrypting secrets at rest ({@code MAGNET_SECRET_KEY}); null: a
+ *                             random key kept in {@code <dataDir>/secret.key}
+ * @param github               the GitHub integration of the environment ({@code MAGNET_GITHUB_*})
  */
 public record MagnetConfig(
         int port,
@@ -42,7 +45,9 @@ public record MagnetConfig(
         String gitEmail,
         String publicUrl,
         Duration leaseDuration,
-        AccountSettings accounts) {
+        AccountSettings accounts,
+        String secretKey,
+        GitHubConfig github) {
 
     public static final String DEFAULT_MODEL = "claude-opus-4-6";
 
@@ -63,6 +68,10 @@ public record MagnetConfig(
         if (bootstrapApiKey != null && bootstrapApiKey.isBlank()) {
             bootstrapApiKey = null;
         }
+        if (secretKey != null && secretKey.isBlank()) {
+            secretKey = null;
+        }
+        github = github == null ? GitHubConfig.none() : github;
     }
 
     /** Reads the configuration from environment variables, with the defaults of SPEC §7. */
@@ -86,7 +95,9 @@ public record MagnetConfig(
                 env.getOrDefault("MAGNET_GIT_EMAIL", "magnet@localhost"),
                 env.getOrDefault("MAGNET_PUBLIC_URL", "http://localhost:" + port),
                 Duration.ofSeconds(parseInt(env, "MAGNET_LEASE_SECONDS", 30)),
-                AccountSettings.fromEnvironment(env));
+                AccountSettings.fromEnvironment(env),
+                env.get("MAGNET_SECRET_KEY"),
+                GitHubConfig.fromEnvironment(env));
     }
 
     /** The embedded database: an H2 file in the data dir, in PostgreSQL mode so one migration set serves both. */
@@ -106,7 +117,7 @@ public record MagnetConfig(
     public MagnetConfig withPort(int newPort) {
         return new MagnetConfig(newPort, dataDir, databaseUrl, anthropicApiKey, anthropicBaseUrl, bootstrapApiKey,
                 defaultModel, allowLocalRepos, claudeBin, modelMaxRetries, maxConcurrentSessions, gitName, gitEmail,
-                publicUrl, leaseDuration, accounts);
+                publicUrl, leaseDuration, accounts, secretKey, github);
     }
 
     private static String defaultClaudeBin() {
@@ -130,6 +141,7 @@ public record MagnetConfig(
     public String toString() {
         // why: the record's default toString would print the model key into logs
         return "MagnetConfig[port=" + port + ", dataDir=" + dataDir + ", database=" + (isPostgres() ? "postgresql" : "h2")
-                + ", modelKey=" + (hasModelKey() ? "set" : "missing") + ", baseUrl=" + anthropicBaseUrl + ", " + accounts + "]";
+                + ", modelKey=" + (hasModelKey() ? "set" : "missing") + ", baseUrl=" + anthropicBaseUrl + ", " + accounts
+                + ", " + github + "]";
     }
 }

@@ -4,6 +4,8 @@ import dev.magnet.config.MagnetConfig;
 import dev.magnet.events.Redactor;
 import dev.magnet.gateway.ModelRelay;
 import dev.magnet.git.GitIdentity;
+import dev.magnet.github.GitHubIntegration;
+import dev.magnet.github.PullRequests;
 import dev.magnet.git.Workspaces;
 import dev.magnet.sandbox.SandboxProvider;
 import dev.magnet.session.SessionDiffs;
@@ -19,7 +21,9 @@ record RunnerContext(
         SandboxProvider sandboxes,
         ModelRelay relay,
         Redactor redactor,
-        RunnerMetrics metrics) {
+        RunnerMetrics metrics,
+        GitHubIntegration github,
+        PullRequests pullRequests) {
 
     GitIdentity identity() {
         return new GitIdentity(config.gitName(), config.gitEmail());

@@ -34,8 +34,10 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
                                        dev.magnet.session.SessionStore store, dev.magnet.session.SessionDiffs diffs,
                                        dev.magnet.git.Workspaces workspaces, dev.magnet.sandbox.SandboxProvider sandboxes,
                                        dev.magnet.gateway.ModelRelay relay, dev.magnet.events.Redactor redactor,
-                                       RunnerMetrics metrics) {
-        return new SessionRunner(new RunnerContext(runnerId, config, store, diffs, workspaces, sandboxes, relay, redactor, metrics));
+                                       RunnerMetrics metrics, dev.magnet.github.GitHubIntegration github,
+                                       dev.magnet.github.PullRequests pullRequests) {
+        return new SessionRunner(new RunnerContext(runnerId, config, store, diffs, workspaces, sandboxes, relay, redactor,
+                metrics, github, pullRequests));
     }
 
     public void start() {

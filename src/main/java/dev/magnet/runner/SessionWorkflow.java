@@ -17,6 +17,10 @@ import dev.magnet.git.PushResult;
 import dev.magnet.git.RepoUrl;
 import dev.magnet.git.Workspace;
 import dev.magnet.git.WorkspaceSpec;
+import dev.magnet.github.GitHubAccess;
+import dev.magnet.github.GitHubException;
+import dev.magnet.github.GitHubRepo;
+import dev.magnet.github.RepoInfo;
 import dev.magnet.sandbox.Sandbox;
 import dev.magnet.sandbox.SandboxException;
 import dev.magnet.sandbox.SandboxSpec;
@@ -41,6 +45,7 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +71,22 @@ final class SessionWorkflow {
     private Workspace workspace;
     private StreamJsonMapper currentMapper;
     private int agentGeneration;
+    private Origin origin;
+
+    /**
+     * Where the session's repository is fetched from and pushed to: a git URL, or a GitHub repository reached
+     * through the workspace's integration (then {@code gitHub} and {@code repo} are set).
+     */
+    private record Origin(RepoUrl url, GitHubAccess gitHub, GitHubRepo repo, String defaultBranch) {
+        boolean isGitHub() {
+            return gitHub != null;
+        }
+
+        /** Fresh credentials for one git operation; the token stays host-side, in git's environment only. */
+        GitAuth auth() {
+            return gitHub == null ? GitAuth.NONE : gitHub.gitAuth(repo, url.value());
+        }
+    }
 
     /** Thrown to unwind when the session was cancelled or the server is shutting down. */
     private static final class Stopped extends Exception {
@@ -147,7 +168,12 @@ final class SessionWorkflow {
         s = transition(x -> x.moveTo(Phase.CLONING, null, now()));
         paths.deleteWorkspace();
         try {
-            workspace = ctx.workspaces().create(workspaceSpec(s, paths));
+            Session cloning = s;
+            Origin from = origin(cloning);
+            BranchName base = baseBranch(cloning, from);
+            workspace = withCredentials(from, auth -> ctx.workspaces().create(workspaceSpec(cloning, paths, from, base, auth)));
+        } catch (GitHubException e) {
+            throw new StepFailure(FailureReason.CLONE_FAILED, e.getMessage(), e);
         } catch (GitException | IllegalArgumentException e) {
             throw new StepFailure(FailureReason.CLONE_FAILED, e.getMessage(), e);
         }
@@ -163,7 +189,11 @@ final class SessionWorkflow {
 
     private Session reopenWorkspace(Session s, SessionPaths paths) throws StepFailure, Stopped {
         try {
-            workspace = ctx.workspaces().open(workspaceSpec(s, paths));
+            Origin from = origin(s);
+            workspace = ctx.workspaces().open(workspaceSpec(s, paths, from,
+                    s.baseBranch() == null ? null : BranchName.of(s.baseBranch()), GitAuth.NONE));
+        } catch (GitHubException e) {
+            throw new StepFailure(FailureReason.CLONE_FAILED, "GitHub is needed to continue the session: " + e.getMessage(), e);
         } catch (GitException | IllegalArgumentException e) {
             throw new StepFailure(FailureReason.LOST, "The session's workspace is gone and cannot be resumed: "
                     + e.getMessage(), e);
@@ -175,13 +205,60 @@ final class SessionWorkflow {
         return s;
     }
 
-    private WorkspaceSpec workspaceSpec(Session s, SessionPaths paths) {
-        return new WorkspaceSpec(paths.workspace(), repoUrl(s), s.baseBranch() == null ? null : BranchName.of(s.baseBranch()),
-                BranchName.of(s.branch()), ctx.identity(), GitAuth.NONE);
+    private WorkspaceSpec workspaceSpec(Session s, SessionPaths paths, Origin from, BranchName base, GitAuth auth) {
+        return new WorkspaceSpec(paths.workspace(), from == null ? null : from.url(), base, BranchName.of(s.branch()),
+                ctx.identity(), auth);
     }
 
-    private RepoUrl repoUrl(Session s) {
-        return s.repo() == null ? null : RepoUrl.parse(s.repo(), ctx.config().allowLocalRepos());
+    /**
+     * The session's origin, resolved once per run; null without a repository. A GitHub repository is looked up
+     * through the integration (access, default branch, clone URL).
+     *
+     * @throws GitHubException when GitHub is not connected, or the repository is missing or forbidden
+     */
+    private Origin origin(Session s) {
+        if (origin != null || s.repo() == null) {
+            return origin;
+        }
+        if (!GitHubRepo.isFullName(s.repo())) {
+            origin = new Origin(RepoUrl.parse(s.repo(), ctx.config().allowLocalRepos()), null, null, null);
+            return origin;
+        }
+        GitHubAccess access = ctx.github().access(s.workspaceId()).orElseThrow(() -> new GitHubException(
+                GitHubException.Kind.NOT_CONFIGURED, s.repo() + " is a GitHub repository, but GitHub is not connected: "
+                + "set MAGNET_GITHUB_TOKEN or MAGNET_GITHUB_APP_ID with MAGNET_GITHUB_APP_PRIVATE_KEY, then retry"));
+        RepoInfo info = access.repository(GitHubRepo.ofFullName(s.repo()));
+        origin = new Origin(RepoUrl.parse(info.cloneUrl(), false), access, info.repo(), info.defaultBranch());
+        return origin;
+    }
+
+    /** The base branch asked for (checked on GitHub), else GitHub's default branch, else the repository's. */
+    private static BranchName baseBranch(Session s, Origin from) {
+        if (from == null || !from.isGitHub()) {
+            return s.baseBranch() == null ? null : BranchName.of(s.baseBranch());
+        }
+        if (s.baseBranch() != null) {
+            from.gitHub().requireBranch(from.repo(), s.baseBranch());
+            return BranchName.of(s.baseBranch());
+        }
+        return from.defaultBranch() == null ? null : BranchName.of(from.defaultBranch());
+    }
+
+    /**
+     * Runs a git operation with the origin's credentials; when GitHub refuses a token (revoked, expired early),
+     * runs it once more with a fresh one.
+     */
+    private static <T> T withCredentials(Origin from, Function<GitAuth, T> operation) {
+        GitAuth auth = from == null ? GitAuth.NONE : from.auth();
+        try {
+            return operation.apply(auth);
+        } catch (GitException e) {
+            if (from == null || !from.isGitHub() || e.kind() != GitException.Kind.ACCESS_DENIED) {
+                throw e;
+            }
+            from.gitHub().gitCredentialsRefused(from.repo(), auth);
+            return operation.apply(from.auth());
+        }
     }
 
     private Sandbox provision(SessionPaths paths) throws StepFailure {
@@ -442,7 +519,12 @@ final class SessionWorkflow {
             ctx.store().jdbi().useTransaction(h -> ctx.diffs().save(h, sessionId, stored));
             if (s.repo() != null && workspace.hasCommitsBeyondBase()) {
                 push(s);
+                if (origin(s).isGitHub()) {
+                    publishPullRequest();
+                }
             }
+        } catch (GitHubException e) {
+            throw new StepFailure(FailureReason.PR_FAILED, "Opening or updating the pull request failed: " + e.getMessage(), e);
         } catch (GitException e) {
             if (e.kind() == GitException.Kind.PUSH_REJECTED) {
                 throw new StepFailure(FailureReason.PUSH_REJECTED, e.getMessage(), e);
@@ -454,19 +536,41 @@ final class SessionWorkflow {
         }
     }
 
-    /** Pushes the session branch to the origin; an origin that does not accept pushes is noted, not fatal. */
-    private void push(Session s) {
+    /** Opens the session's pull request, or updates the one it has; the session's {@code pr} and events follow. */
+    private void publishPullRequest() throws Stopped {
+        Session current = load().orElseThrow(Stopped::new);
+        List<dev.magnet.events.Event> results = ctx.store().events().ofTypes(sessionId, List.of(EventType.TURN_RESULT));
+        String summary = results.reversed().stream()
+                .filter(e -> Boolean.TRUE.equals(e.data().get("success")) && e.data().get("result") instanceof String)
+                .map(e -> (String) e.data().get("result"))
+                .findFirst().orElse(null);
+        ctx.pullRequests().publish(current, summary, workspace.diffStats());
+    }
+
+    /**
+     * Pushes the session branch to the origin. A git origin that does not accept pushes is noted, not fatal; a
+     * GitHub repository that refuses the push fails the session with {@code push_rejected}.
+     */
+    private void push(Session s) throws StepFailure {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("status", "active");
         data.put("phase", "finishing");
         data.put("branch", s.branch());
+        Origin to = origin(s);
         try {
-            PushResult pushed = workspace.push(repoUrl(s), GitAuth.NONE);
+            PushResult pushed = withCredentials(to, auth -> workspace.push(to.url(), auth));
             data.put("reason", "pushed " + s.branch() + " to the origin (" + pushed.outcome().name().toLowerCase(java.util.Locale.ROOT) + ")");
             data.put("pushed", true);
+        } catch (GitHubException e) {
+            throw new StepFailure(FailureReason.PUSH_REJECTED, "GitHub credentials for the push could not be had: "
+                    + e.getMessage(), e);
         } catch (GitException e) {
             if (e.kind() != GitException.Kind.ACCESS_DENIED) {
                 throw e;
+            }
+            if (to.isGitHub()) {
+                throw new StepFailure(FailureReason.PUSH_REJECTED, "GitHub refused the push of " + s.branch() + " to "
+                        + to.repo() + ": " + e.getMessage(), e);
             }
             data.put("reason", "not pushed: " + e.getMessage() + " The branch is kept in Magnet.");
             data.put("pushed", false);

@@ -62,6 +62,8 @@ public final class SessionRepository {
                     agent_started = :agentStarted, base_branch = :baseBranch, base_commit = :baseCommit, message_count = :messageCount,
                     cost_usd = :costUsd, input_tokens = :inputTokens, output_tokens = :outputTokens,
                     pr_number = :prNumber, pr_url = :prUrl, pr_state = :prState,
+                    pr_updated_at = case when coalesce(pr_state, '') <> coalesce(:prState, '') then :updatedAt
+                                         else pr_updated_at end,
                     updated_at = :updatedAt, version = version + 1
                 where id = :id and version = :version
                 """)
@@ -158,6 +160,25 @@ public final class SessionRepository {
             next = rows.get(rows.size() - 1).id();
         }
         return new SessionPage(List.copyOf(rows), next);
+    }
+
+    /** Sessions (of any workspace) whose pull request is {@code number} of {@code repo} ({@code owner/name}). */
+    public List<Session> withPullRequest(Handle h, String repo, int number) {
+        return h.createQuery("select " + COLUMNS + " from sessions s join users u on u.id = s.author_id"
+                        + " where s.pr_number = :number and lower(s.repo) = lower(:repo) order by s.id")
+                .bind("number", number)
+                .bind("repo", repo)
+                .map((rs, ctx) -> map(rs, List.of()))
+                .list();
+    }
+
+    /** Sessions (of any workspace) whose pull request is open, oldest check first, at most {@code limit}. */
+    public List<Session> withOpenPullRequests(Handle h, int limit) {
+        return h.createQuery("select " + COLUMNS + " from sessions s join users u on u.id = s.author_id"
+                        + " where s.pr_state = 'open' order by s.pr_updated_at, s.id limit :limit")
+                .bind("limit", limit)
+                .map((rs, ctx) -> map(rs, List.of()))
+                .list();
     }
 
     public SessionStats stats(Handle h, String workspaceId, Instant since) {

@@ -34,16 +34,18 @@ public final class SessionService {
     private final SessionControl control;
     private final String defaultModel;
     private final boolean allowLocalRepos;
+    private final HostedRepos hostedRepos;
     private final AuditLog audit;
 
     public SessionService(SessionStore store, SessionDiffs diffs, SessionControl control, String defaultModel,
-                          boolean allowLocalRepos, AuditLog audit) {
+                          boolean allowLocalRepos, HostedRepos hostedRepos, AuditLog audit) {
         this.audit = java.util.Objects.requireNonNull(audit, "audit: pass the workspace audit log");
         this.store = store;
         this.diffs = diffs;
         this.control = control;
         this.defaultModel = defaultModel;
         this.allowLocalRepos = allowLocalRepos;
+        this.hostedRepos = java.util.Objects.requireNonNull(hostedRepos, "hostedRepos (HostedRepos.NONE for none)");
     }
 
     /** Validates and stores a new session (active, queued) with its first events; the runner picks it up. */
@@ -59,7 +61,9 @@ public final class SessionService {
         String repo = null;
         if (request.repo() != null && !request.repo().isBlank()) {
             try {
-                repo = RepoUrl.parse(request.repo().trim(), allowLocalRepos).value();
+                String input = request.repo().trim();
+                repo = hostedRepos.canonicalName(actor.workspaceId(), input)
+                        .orElseGet(() -> RepoUrl.parse(input, allowLocalRepos).value());
             } catch (IllegalArgumentException e) {
                 throw new InvalidRequestException("repo", e.getMessage());
             }

@@ -1,0 +1,127 @@
+package dev.magnet.github;
+
+import dev.magnet.events.Redactor;
+import dev.magnet.git.GitAuth;
+import dev.magnet.session.PullRequest;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.Locale;
+import org.kohsuke.github.GHIssueState;
+import org.kohsuke.github.GHPullRequest;
+import org.kohsuke.github.GHRepository;
+
+/**
+ * One configured integration at work: looks repositories and branches up, opens, updates and reads pull
+ * requests, and gives git the credentials for one repository (host-side only).
+ */
+public final class GitHubAccess {
+    private final GitHubSettings settings;
+    private final GitHubCalls calls;
+    private final TokenSource tokens;
+    private final Redactor redactor;
+
+    GitHubAccess(GitHubSettings settings, Redactor redactor, Clock clock, java.time.Duration maxRateLimitWait) {
+        this.settings = settings;
+        this.redactor = redactor;
+        this.calls = new GitHubCalls(settings.apiUrl(), new RateLimitBackoff(clock, maxRateLimitWait));
+        if (settings.isApp()) {
+            this.tokens = new InstallationTokens(new AppJwt(settings.appId(), settings.privateKey(), clock), calls, redactor, clock);
+        } else {
+            redactor.register(settings.token());
+            this.tokens = TokenSource.fixed(settings.token());
+        }
+    }
+
+    public GitHubSettings settings() {
+        return settings;
+    }
+
+    /**
+     * The repository as the integration sees it.
+     *
+     * @throws GitHubException NOT_FOUND when it does not exist or is hidden from the integration; FORBIDDEN
+     *                         when GitHub refuses access
+     */
+    public RepoInfo repository(GitHubRepo repo) {
+        GHRepository r = calls.withToken(tokens, repo, "looking up " + repo + " on GitHub", gh -> gh.getRepository(repo.fullName()));
+        String defaultBranch = r.getDefaultBranch();
+        return new RepoInfo(new GitHubRepo(r.getOwnerName(), r.getName()), defaultBranch, r.getHttpTransportUrl(),
+                r.getHtmlUrl() == null ? null : r.getHtmlUrl().toString());
+    }
+
+    /**
+     * Checks that {@code branch} exists in {@code repo}.
+     *
+     * @throws GitHubException NOT_FOUND naming the branch when it does not
+     */
+    public void requireBranch(GitHubRepo repo, String branch) {
+        try {
+            calls.withToken(tokens, repo, "looking up branch " + branch + " of " + repo,
+                    gh -> gh.getRepository(repo.fullName()).getBranch(branch));
+        } catch (GitHubException e) {
+            if (e.kind() == GitHubException.Kind.NOT_FOUND) {
+                throw new GitHubException(e.kind(), e.status(), "base branch '" + branch + "' does not exist in "
+                        + repo + ". " + e.getMessage());
+            }
+            throw e;
+        }
+    }
+
+    /** Opens a pull request from {@code head} into {@code base}. */
+    public PullRequest openPullRequest(GitHubRepo repo, String title, String head, String base, String body, boolean draft) {
+        return calls.withToken(tokens, repo, "opening a pull request on " + repo, gh -> toPullRequest(
+                gh.getRepository(repo.fullName()).createPullRequest(title, head, base, body, true, draft)));
+    }
+
+    /** Replaces the body of pull request {@code number}; returns it as it is now. */
+    public PullRequest updatePullRequestBody(GitHubRepo repo, int number, String body) {
+        return calls.withToken(tokens, repo, "updating pull request #" + number + " of " + repo, gh -> {
+            GHPullRequest pr = gh.getRepository(repo.fullName()).getPullRequest(number);
+            pr.setBody(body);
+            return toPullRequest(gh.getRepository(repo.fullName()).getPullRequest(number));
+        });
+    }
+
+    /** The open pull request whose head is {@code branch} of {@code repo} itself, if there is one. */
+    public java.util.Optional<PullRequest> openPullRequestFrom(GitHubRepo repo, String branch) {
+        return calls.withToken(tokens, repo, "looking for the pull request of " + branch + " on " + repo, gh -> {
+            for (GHPullRequest pr : gh.getRepository(repo.fullName()).queryPullRequests()
+                    .head(repo.owner() + ":" + branch).state(GHIssueState.OPEN).list().toList()) {
+                return java.util.Optional.of(toPullRequest(pr));
+            }
+            return java.util.Optional.<PullRequest>empty();
+        });
+    }
+
+    /** Pull request {@code number} as it is now. */
+    public PullRequest pullRequest(GitHubRepo repo, int number) {
+        return calls.withToken(tokens, repo, "reading pull request #" + number + " of " + repo,
+                gh -> toPullRequest(gh.getRepository(repo.fullName()).getPullRequest(number)));
+    }
+
+    /**
+     * Credentials for git to fetch from and push to {@code cloneUrl} of {@code repo}: an
+     * {@code http.<url>.extraHeader} with the token, given to git through its environment only.
+     */
+    public GitAuth gitAuth(GitHubRepo repo, String cloneUrl) {
+        String token = tokens.token(repo);
+        String basic = Base64.getEncoder().encodeToString(("x-access-token:" + token).getBytes(StandardCharsets.UTF_8));
+        redactor.register(basic);
+        return GitAuth.ofConfig("http." + cloneUrl + ".extraHeader", "Authorization: Basic " + basic);
+    }
+
+    /** git refused the credentials of {@link #gitAuth}: the next call mints a fresh token (App) if it can. */
+    public void gitCredentialsRefused(GitHubRepo repo, GitAuth auth) {
+        String header = auth.config().values().stream().findFirst().orElse("");
+        String basic = header.substring(header.lastIndexOf(' ') + 1);
+        String decoded = new String(Base64.getDecoder().decode(basic), StandardCharsets.UTF_8);
+        tokens.rejected(repo, decoded.substring(decoded.indexOf(':') + 1));
+    }
+
+    static PullRequest toPullRequest(GHPullRequest pr) throws IOException {
+        String state = pr.isMerged() ? "merged" : pr.getState() == GHIssueState.OPEN ? "open" : "closed";
+        return new PullRequest(pr.getNumber(), pr.getHtmlUrl().toString(), state.toLowerCase(Locale.ROOT));
+    }
+}

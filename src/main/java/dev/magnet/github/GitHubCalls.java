@@ -1,0 +1,163 @@
+package dev.magnet.github;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.magnet.support.Json;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.kohsuke.github.GHFileNotFoundException;
+import org.kohsuke.github.GHIOException;
+import org.kohsuke.github.GitHub;
+import org.kohsuke.github.GitHubAbuseLimitHandler;
+import org.kohsuke.github.GitHubBuilder;
+import org.kohsuke.github.GitHubRateLimitHandler;
+import org.kohsuke.github.HttpException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs hub4j calls against one GitHub API: builds the client with the given credentials, retries rate limits
+ * with {@link RateLimitBackoff}, and turns every failure into a {@link GitHubException} carrying GitHub's
+ * own message.
+ */
+final class GitHubCalls {
+    private static final Logger log = LoggerFactory.getLogger(GitHubCalls.class);
+
+    /** One call with a client. */
+    @FunctionalInterface
+    interface Call<T> {
+        T apply(GitHub github) throws IOException;
+    }
+
+    private final String apiUrl;
+    private final RateLimitBackoff backoff;
+
+    GitHubCalls(String apiUrl, RateLimitBackoff backoff) {
+        this.apiUrl = apiUrl;
+        this.backoff = backoff;
+    }
+
+    String apiUrl() {
+        return apiUrl;
+    }
+
+    /** Runs {@code call} with an installation or personal token for {@code repo}; a refused token is replaced once. */
+    <T> T withToken(TokenSource tokens, GitHubRepo repo, String doing, Call<T> call) {
+        boolean replaced = false;
+        int attempt = 0;
+        while (true) {
+            String token = tokens.token(repo);
+            try {
+                return call.apply(client(new GitHubBuilder().withOAuthToken(token)));
+            } catch (IOException e) {
+                Failure f = Failure.of(e);
+                if (f.status() == 401 && !replaced) {
+                    // why: an installation token can be revoked or expire early; one fresh token is worth a try
+                    tokens.rejected(repo, token);
+                    replaced = true;
+                    continue;
+                }
+                attempt = waitOrThrow(doing, f, attempt);
+            }
+        }
+    }
+
+    /** Runs {@code call} authenticated as a GitHub App (a JWT from {@code jwt}). */
+    <T> T asApp(AppJwt jwt, String doing, Call<T> call) {
+        int attempt = 0;
+        while (true) {
+            try {
+                return call.apply(client(new GitHubBuilder().withJwtToken(jwt.create())));
+            } catch (IOException e) {
+                attempt = waitOrThrow(doing, Failure.of(e), attempt);
+            }
+        }
+    }
+
+    private GitHub client(GitHubBuilder builder) throws IOException {
+        // why: hub4j's own WAIT handlers sleep until the reset however far away it is; Magnet bounds the wait
+        return builder.withEndpoint(apiUrl)
+                .withRateLimitHandler(GitHubRateLimitHandler.FAIL)
+                .withAbuseLimitHandler(GitHubAbuseLimitHandler.FAIL)
+                .build();
+    }
+
+    private int waitOrThrow(String doing, Failure f, int attempt) {
+        Optional<Duration> wait = backoff.waitBefore(attempt, f.status(), f.headers());
+        if (wait.isEmpty()) {
+            throw f.toException(doing);
+        }
+        log.info("GitHub rate limit while {}; trying again in {} s", doing, wait.get().toSeconds());
+        try {
+            Thread.sleep(wait.get().toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GitHubException(GitHubException.Kind.UNAVAILABLE, "interrupted while " + doing);
+        }
+        return attempt + 1;
+    }
+
+    /** A failed call as status, headers and GitHub's message. */
+    private record Failure(int status, Map<String, List<String>> headers, String message) {
+
+        static Failure of(IOException e) {
+            if (e instanceof GHFileNotFoundException nf) {
+                return new Failure(404, nf.getResponseHeaderFields(), gitHubMessage(e.getMessage(), "Not Found"));
+            }
+            if (e instanceof HttpException http) {
+                return new Failure(http.getResponseCode(), http.getResponseHeaderFields(),
+                        gitHubMessage(http.getMessage(), http.getResponseMessage()));
+            }
+            if (e instanceof GHIOException gh) {
+                return new Failure(0, gh.getResponseHeaderFields(), e.getMessage());
+            }
+            return new Failure(0, Map.of(), e instanceof InterruptedIOException ? "timed out" : String.valueOf(e.getMessage()));
+        }
+
+        GitHubException toException(String doing) {
+            GitHubException.Kind kind = switch (status) {
+                case 404, 410 -> GitHubException.Kind.NOT_FOUND;
+                case 401 -> GitHubException.Kind.FORBIDDEN;
+                case 403, 429 -> RateLimitBackoff.isRateLimit(status, headers) ? GitHubException.Kind.RATE_LIMITED
+                        : GitHubException.Kind.FORBIDDEN;
+                case 422, 400, 409 -> GitHubException.Kind.INVALID;
+                default -> GitHubException.Kind.UNAVAILABLE;
+            };
+            String said = status == 0 ? "GitHub could not be reached: " + message : "GitHub answered " + status + ": " + message;
+            if (kind == GitHubException.Kind.RATE_LIMITED) {
+                said += " (the rate limit did not reset in time; try again later)";
+            }
+            return new GitHubException(kind, status, doing + " failed. " + said);
+        }
+
+        /** GitHub's {@code message} (and the messages of its {@code errors}) from an error body, else the text. */
+        private static String gitHubMessage(String text, String fallback) {
+            if (text == null || text.isBlank()) {
+                return fallback == null ? "no details" : fallback;
+            }
+            int start = text.indexOf('{');
+            if (start >= 0) {
+                try {
+                    JsonNode body = Json.MAPPER.readTree(text.substring(start, text.lastIndexOf('}') + 1));
+                    StringBuilder out = new StringBuilder(body.path("message").asText(""));
+                    for (JsonNode error : body.path("errors")) {
+                        String m = error.isTextual() ? error.asText() : error.path("message").asText("");
+                        if (!m.isBlank()) {
+                            out.append(out.isEmpty() ? "" : "; ").append(m);
+                        }
+                    }
+                    if (!out.isEmpty()) {
+                        return out.toString();
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // why: not every error body is JSON (proxies answer HTML); the raw text is still worth showing
+                }
+            }
+            String line = text.strip().lines().findFirst().orElse(text.strip());
+            return line.length() > 300 ? line.substring(0, 300) + "…" : line;
+        }
+    }
+}

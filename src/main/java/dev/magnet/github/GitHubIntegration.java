@@ -1,0 +1,105 @@
+package dev.magnet.github;
+
+import dev.magnet.config.GitHubConfig;
+import dev.magnet.events.Redactor;
+import dev.magnet.session.HostedRepos;
+import dev.magnet.support.InvalidRequestException;
+import dev.magnet.support.SecretBox;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The GitHub integration of each workspace: the one it set through the API, else the one of the environment
+ * ({@code MAGNET_GITHUB_*}). Hands out a {@link GitHubAccess} per integration (kept, so its installation tokens
+ * are reused) and decides which repository inputs are GitHub repositories.
+ */
+public final class GitHubIntegration implements HostedRepos {
+    private final Jdbi jdbi;
+    private final IntegrationRepository repository;
+    private final GitHubSettings environment;
+    private final GitHubConfig config;
+    private final Redactor redactor;
+    private final Clock clock;
+    private final Map<GitHubSettings, GitHubAccess> accesses = new ConcurrentHashMap<>();
+
+    public GitHubIntegration(Jdbi jdbi, GitHubConfig config, SecretBox box, Redactor redactor, Clock clock) {
+        this.jdbi = jdbi;
+        this.repository = new IntegrationRepository(box);
+        this.config = config;
+        this.environment = GitHubSettings.of(config);
+        this.redactor = redactor;
+        this.clock = clock;
+        if (environment != null) {
+            redactor.register(environment.token());
+            redactor.register(environment.webhookSecret());
+        }
+    }
+
+    /** The integration a workspace uses, if any. */
+    public Optional<GitHubSettings> settings(String workspaceId) {
+        Optional<GitHubSettings> own = jdbi.withHandle(h -> repository.find(h, workspaceId));
+        return own.isPresent() ? own : Optional.ofNullable(environment);
+    }
+
+    /** The integration of a workspace at work, if it has one. */
+    public Optional<GitHubAccess> access(String workspaceId) {
+        return settings(workspaceId).map(this::accessFor);
+    }
+
+    /** Sets a workspace's own integration (secrets stored encrypted); it replaces the environment's for it. */
+    public GitHubSettings save(String workspaceId, GitHubSettings settings) {
+        if (settings.isApp()) {
+            new AppJwt(settings.appId(), settings.privateKey(), clock);
+        }
+        jdbi.useTransaction(h -> repository.save(h, workspaceId, settings, clock.instant()));
+        return settings;
+    }
+
+    /** Removes a workspace's own integration; it falls back to the environment's. */
+    public boolean remove(String workspaceId) {
+        return jdbi.inTransaction(h -> repository.delete(h, workspaceId));
+    }
+
+    /** The environment's webhook secret, if set. */
+    Optional<String> environmentWebhookSecret() {
+        return Optional.ofNullable(environment).map(GitHubSettings::webhookSecret);
+    }
+
+    /** Webhook secrets that workspaces set through the API, by workspace id. */
+    Map<String, String> workspaceWebhookSecrets() {
+        return jdbi.withHandle(repository::webhookSecrets);
+    }
+
+    /** Whether the workspace uses its own integration (not the environment's). */
+    boolean hasOwn(String workspaceId) {
+        return jdbi.withHandle(h -> repository.find(h, workspaceId)).isPresent();
+    }
+
+    GitHubConfig config() {
+        return config;
+    }
+
+    @Override
+    public Optional<String> canonicalName(String workspaceId, String input) {
+        Optional<GitHubSettings> settings = settings(workspaceId);
+        Set<String> hosts = settings.map(GitHubSettings::webHosts).orElse(Set.of("github.com", "www.github.com"));
+        Optional<GitHubRepo> repo = GitHubRepo.parse(input, hosts);
+        if (repo.isEmpty()) {
+            return Optional.empty();
+        }
+        if (settings.isEmpty()) {
+            throw new InvalidRequestException("repo", "'" + input + "' is a GitHub repository, but GitHub is not connected: "
+                    + "set MAGNET_GITHUB_TOKEN, or MAGNET_GITHUB_APP_ID and MAGNET_GITHUB_APP_PRIVATE_KEY, where the "
+                    + "server runs, or PUT /api/github/integration");
+        }
+        return Optional.of(repo.get().fullName());
+    }
+
+    private GitHubAccess accessFor(GitHubSettings settings) {
+        return accesses.computeIfAbsent(settings, s -> new GitHubAccess(s, redactor, clock, config.maxRateLimitWait()));
+    }
+}

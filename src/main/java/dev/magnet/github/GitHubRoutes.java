@@ -1,0 +1,108 @@
+package dev.magnet.github;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.magnet.auth.Actor;
+import dev.magnet.support.InvalidRequestException;
+import dev.magnet.support.NotFoundException;
+import dev.magnet.web.Problem;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+import static dev.magnet.auth.Callers.actor;
+import static dev.magnet.auth.Callers.admin;
+import static dev.magnet.web.Requests.json;
+import static dev.magnet.web.Requests.object;
+import static dev.magnet.web.Requests.string;
+
+/**
+ * The GitHub routes: the workspace's integration (read without secrets, set, remove) and the webhook endpoint
+ * GitHub delivers to. The webhook is authenticated by its signature, not by an API key.
+ */
+public final class GitHubRoutes {
+    /** The webhook path; {@link dev.magnet.web.WebServer} lets it through without an API key. */
+    public static final String WEBHOOK_PATH = "/api/github/webhooks";
+    private static final Set<String> FIELDS = Set.of("apiUrl", "appId", "privateKey", "token", "webhookSecret",
+            "draftPullRequests");
+
+    private final GitHubIntegration integration;
+    private final Webhooks webhooks;
+
+    public GitHubRoutes(GitHubIntegration integration, Webhooks webhooks) {
+        this.integration = integration;
+        this.webhooks = webhooks;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.get("/api/github/integration", this::show);
+        routes.put("/api/github/integration", this::set);
+        routes.delete("/api/github/integration", this::remove);
+        routes.post(WEBHOOK_PATH, this::webhook);
+    }
+
+    private void show(Context ctx) {
+        Actor actor = actor(ctx);
+        json(ctx, 200, view(integration.settings(actor.workspaceId()).orElse(null)));
+    }
+
+    private void set(Context ctx) {
+        Actor actor = admin(ctx);
+        JsonNode body = object(ctx);
+        body.fieldNames().forEachRemaining(name -> {
+            if (!FIELDS.contains(name)) {
+                throw new InvalidRequestException(name, "unknown field " + name);
+            }
+        });
+        JsonNode draft = body.get("draftPullRequests");
+        if (draft != null && !draft.isNull() && !draft.isBoolean()) {
+            throw new InvalidRequestException("draftPullRequests", "draftPullRequests must be true or false");
+        }
+        GitHubSettings settings;
+        try {
+            settings = new GitHubSettings(string(body, "apiUrl"), string(body, "appId"), string(body, "privateKey"),
+                    string(body, "token"), string(body, "webhookSecret"), draft != null && draft.asBoolean(false), "api");
+            integration.save(actor.workspaceId(), settings);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException(null, e.getMessage());
+        } catch (GitHubException e) {
+            throw new InvalidRequestException("privateKey", e.getMessage());
+        }
+        json(ctx, 200, view(settings));
+    }
+
+    private void remove(Context ctx) {
+        Actor actor = admin(ctx);
+        if (!integration.remove(actor.workspaceId())) {
+            throw new NotFoundException("this workspace has no GitHub integration of its own");
+        }
+        ctx.status(204);
+    }
+
+    private void webhook(Context ctx) {
+        Webhooks.Result result = webhooks.receive(ctx.header("X-GitHub-Event"), ctx.header("X-GitHub-Delivery"),
+                ctx.header("X-Hub-Signature-256"), ctx.bodyAsBytes());
+        switch (result.outcome()) {
+            case BAD_SIGNATURE -> Problem.send(ctx, 401, "Unauthorized",
+                    "the X-Hub-Signature-256 signature does not match a webhook secret of this server", null);
+            case DUPLICATE -> json(ctx, 200, Map.of("duplicate", true));
+            case HANDLED -> json(ctx, 200, Map.of("changed", result.changed()));
+        }
+    }
+
+    /** The integration for people: never its secrets, only whether they are set. */
+    private static Map<String, Object> view(GitHubSettings s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("configured", s != null);
+        if (s != null) {
+            m.put("source", s.source());
+            m.put("kind", s.isApp() ? "app" : "token");
+            m.put("apiUrl", s.apiUrl());
+            m.put("appId", s.appId());
+            m.put("webhookSecretSet", s.webhookSecret() != null);
+            m.put("draftPullRequests", s.draftPullRequests());
+        }
+        return m;
+    }
+}

@@ -1,0 +1,101 @@
+package dev.magnet.github;
+
+import dev.magnet.events.Redactor;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.kohsuke.github.GHAppInstallation;
+import org.kohsuke.github.GHAppInstallationToken;
+
+/**
+ * Installation tokens of a GitHub App, each scoped to the one repository it is minted for. A token is reused
+ * until it is within {@link #REFRESH_MARGIN} of its expiry (GitHub's last an hour) or GitHub refused it;
+ * then the next caller gets a fresh one. Every token is registered with the {@link Redactor} when minted.
+ */
+final class InstallationTokens implements TokenSource {
+    /** Refresh this long before expiry, so a git push or API call never starts with a token about to lapse. */
+    static final Duration REFRESH_MARGIN = Duration.ofMinutes(5);
+
+    private record Minted(String token, Instant expiresAt) {
+    }
+
+    private final AppJwt jwt;
+    private final GitHubCalls calls;
+    private final Redactor redactor;
+    private final Clock clock;
+    private final Map<String, Minted> byRepo = new ConcurrentHashMap<>();
+    private final Map<String, Instant> registered = new ConcurrentHashMap<>();
+
+    InstallationTokens(AppJwt jwt, GitHubCalls calls, Redactor redactor, Clock clock) {
+        this.jwt = jwt;
+        this.calls = calls;
+        this.redactor = redactor;
+        this.clock = clock;
+    }
+
+    @Override
+    public String token(GitHubRepo repo) {
+        String key = repo.fullName().toLowerCase(Locale.ROOT);
+        Minted current = byRepo.get(key);
+        if (current != null && clock.instant().isBefore(current.expiresAt().minus(REFRESH_MARGIN))) {
+            return current.token();
+        }
+        synchronized (this) {
+            current = byRepo.get(key);
+            if (current != null && clock.instant().isBefore(current.expiresAt().minus(REFRESH_MARGIN))) {
+                return current.token();
+            }
+            Minted fresh = mint(repo);
+            byRepo.put(key, fresh);
+            return fresh.token();
+        }
+    }
+
+    @Override
+    public void rejected(GitHubRepo repo, String token) {
+        byRepo.computeIfPresent(repo.fullName().toLowerCase(Locale.ROOT), (k, m) -> m.token().equals(token) ? null : m);
+    }
+
+    private Minted mint(GitHubRepo repo) {
+        GHAppInstallation installation;
+        try {
+            installation = calls.asApp(jwt, "looking up the GitHub App's installation on " + repo,
+                    gh -> gh.getApp().getInstallationByRepository(repo.owner(), repo.name()));
+        } catch (GitHubException e) {
+            if (e.kind() == GitHubException.Kind.NOT_FOUND) {
+                throw new GitHubException(GitHubException.Kind.NOT_FOUND, 404, "GitHub repository " + repo
+                        + " was not found, or the GitHub App is not installed on it. " + e.getMessage());
+            }
+            throw e;
+        }
+        GHAppInstallationToken minted = calls.asApp(jwt, "minting an installation token for " + repo,
+                gh -> installation.createToken().repositories(List.of(repo.name())).create());
+        Instant expiresAt = expiry(minted);
+        redactor.register(minted.getToken());
+        forgetExpired();
+        registered.put(minted.getToken(), expiresAt);
+        return new Minted(minted.getToken(), expiresAt);
+    }
+
+    /** Tokens that have expired are useless to anyone; stop masking them so the redactor stays small. */
+    private void forgetExpired() {
+        Instant now = clock.instant();
+        registered.entrySet().removeIf(e -> {
+            if (e.getValue().isBefore(now.minus(Duration.ofHours(1)))) {
+                redactor.forget(e.getKey());
+                return true;
+            }
+            return false;
+        });
+    }
+
+    private Instant expiry(GHAppInstallationToken minted) {
+        Instant expiresAt = minted.getExpiresAt();
+        // why: GitHub documents an hour; without an expiry assume less, so the refresh comes early
+        return expiresAt != null ? expiresAt : clock.instant().plus(Duration.ofMinutes(30));
+    }
+}

@@ -1,0 +1,52 @@
+package dev.magnet.github;
+
+import dev.magnet.events.EventType;
+import dev.magnet.events.NewEvent;
+import dev.magnet.session.PullRequest;
+import dev.magnet.session.SessionStore;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Keeps a session's {@code pr} field and its {@code pr} events in step with GitHub: every change (opened,
+ * updated, merged, closed, reopened) is stored with its event in one transaction; a state seen again changes
+ * nothing, so repeated webhooks and polls are harmless.
+ */
+public final class PullRequestRecorder {
+    private final SessionStore store;
+
+    public PullRequestRecorder(SessionStore store) {
+        this.store = store;
+    }
+
+    /**
+     * Records {@code pr} on the session with a {@code pr} event saying {@code action}. Without an explicit
+     * action ({@code null}) it records only a state change, named after the new state.
+     *
+     * @return whether anything was recorded
+     */
+    public boolean record(String sessionId, PullRequest pr, String action) {
+        return store.withLocked(sessionId, (h, s, w) -> {
+            PullRequest before = s.pr();
+            boolean sameState = before != null && before.number() == pr.number() && Objects.equals(before.state(), pr.state())
+                    && Objects.equals(before.url(), pr.url());
+            if (action == null && sameState) {
+                return false;
+            }
+            String what = action != null ? action
+                    : before != null && !"open".equals(before.state()) && "open".equals(pr.state()) ? "reopened" : pr.state();
+            if (!sameState) {
+                w.save(s.withPullRequest(pr, store.clock().instant()));
+            }
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("number", pr.number());
+            data.put("url", pr.url());
+            data.put("state", pr.state());
+            data.put("action", what);
+            w.append(List.of(NewEvent.of(EventType.PR, data)));
+            return true;
+        }).orElse(false);
+    }
+}

@@ -1,0 +1,579 @@
+package dev.magnet.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
+import java.security.Signature;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * GitHub for tests, on 127.0.0.1 only: the REST paths the hub4j client uses (app, installation tokens,
+ * repositories, branches, pull requests, rate-limit headers) and git over smart HTTP, served by the real
+ * {@code git http-backend} over bare repositories on disk. Every request must carry a token this fake issued
+ * (an installation token for the repository, or the personal token); App endpoints need a JWT signed with
+ * {@link #privateKeyPem()}. Tests can hide or forbid repositories, protect branches, expire tokens and
+ * rate-limit calls.
+ */
+public final class FakeGitHub implements AutoCloseable {
+    public static final long APP_ID = 4242;
+    public static final long INSTALLATION_ID = 77;
+    public static final String PERSONAL_TOKEN = "ghp_fakePersonalToken0123456789abcdef";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern REPO_PATH = Pattern.compile("^/repos/([^/]+)/([^/]+)(/.*)?$");
+    private static final Pattern GIT_PATH = Pattern.compile("^/([^/]+)/([^/]+)\\.git(/.*)$");
+
+    /** A token this fake handed out. */
+    public record Token(String value, Set<String> repos, Instant expiresAt) {
+    }
+
+    /** A request as the fake saw it. */
+    public record Request(String method, String path, String authorization, String body) {
+    }
+
+    private final HttpServer server;
+    private final Path root;
+    private final KeyPair appKey;
+    private final Map<String, Token> tokens = new ConcurrentHashMap<>();
+    private final List<Token> issued = new CopyOnWriteArrayList<>();
+    private final List<Request> requests = new CopyOnWriteArrayList<>();
+    private final Set<String> repos = ConcurrentHashMap.newKeySet();
+    private final Set<String> forbidden = ConcurrentHashMap.newKeySet();
+    private final Map<String, List<ObjectNode>> pulls = new ConcurrentHashMap<>();
+    private final AtomicInteger nextPull = new AtomicInteger(1);
+    private final AtomicInteger rateLimited = new AtomicInteger();
+    private volatile Duration tokenLifetime = Duration.ofHours(1);
+
+    private FakeGitHub(Path root) throws IOException, NoSuchAlgorithmException {
+        this.root = root;
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        this.appKey = generator.generateKeyPair();
+        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    /** Starts the fake with its bare repositories under {@code root}. */
+    public static FakeGitHub start(Path root) {
+        try {
+            Files.createDirectories(root);
+            return new FakeGitHub(root);
+        } catch (IOException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public String apiUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** The App's private key as GitHub hands it out: PKCS#1 PEM. */
+    public String privateKeyPem() {
+        byte[] pkcs8 = appKey.getPrivate().getEncoded();
+        byte[] pkcs1 = Der.lastOctetString(pkcs8);
+        return "-----BEGIN RSA PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(pkcs1)
+                + "\n-----END RSA PRIVATE KEY-----\n";
+    }
+
+    /** The environment that points Magnet at this fake as a GitHub App, with {@code webhookSecret}. */
+    public Map<String, String> appEnvironment(String webhookSecret) {
+        return Map.of("MAGNET_GITHUB_API_URL", apiUrl(), "MAGNET_GITHUB_APP_ID", Long.toString(APP_ID),
+                "MAGNET_GITHUB_APP_PRIVATE_KEY", privateKeyPem(), "MAGNET_GITHUB_WEBHOOK_SECRET", webhookSecret);
+    }
+
+    /** Adds {@code owner/name} with a README on {@code main}, the App installed on it; returns its bare repository. */
+    public Path addRepo(String fullName) {
+        Path bare = bare(fullName);
+        Path seed = root.resolve("seed-" + fullName.replace('/', '-'));
+        try {
+            Files.createDirectories(seed);
+            GitFixtures.git(root, "init", "-q", "--bare", "-b", "main", bare.toString());
+            GitFixtures.git(seed, "init", "-q", "-b", "main");
+            Files.writeString(seed.resolve("README.md"), "# " + fullName + "\n");
+            GitFixtures.git(seed, "add", "-A");
+            GitFixtures.git(seed, "-c", "user.name=Seed", "-c", "user.email=seed@example.invalid", "commit", "-qm", "Initial commit");
+            GitFixtures.git(seed, "push", "-q", bare.toString(), "main");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        repos.add(fullName);
+        return bare;
+    }
+
+    public Path bare(String fullName) {
+        return root.resolve(fullName + ".git");
+    }
+
+    /** The repository exists, but the integration's answer for it is 403. */
+    public void forbid(String fullName) {
+        forbidden.add(fullName);
+    }
+
+    /** Refuses pushes to branches matching the shell {@code pattern} (e.g. {@code magnet/*}), as branch protection does. */
+    public void protect(String fullName, String pattern) {
+        Path hook = bare(fullName).resolve("hooks/pre-receive");
+        try {
+            Files.writeString(hook, "#!/bin/sh\nwhile read old new ref; do\n  case \"$ref\" in\n    refs/heads/" + pattern
+                    + ") echo \"error: GH006: Protected branch update failed for $ref.\" >&2; exit 1;;\n  esac\ndone\n");
+            Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rwxr-xr-x"));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Every token issued so far stops working (as a revoked or expired one does). */
+    public void expireAllTokens() {
+        tokens.replaceAll((k, t) -> new Token(t.value(), t.repos(), Instant.now().minusSeconds(1)));
+    }
+
+    /** How long new installation tokens last. */
+    public void tokenLifetime(Duration lifetime) {
+        this.tokenLifetime = lifetime;
+    }
+
+    /** The next {@code n} REST calls are refused with GitHub's primary rate limit (reset in a second). */
+    public void rateLimitNext(int n) {
+        rateLimited.set(n);
+    }
+
+    public List<Token> issuedTokens() {
+        return List.copyOf(issued);
+    }
+
+    public List<Request> requests() {
+        return List.copyOf(requests);
+    }
+
+    /** The pull requests of a repository, as JSON. */
+    public List<JsonNode> pulls(String fullName) {
+        return List.copyOf(pulls.getOrDefault(fullName, List.of()));
+    }
+
+    /** Changes a pull request as a person on GitHub would (close, merge). */
+    public void setPullState(String fullName, int number, String state, boolean merged) {
+        ObjectNode pr = pull(fullName, number);
+        pr.put("state", state);
+        pr.put("merged", merged);
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            byte[] body = ex.getRequestBody().readAllBytes();
+            String path = ex.getRequestURI().getPath();
+            String auth = ex.getRequestHeaders().getFirst("Authorization");
+            requests.add(new Request(ex.getRequestMethod(), path, auth, new String(body, StandardCharsets.UTF_8)));
+            Matcher git = GIT_PATH.matcher(path);
+            if (git.matches()) {
+                git(ex, git.group(1) + "/" + git.group(2), body, auth);
+                return;
+            }
+            if (rateLimited.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                ex.getResponseHeaders().set("X-RateLimit-Remaining", "0");
+                ex.getResponseHeaders().set("X-RateLimit-Reset", Long.toString(Instant.now().getEpochSecond() + 1));
+                send(ex, 403, error("API rate limit exceeded for installation ID " + INSTALLATION_ID + "."));
+                return;
+            }
+            rest(ex, path, auth, body);
+        } catch (RuntimeException e) {
+            send(ex, 500, error("fake GitHub failed: " + e));
+        }
+    }
+
+    private void rest(HttpExchange ex, String path, String auth, byte[] body) throws IOException {
+        String method = ex.getRequestMethod();
+        ex.getResponseHeaders().set("X-RateLimit-Limit", "5000");
+        ex.getResponseHeaders().set("X-RateLimit-Remaining", "4999");
+        ex.getResponseHeaders().set("X-RateLimit-Reset", Long.toString(Instant.now().getEpochSecond() + 3600));
+        if (path.equals("/app") || path.startsWith("/app/") || path.matches("^/repos/[^/]+/[^/]+/installation$")) {
+            if (!validJwt(auth)) {
+                send(ex, 401, error("A JSON web token could not be decoded"));
+                return;
+            }
+            app(ex, method, path, body);
+            return;
+        }
+        Matcher m = REPO_PATH.matcher(path);
+        if (!m.matches()) {
+            send(ex, 404, error("Not Found"));
+            return;
+        }
+        String fullName = m.group(1) + "/" + m.group(2);
+        String rest = m.group(3) == null ? "" : m.group(3);
+        Token token = token(auth);
+        if (token == null || !token.expiresAt().isAfter(Instant.now())) {
+            send(ex, 401, error("Bad credentials"));
+            return;
+        }
+        if (!repos.contains(fullName) || !(token.repos().contains(fullName) || token.repos().contains("*"))) {
+            send(ex, 404, error("Not Found"));
+            return;
+        }
+        if (forbidden.contains(fullName)) {
+            send(ex, 403, error("Resource not accessible by integration"));
+            return;
+        }
+        if (rest.isEmpty() && method.equals("GET")) {
+            send(ex, 200, repoJson(fullName));
+        } else if (rest.startsWith("/branches/") && method.equals("GET")) {
+            String branch = rest.substring("/branches/".length());
+            if (commitOf(fullName, branch) == null) {
+                send(ex, 404, error("Branch not found"));
+            } else {
+                send(ex, 200, JSON.createObjectNode().put("name", branch).set("commit",
+                        JSON.createObjectNode().put("sha", commitOf(fullName, branch))));
+            }
+        } else if (rest.equals("/pulls") && method.equals("POST")) {
+            createPull(ex, fullName, JSON.readTree(body));
+        } else if (rest.equals("/pulls") && method.equals("GET")) {
+            String query = ex.getRequestURI().getQuery() == null ? "" : ex.getRequestURI().getQuery();
+            ArrayNode list = JSON.createArrayNode();
+            pulls.getOrDefault(fullName, List.of()).stream()
+                    .filter(p -> !query.contains("state=open") || p.path("state").asText().equals("open"))
+                    .filter(p -> !query.contains("head=") || query.contains(p.path("head").path("label").asText().replace("/", "%2F"))
+                            || query.contains(p.path("head").path("label").asText()))
+                    .forEach(list::add);
+            send(ex, 200, list);
+        } else if (rest.matches("/pulls/\\d+")) {
+            ObjectNode pr = pull(fullName, Integer.parseInt(rest.substring("/pulls/".length())));
+            if (pr == null) {
+                send(ex, 404, error("Not Found"));
+                return;
+            }
+            if (method.equals("PATCH")) {
+                JsonNode patch = JSON.readTree(body);
+                patch.fields().forEachRemaining(f -> pr.set(f.getKey(), f.getValue()));
+            }
+            send(ex, 200, pr);
+        } else {
+            send(ex, 404, error("Not Found"));
+        }
+    }
+
+    private void app(HttpExchange ex, String method, String path, byte[] body) throws IOException {
+        if (path.equals("/app")) {
+            send(ex, 200, JSON.createObjectNode().put("id", APP_ID).put("slug", "magnet-test").put("name", "Magnet test"));
+        } else if (path.startsWith("/repos/")) {
+            String[] parts = path.split("/");
+            String fullName = parts[2] + "/" + parts[3];
+            if (!repos.contains(fullName)) {
+                send(ex, 404, error("Not Found"));
+                return;
+            }
+            send(ex, 200, JSON.createObjectNode().put("id", INSTALLATION_ID).put("app_id", APP_ID)
+                    .put("access_tokens_url", apiUrl() + "/app/installations/" + INSTALLATION_ID + "/access_tokens")
+                    .set("account", JSON.createObjectNode().put("login", parts[2])));
+        } else if (path.equals("/app/installations/" + INSTALLATION_ID + "/access_tokens") && method.equals("POST")) {
+            JsonNode request = body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);
+            String owner = null;
+            List<String> scoped = new ArrayList<>();
+            for (JsonNode name : request.path("repositories")) {
+                for (String r : repos) {
+                    if (r.endsWith("/" + name.asText())) {
+                        scoped.add(r);
+                    }
+                }
+            }
+            Token token = new Token("ghs_" + HexFormat.of().formatHex(randomBytes()), Set.copyOf(scoped.isEmpty() ? List.of("*") : scoped),
+                    Instant.now().plus(tokenLifetime));
+            tokens.put(token.value(), token);
+            issued.add(token);
+            send(ex, 201, JSON.createObjectNode().put("token", token.value()).put("expires_at", token.expiresAt().toString())
+                    .put("repository_selection", "selected"));
+        } else {
+            send(ex, 404, error("Not Found"));
+        }
+    }
+
+    private void createPull(HttpExchange ex, String fullName, JsonNode request) throws IOException {
+        String head = request.path("head").asText();
+        String base = request.path("base").asText();
+        if (commitOf(fullName, head) == null) {
+            send(ex, 422, error("Validation Failed", "head: invalid"));
+            return;
+        }
+        for (JsonNode p : pulls.getOrDefault(fullName, List.of())) {
+            if (p.path("head").path("ref").asText().equals(head) && p.path("state").asText().equals("open")) {
+                send(ex, 422, error("Validation Failed", "A pull request already exists for " + fullName.split("/")[0] + ":" + head + "."));
+                return;
+            }
+        }
+        int number = nextPull.getAndIncrement();
+        ObjectNode pr = JSON.createObjectNode();
+        pr.put("id", 1000 + number);
+        pr.put("number", number);
+        pr.put("url", apiUrl() + "/repos/" + fullName + "/pulls/" + number);
+        pr.put("html_url", apiUrl() + "/" + fullName + "/pull/" + number);
+        pr.put("state", "open");
+        pr.put("title", request.path("title").asText());
+        pr.put("body", request.path("body").asText());
+        pr.put("draft", request.path("draft").asBoolean(false));
+        pr.put("merged", false);
+        pr.put("mergeable_state", "clean");
+        pr.set("head", JSON.createObjectNode().put("ref", head).put("label", fullName.split("/")[0] + ":" + head)
+                .put("sha", commitOf(fullName, head)));
+        pr.set("base", JSON.createObjectNode().put("ref", base).put("label", fullName.split("/")[0] + ":" + base));
+        pr.set("user", JSON.createObjectNode().put("login", "magnet-test[bot]"));
+        pulls.computeIfAbsent(fullName, k -> new CopyOnWriteArrayList<>()).add(pr);
+        send(ex, 201, pr);
+    }
+
+    private ObjectNode pull(String fullName, int number) {
+        return pulls.getOrDefault(fullName, List.of()).stream().filter(p -> p.path("number").asInt() == number)
+                .findFirst().orElse(null);
+    }
+
+    private ObjectNode repoJson(String fullName) {
+        String[] parts = fullName.split("/");
+        ObjectNode repo = JSON.createObjectNode();
+        repo.put("id", Math.abs(fullName.hashCode()));
+        repo.put("name", parts[1]);
+        repo.put("full_name", fullName);
+        repo.put("private", true);
+        repo.put("default_branch", "main");
+        repo.put("url", apiUrl() + "/repos/" + fullName);
+        repo.put("html_url", apiUrl() + "/" + fullName);
+        repo.put("clone_url", apiUrl() + "/" + fullName + ".git");
+        repo.set("owner", JSON.createObjectNode().put("login", parts[0]).put("id", 1));
+        repo.set("permissions", JSON.createObjectNode().put("admin", false).put("push", true).put("pull", true));
+        return repo;
+    }
+
+    private String commitOf(String fullName, String branch) {
+        try {
+            return GitFixtures.git(bare(fullName), "rev-parse", "--verify", "--quiet", "refs/heads/" + branch + "^{commit}").strip();
+        } catch (IllegalStateException e) {
+            return null;
+        }
+    }
+
+    /** Smart HTTP: checks the token, then hands the request to the real git http-backend CGI. */
+    private void git(HttpExchange ex, String fullName, byte[] body, String auth) throws IOException {
+        Token token = token(auth);
+        if (!repos.contains(fullName) || token == null || !token.expiresAt().isAfter(Instant.now())
+                || !(token.repos().contains(fullName) || token.repos().contains("*"))) {
+            ex.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"GitHub\"");
+            send(ex, 401, error("Invalid username or token."));
+            return;
+        }
+        ProcessBuilder pb = new ProcessBuilder("/usr/lib/git-core/git-http-backend");
+        Map<String, String> env = pb.environment();
+        env.put("GIT_PROJECT_ROOT", root.toString());
+        env.put("GIT_HTTP_EXPORT_ALL", "1");
+        env.put("PATH_INFO", ex.getRequestURI().getPath());
+        env.put("QUERY_STRING", ex.getRequestURI().getRawQuery() == null ? "" : ex.getRequestURI().getRawQuery());
+        env.put("REQUEST_METHOD", ex.getRequestMethod());
+        env.put("REMOTE_USER", "x-access-token");
+        env.put("REMOTE_ADDR", "127.0.0.1");
+        env.put("CONTENT_LENGTH", Integer.toString(body.length));
+        String type = ex.getRequestHeaders().getFirst("Content-Type");
+        if (type != null) {
+            env.put("CONTENT_TYPE", type);
+        }
+        String encoding = ex.getRequestHeaders().getFirst("Content-Encoding");
+        if (encoding != null) {
+            env.put("HTTP_CONTENT_ENCODING", encoding);
+        }
+        String protocol = ex.getRequestHeaders().getFirst("Git-Protocol");
+        if (protocol != null) {
+            env.put("GIT_PROTOCOL", protocol);
+        }
+        Process p = pb.start();
+        Thread writer = Thread.ofVirtual().start(() -> {
+            try (OutputStream in = p.getOutputStream()) {
+                in.write(body);
+            } catch (IOException e) {
+                // why: the CGI may exit before reading everything (e.g. on a refused request); its answer says why
+            }
+        });
+        Thread.ofVirtual().start(() -> drain(p.getErrorStream()));
+        byte[] out = p.getInputStream().readAllBytes();
+        try {
+            writer.join();
+            p.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        int split = indexOf(out, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        int skip = 4;
+        if (split < 0) {
+            split = indexOf(out, "\n\n".getBytes(StandardCharsets.US_ASCII));
+            skip = 2;
+        }
+        int status = 200;
+        for (String line : new String(out, 0, Math.max(split, 0), StandardCharsets.ISO_8859_1).split("\r?\n")) {
+            int colon = line.indexOf(':');
+            if (colon <= 0) {
+                continue;
+            }
+            String name = line.substring(0, colon).strip();
+            String value = line.substring(colon + 1).strip();
+            if (name.equalsIgnoreCase("Status")) {
+                status = Integer.parseInt(value.split(" ")[0]);
+            } else {
+                ex.getResponseHeaders().add(name, value);
+            }
+        }
+        byte[] payload = Arrays.copyOfRange(out, split + skip, out.length);
+        ex.sendResponseHeaders(status, payload.length == 0 ? -1 : payload.length);
+        if (payload.length > 0) {
+            ex.getResponseBody().write(payload);
+        }
+    }
+
+    private Token token(String auth) {
+        if (auth == null) {
+            return null;
+        }
+        String value;
+        if (auth.startsWith("Basic ")) {
+            String decoded = new String(Base64.getDecoder().decode(auth.substring(6).strip()), StandardCharsets.UTF_8);
+            value = decoded.substring(decoded.indexOf(':') + 1);
+        } else if (auth.startsWith("Bearer ") || auth.startsWith("token ")) {
+            value = auth.substring(auth.indexOf(' ') + 1).strip();
+        } else {
+            return null;
+        }
+        if (value.equals(PERSONAL_TOKEN)) {
+            return new Token(value, Set.of("*"), Instant.now().plus(Duration.ofDays(1)));
+        }
+        return tokens.get(value);
+    }
+
+    private boolean validJwt(String auth) {
+        if (auth == null || !auth.startsWith("Bearer ")) {
+            return false;
+        }
+        String[] parts = auth.substring(7).strip().split("\\.");
+        if (parts.length != 3) {
+            return false;
+        }
+        try {
+            Signature rsa = Signature.getInstance("SHA256withRSA");
+            rsa.initVerify(appKey.getPublic());
+            rsa.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
+            if (!rsa.verify(Base64.getUrlDecoder().decode(parts[2]))) {
+                return false;
+            }
+            JsonNode claims = JSON.readTree(Base64.getUrlDecoder().decode(parts[1]));
+            return claims.path("iss").asText().equals(Long.toString(APP_ID))
+                    && claims.path("exp").asLong() > Instant.now().getEpochSecond();
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static byte[] randomBytes() {
+        byte[] b = new byte[18];
+        new java.security.SecureRandom().nextBytes(b);
+        return b;
+    }
+
+    private static ObjectNode error(String message, String... errors) {
+        ObjectNode e = JSON.createObjectNode().put("message", message).put("documentation_url", "https://docs.github.com/rest");
+        if (errors.length > 0) {
+            ArrayNode list = e.putArray("errors");
+            for (String m : errors) {
+                list.add(JSON.createObjectNode().put("resource", "PullRequest").put("code", "custom").put("message", m));
+            }
+        }
+        return e;
+    }
+
+    private static void send(HttpExchange ex, int status, JsonNode body) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        ex.sendResponseHeaders(status, bytes.length);
+        ex.getResponseBody().write(bytes);
+    }
+
+    private static void drain(InputStream in) {
+        try (in) {
+            in.transferTo(new ByteArrayOutputStream());
+        } catch (IOException e) {
+            // why: stderr of the CGI is only read so that it cannot block; nothing to do with it
+        }
+    }
+
+    private static int indexOf(byte[] data, byte[] pattern) {
+        outer:
+        for (int i = 0; i + pattern.length <= data.length; i++) {
+            for (int j = 0; j < pattern.length; j++) {
+                if (data[i + j] != pattern[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    /** Just enough DER to take the PKCS#1 key out of the JDK's PKCS#8 encoding. */
+    private static final class Der {
+        static byte[] lastOctetString(byte[] pkcs8) {
+            int[] outer = header(pkcs8, 0);
+            int pos = outer[0];
+            int end = pos + outer[1];
+            byte[] last = null;
+            while (pos < end) {
+                int tag = pkcs8[pos] & 0xff;
+                int[] h = header(pkcs8, pos);
+                if (tag == 0x04) {
+                    last = Arrays.copyOfRange(pkcs8, h[0], h[0] + h[1]);
+                }
+                pos = h[0] + h[1];
+            }
+            return last;
+        }
+
+        /** {content start, content length} of the element at {@code pos}. */
+        private static int[] header(byte[] der, int pos) {
+            int len = der[pos + 1] & 0xff;
+            int start = pos + 2;
+            if (len >= 0x80) {
+                int bytes = len & 0x7f;
+                len = 0;
+                for (int i = 0; i < bytes; i++) {
+                    len = (len << 8) | (der[start + i] & 0xff);
+                }
+                start += bytes;
+            }
+            return new int[] {start, len};
+        }
+    }
+}
