@@ -24,6 +24,7 @@ import java.util.Objects;
  * @param gitEmail             the workspace's git identity (the agent's commits)
  * @param publicUrl            how links back to Magnet are written
  * @param leaseDuration        how long a runner's claim on a session lasts without a heartbeat
+ * @param sandbox              how sessions are sandboxed and limited
  */
 public record MagnetConfig(
         int port,
@@ -40,7 +41,8 @@ public record MagnetConfig(
         String gitName,
         String gitEmail,
         String publicUrl,
-        Duration leaseDuration) {
+        Duration leaseDuration,
+        SandboxConfig sandbox) {
 
     public static final String DEFAULT_MODEL = "claude-opus-4-6";
 
@@ -48,6 +50,7 @@ public record MagnetConfig(
         Objects.requireNonNull(dataDir, "dataDir: set MAGNET_DATA_DIR");
         Objects.requireNonNull(databaseUrl, "databaseUrl: set MAGNET_DATABASE_URL");
         Objects.requireNonNull(claudeBin, "claudeBin: set MAGNET_CLAUDE_BIN to the Claude Code CLI");
+        Objects.requireNonNull(sandbox, "sandbox");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("MAGNET_PORT must be 0..65535, was " + port);
         }
@@ -82,7 +85,8 @@ public record MagnetConfig(
                 env.getOrDefault("MAGNET_GIT_NAME", "Magnet"),
                 env.getOrDefault("MAGNET_GIT_EMAIL", "magnet@localhost"),
                 env.getOrDefault("MAGNET_PUBLIC_URL", "http://localhost:" + port),
-                Duration.ofSeconds(parseInt(env, "MAGNET_LEASE_SECONDS", 30)));
+                Duration.ofSeconds(parseInt(env, "MAGNET_LEASE_SECONDS", 30)),
+                SandboxConfig.fromEnvironment(env));
     }
 
     /** The embedded database: an H2 file in the data dir, in PostgreSQL mode so one migration set serves both. */
@@ -102,12 +106,24 @@ public record MagnetConfig(
     public MagnetConfig withPort(int newPort) {
         return new MagnetConfig(newPort, dataDir, databaseUrl, anthropicApiKey, anthropicBaseUrl, bootstrapApiKey,
                 defaultModel, allowLocalRepos, claudeBin, modelMaxRetries, maxConcurrentSessions, gitName, gitEmail,
-                publicUrl, leaseDuration);
+                publicUrl, leaseDuration, sandbox);
     }
 
     private static String defaultClaudeBin() {
         Path local = Path.of(".tools/node_modules/.bin/claude");
         return Files.exists(local) ? local.toString() : "claude";
+    }
+
+    static long parseLong(Map<String, String> env, String name, long fallback) {
+        String value = env.get(name);
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a whole number, was '" + value + "'");
+        }
     }
 
     private static int parseInt(Map<String, String> env, String name, int fallback) {
@@ -126,6 +142,7 @@ public record MagnetConfig(
     public String toString() {
         // why: the record's default toString would print the model key into logs
         return "MagnetConfig[port=" + port + ", dataDir=" + dataDir + ", database=" + (isPostgres() ? "postgresql" : "h2")
-                + ", modelKey=" + (hasModelKey() ? "set" : "missing") + ", baseUrl=" + anthropicBaseUrl + "]";
+                + ", modelKey=" + (hasModelKey() ? "set" : "missing") + ", baseUrl=" + anthropicBaseUrl
+                + ", sandbox=" + sandbox.provider() + "]";
     }
 }

@@ -1,0 +1,82 @@
+package dev.magnet.sandbox;
+
+import dev.magnet.gateway.Gateway;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The default provider: each session gets a bubblewrap sandbox run as an unprivileged account, with its own
+ * cgroup limits and its gateway sockets. {@link #create} refuses on a host where that cannot be made safe
+ * (see {@link HostCheck}).
+ */
+public final class BwrapSandboxProvider implements SandboxProvider {
+    private final SandboxUser user;
+    private final ResourceLimits limits;
+    private final Cgroups cgroups;
+    private final Gateway gateway;
+    private final BwrapCommand command;
+
+    /**
+     * @param claudeBin  the Claude Code CLI (links are resolved: the real binary is bound read-only into the sandbox)
+     * @param toolchains extra host folders bound read-only at the same path (e.g. a JDK under /opt)
+     */
+    public BwrapSandboxProvider(SandboxUser user, ResourceLimits limits, Cgroups cgroups, Gateway gateway, Path claudeBin,
+                                List<Path> toolchains) {
+        this.user = Objects.requireNonNull(user, "user");
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.cgroups = Objects.requireNonNull(cgroups, "cgroups");
+        this.gateway = Objects.requireNonNull(gateway, "gateway");
+        Path binary;
+        try {
+            binary = claudeBin.toRealPath();
+        } catch (IOException e) {
+            throw new SandboxException("the Claude Code CLI is not at " + claudeBin + " (set MAGNET_CLAUDE_BIN): " + e.getMessage(), e);
+        }
+        this.command = new BwrapCommand(user, binary, toolchains);
+    }
+
+    @Override
+    public Sandbox create(SandboxSpec spec) {
+        try {
+            Files.createDirectories(spec.run());
+            for (var file : BwrapCommand.generatedFiles(user).entrySet()) {
+                Files.writeString(spec.run().resolve(file.getKey()), file.getValue());
+            }
+        } catch (IOException e) {
+            throw new SandboxException("cannot prepare " + spec.run() + ": " + e.getMessage(), e);
+        }
+        if (user.dropsRoot()) {
+            Ownership.give(user.uid(), user.gid(), spec.home(), spec.tmp());
+            Ownership.give(0, 0, spec.workspace());
+        }
+        Cgroups.Group group = cgroups.create("session-" + spec.sessionId(), limits);
+        Gateway.SessionGateway sockets;
+        try {
+            sockets = gateway.open(spec.sessionId(), spec.run(), user.dropsRoot() ? user.uid() : -1, user.gid());
+        } catch (RuntimeException e) {
+            group.close();
+            throw new SandboxException("cannot open the session's gateway sockets: " + e.getMessage(), e);
+        }
+        return new BwrapSandbox(spec, user, limits, cgroups, group, sockets, command, gateway.egress());
+    }
+
+    @Override
+    public String name() {
+        return "bwrap";
+    }
+
+    public ResourceLimits limits() {
+        return limits;
+    }
+
+    public SandboxUser user() {
+        return user;
+    }
+
+    public Cgroups cgroups() {
+        return cgroups;
+    }
+}
