@@ -97,10 +97,11 @@ final class BwrapCommand {
         a.addAll(List.of("--chdir", WORKSPACE.toString(), "--clearenv"));
         environment.forEach((k, v) -> a.addAll(List.of("--setenv", k, v)));
         if (user.dropsRoot()) {
+            // why: --dev-bind, because a plain --bind remounts everything nodev and /dev/null would stop working
             a.addAll(List.of("setpriv", "--reuid=" + user.uid(), "--regid=" + user.gid(), "--clear-groups",
                     "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--",
                     "bwrap", "--unshare-user", "--uid", Integer.toString(user.uid()), "--gid", Integer.toString(user.gid()),
-                    "--disable-userns", "--die-with-parent", "--bind", "/", "/", "--chdir", WORKSPACE.toString(), "--"));
+                    "--disable-userns", "--die-with-parent", "--dev-bind", "/", "/", "--chdir", WORKSPACE.toString(), "--"));
         }
         a.addAll(List.of("bash", "-c", BRIDGE, "magnet-bridge"));
         a.addAll(command);
