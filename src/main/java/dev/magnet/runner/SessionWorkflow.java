@@ -71,6 +71,7 @@ final class SessionWorkflow {
     private StreamJsonMapper currentMapper;
     private int agentGeneration;
     private long memoryKillsSeen;
+    private long processLimitHitsSeen;
 
     /** Where a session that was already running picks up when its workflow starts again (after a restart). */
     enum ResumePoint {
@@ -218,6 +219,7 @@ final class SessionWorkflow {
             throw new StepFailure(FailureReason.SANDBOX_FAILED, e.getMessage(), e);
         }
         memoryKillsSeen = made.memoryKills();
+        processLimitHitsSeen = made.processLimitHits();
         statusEvent(s, "sandbox ready", Map.of("sandbox", made.describe()));
         return made;
     }
@@ -476,8 +478,12 @@ final class SessionWorkflow {
     }
 
     private String limitText() {
-        Object limits = sandbox.describe().get("limits");
-        return limits instanceof Map<?, ?> m && m.get("memoryMiB") != null ? "(limit " + m.get("memoryMiB") + " MiB)" : "";
+        Object memory = limitValue("memoryMiB");
+        return memory == null ? "" : "(limit " + memory + " MiB)";
+    }
+
+    private Object limitValue(String name) {
+        return sandbox.describe().get("limits") instanceof Map<?, ?> m ? m.get(name) : null;
     }
 
     private StepFailure agentDied(int code) {
@@ -485,6 +491,12 @@ final class SessionWorkflow {
             return new StepFailure(FailureReason.SANDBOX_FAILED, "The session ran out of memory: the agent went past "
                     + "the sandbox's memory limit " + limitText() + " and was killed (exit code " + code + "). "
                     + "Raise MAGNET_SANDBOX_MEMORY_MB or give the agent a smaller task, then retry.");
+        }
+        if (sandbox != null && sandbox.processLimitHits() > processLimitHitsSeen) {
+            return new StepFailure(FailureReason.SANDBOX_FAILED, "The session hit the sandbox's process limit ("
+                    + limitValue("maxProcesses") + " processes and threads) and the agent could not go on (exit code "
+                    + code + "); something it ran kept starting processes. Raise MAGNET_SANDBOX_MAX_PROCESSES if the "
+                    + "task needs more, then retry.");
         }
         String tail = agent == null ? "" : agent.stderrTail();
         String message = "The agent exited unexpectedly (exit code " + code + ")"

@@ -103,6 +103,11 @@ final class BwrapSandbox implements Sandbox {
     }
 
     @Override
+    public long processLimitHits() {
+        return group.processLimitHits();
+    }
+
+    @Override
     public Map<String, Object> describe() {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("provider", "bwrap");

@@ -172,6 +172,23 @@ public final class Cgroups {
             return 0;
         }
 
+        /** How many times a fork in this group failed because the process limit was reached. */
+        public long processLimitHits() {
+            Path file = dirs.isEmpty() ? null : (cgroups.kind == Kind.V2 ? dirs.getFirst() : dirs.get(1)).resolve("pids.events");
+            try {
+                if (file != null && Files.exists(file)) {
+                    for (String line : Files.readAllLines(file)) {
+                        if (line.startsWith("max ")) {
+                            return Long.parseLong(line.substring(4).trim());
+                        }
+                    }
+                }
+            } catch (IOException | NumberFormatException e) {
+                log.debug("cannot read {}: {}", file, e.getMessage());
+            }
+            return 0;
+        }
+
         /** Kills every process in the group. */
         public void killAll() {
             for (Path dir : dirs) {

@@ -30,6 +30,9 @@ public interface Sandbox extends AutoCloseable {
     /** How many processes the kernel has killed in this sandbox for exceeding its memory limit so far. */
     long memoryKills();
 
+    /** How many times a process in this sandbox could not fork because the process limit was reached, so far. */
+    long processLimitHits();
+
     /** What isolates and limits this sandbox, as reported in the session (provider, account, limits, network). */
     Map<String, Object> describe();
 

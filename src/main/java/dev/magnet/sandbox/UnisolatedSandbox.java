@@ -74,6 +74,11 @@ public final class UnisolatedSandbox implements Sandbox {
     }
 
     @Override
+    public long processLimitHits() {
+        return 0;
+    }
+
+    @Override
     public Map<String, Object> describe() {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("provider", "unisolated");
