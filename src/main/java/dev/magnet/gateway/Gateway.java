@@ -8,12 +8,12 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 
 /**
- * Everything a sandbox may reach, as unix sockets Magnet serves into each session's run folder: the model
+ * Everything a sandbox may reach, as unix sockets Magnet serves for each session: the model
  * relay ({@code model.sock}, bridged to {@link ModelRelay} on loopback, which checks the session token and
  * adds the real key) and the egress proxy ({@code proxy.sock}, which allows what the policy says).
  */
 public final class Gateway {
-    /** The socket file names inside a session's run folder. */
+    /** The socket file names as the sandbox sees them. */
     public static final String MODEL_SOCKET = "model.sock";
     public static final String PROXY_SOCKET = "proxy.sock";
 
@@ -34,13 +34,15 @@ public final class Gateway {
     }
 
     /**
-     * Serves the session's two sockets in {@code runDir}, owned by the sandbox account.
+     * Serves the session's two sockets in {@code socketDir} ({@code <sessionId>-model.sock} and
+     * {@code <sessionId>-proxy.sock}), owned by the sandbox account. The folder must have a short path:
+     * unix socket paths are limited to 107 bytes.
      *
      * @param uid owner of the socket files, or -1 to keep the server's own
      */
-    public SessionGateway open(String sessionId, Path runDir, int uid, int gid) {
+    public SessionGateway open(String sessionId, Path socketDir, int uid, int gid) {
         InetSocketAddress relayAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), relay.port());
-        UnixSocketServer model = UnixSocketServer.serve(runDir.resolve(MODEL_SOCKET), uid, gid, client -> {
+        UnixSocketServer model = UnixSocketServer.serve(socketDir.resolve(sessionId + "-" + MODEL_SOCKET), uid, gid, client -> {
             try (SocketChannel upstream = SocketChannel.open(relayAddress)) {
                 Pipes.both(client, upstream);
             } catch (IOException e) {
@@ -50,7 +52,7 @@ public final class Gateway {
         EgressProxy proxy = new EgressProxy(sessionId, egress);
         UnixSocketServer proxySocket;
         try {
-            proxySocket = UnixSocketServer.serve(runDir.resolve(PROXY_SOCKET), uid, gid, client -> {
+            proxySocket = UnixSocketServer.serve(socketDir.resolve(sessionId + "-" + PROXY_SOCKET), uid, gid, client -> {
                 try {
                     proxy.handle(client);
                 } catch (IOException e) {

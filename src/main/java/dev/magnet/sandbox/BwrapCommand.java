@@ -57,7 +57,7 @@ final class BwrapCommand {
     }
 
     /** The bwrap argv (from {@code bwrap} to the command) for {@code command} with exactly {@code environment}. */
-    List<String> argv(SandboxSpec spec, List<String> command, Map<String, String> environment) {
+    List<String> argv(SandboxSpec spec, Path modelSocket, Path proxySocket, List<String> command, Map<String, String> environment) {
         List<String> a = new ArrayList<>();
         a.add("bwrap");
         if (user.dropsRoot()) {
@@ -91,9 +91,8 @@ final class BwrapCommand {
         a.addAll(List.of("--bind", spec.home().toString(), HOME.toString()));
         a.addAll(List.of("--bind", spec.workspace().toString(), WORKSPACE.toString()));
         a.addAll(List.of("--ro-bind", claudeBinary.toString(), CLAUDE.toString()));
-        for (String socket : List.of(Gateway.MODEL_SOCKET, Gateway.PROXY_SOCKET)) {
-            a.addAll(List.of("--bind", spec.run().resolve(socket).toString(), RUN.resolve(socket).toString()));
-        }
+        a.addAll(List.of("--bind", modelSocket.toString(), RUN.resolve(Gateway.MODEL_SOCKET).toString()));
+        a.addAll(List.of("--bind", proxySocket.toString(), RUN.resolve(Gateway.PROXY_SOCKET).toString()));
         a.addAll(List.of("--chdir", WORKSPACE.toString(), "--clearenv"));
         environment.forEach((k, v) -> a.addAll(List.of("--setenv", k, v)));
         if (user.dropsRoot()) {

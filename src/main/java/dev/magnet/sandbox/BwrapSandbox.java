@@ -61,7 +61,7 @@ final class BwrapSandbox implements Sandbox {
             Ownership.give(user.uid(), user.gid(), spec.workspace(), spec.home(), spec.tmp());
         }
         List<String> launcher = new ArrayList<>(List.of("/bin/sh", "-c", LAUNCHER, "magnet-launch"));
-        launcher.addAll(command.argv(spec, argv, environment));
+        launcher.addAll(command.argv(spec, sockets.modelSocket(), sockets.proxySocket(), argv, environment));
         ProcessBuilder pb = new ProcessBuilder(launcher).directory(spec.run().toFile());
         pb.environment().clear(); // why: the server's environment holds the real model key; bwrap also clears it
         pb.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");

@@ -4,6 +4,7 @@ import dev.magnet.gateway.Gateway;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Objects;
 
@@ -18,6 +19,7 @@ public final class BwrapSandboxProvider implements SandboxProvider {
     private final Cgroups cgroups;
     private final Gateway gateway;
     private final BwrapCommand command;
+    private final Path socketDir;
 
     /**
      * @param claudeBin  the Claude Code CLI (links are resolved: the real binary is bound read-only into the sandbox)
@@ -36,6 +38,14 @@ public final class BwrapSandboxProvider implements SandboxProvider {
             throw new SandboxException("the Claude Code CLI is not at " + claudeBin + " (set MAGNET_CLAUDE_BIN): " + e.getMessage(), e);
         }
         this.command = new BwrapCommand(user, binary, toolchains);
+        // why: unix socket paths are limited to 107 bytes, and data dirs (test temp dirs too) can be long
+        this.socketDir = Path.of("/tmp", "magnet-gateway-" + user.uid());
+        try {
+            Files.createDirectories(socketDir);
+            Files.setPosixFilePermissions(socketDir, PosixFilePermissions.fromString("rwx--x--x"));
+        } catch (IOException e) {
+            throw new SandboxException("cannot create the gateway socket folder " + socketDir + ": " + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -55,7 +65,7 @@ public final class BwrapSandboxProvider implements SandboxProvider {
         Cgroups.Group group = cgroups.create("session-" + spec.sessionId(), limits);
         Gateway.SessionGateway sockets;
         try {
-            sockets = gateway.open(spec.sessionId(), spec.run(), user.dropsRoot() ? user.uid() : -1, user.gid());
+            sockets = gateway.open(spec.sessionId(), socketDir, user.dropsRoot() ? user.uid() : -1, user.gid());
         } catch (RuntimeException e) {
             group.close();
             throw new SandboxException("cannot open the session's gateway sockets: " + e.getMessage(), e);

@@ -14,7 +14,7 @@ class BwrapCommandTest {
     @Test
     void as_root_bwrap_drops_every_capability_but_setpriv_s_and_the_agent_runs_as_the_sandbox_account_in_its_own_user_namespace() {
         List<String> argv = new BwrapCommand(new SandboxUser("magnet-sandbox", 999, 995, true), Path.of("/tools/claude"), List.of())
-                .argv(SPEC, List.of("/opt/claude/bin/claude", "-p"), Map.of("HOME", "/home/agent"));
+                .argv(SPEC, Path.of("/tmp/g/s1-model.sock"), Path.of("/tmp/g/s1-proxy.sock"), List.of("/opt/claude/bin/claude", "-p"), Map.of("HOME", "/home/agent"));
         String line = String.join(" ", argv);
 
         assertThat(line).startsWith("bwrap --unshare-pid --unshare-net --unshare-ipc --unshare-uts --unshare-cgroup-try")
@@ -32,7 +32,7 @@ class BwrapCommandTest {
     @Test
     void without_root_one_unprivileged_bwrap_unshares_everything_and_nothing_switches_accounts() {
         String line = String.join(" ", new BwrapCommand(new SandboxUser("me", 1000, 1000, false), Path.of("/tools/claude"), List.of())
-                .argv(SPEC, List.of("true"), Map.of()));
+                .argv(SPEC, Path.of("/tmp/g/s1-model.sock"), Path.of("/tmp/g/s1-proxy.sock"), List.of("true"), Map.of()));
 
         assertThat(line).startsWith("bwrap --unshare-all --unshare-user --disable-userns --die-with-parent --new-session --cap-drop ALL")
                 .doesNotContain("--cap-add").doesNotContain("setpriv");
