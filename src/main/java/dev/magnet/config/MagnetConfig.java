@@ -91,8 +91,10 @@ public record MagnetConfig(
 
     /** The embedded database: an H2 file in the data dir, in PostgreSQL mode so one migration set serves both. */
     public static String h2UrlFor(Path dataDir) {
+        // why: H2 writes commits to its file up to 500 ms late by default, so a kill -9 lost events that were
+        // already committed and published (RestartIT saw it); WRITE_DELAY=0 writes each commit at once
         return "jdbc:h2:file:" + dataDir.resolve("db/magnet")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=FALSE";
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=FALSE;WRITE_DELAY=0";
     }
 
     public boolean isPostgres() {

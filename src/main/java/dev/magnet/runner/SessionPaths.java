@@ -10,7 +10,7 @@ import java.util.stream.Stream;
 
 /**
  * Where a session lives on the host: {@code <data>/sessions/<id>/} with the workspace (the repository), the
- * agent's home (transcripts for {@code --resume}), a private temp folder and the run folder (gateway sockets).
+ * agent's home (transcripts for {@code --resume}), a private temp folder and the run folder (the sandbox's generated /etc files).
  * Kept across agent processes and server restarts.
  */
 record SessionPaths(Path root, Path workspace, Path home, Path tmp, Path run) {

@@ -6,7 +6,7 @@ import java.util.Objects;
 /**
  * What a session's sandbox is made of: its writable workspace (the repository), the agent's home (kept
  * across processes for {@code --resume}), a private temp folder, and a run folder that only the server
- * writes (gateway sockets, the sandbox's passwd file).
+ * writes (the sandbox's generated passwd, group and hosts).
  */
 public record SandboxSpec(String sessionId, Path workspace, Path home, Path tmp, Path run) {
     public SandboxSpec {
