@@ -23,6 +23,8 @@ import dev.magnet.config.MagnetConfig;
 import dev.magnet.events.EventHub;
 import dev.magnet.events.EventLog;
 import dev.magnet.events.Redactor;
+import dev.magnet.gateway.EgressPolicy;
+import dev.magnet.gateway.Gateway;
 import dev.magnet.gateway.ModelRelay;
 import dev.magnet.git.Git;
 import dev.magnet.git.Mirrors;
@@ -36,8 +38,14 @@ import dev.magnet.github.Webhooks;
 import dev.magnet.health.HealthRoutes;
 import dev.magnet.runner.RunnerMetrics;
 import dev.magnet.runner.SessionRunner;
-import dev.magnet.sandbox.ProcessSandbox;
+import dev.magnet.config.SandboxConfig;
+import dev.magnet.sandbox.BwrapSandboxProvider;
+import dev.magnet.sandbox.Cgroups;
+import dev.magnet.sandbox.HostCheck;
+import dev.magnet.sandbox.ResourceLimits;
 import dev.magnet.sandbox.SandboxProvider;
+import dev.magnet.sandbox.SandboxUser;
+import dev.magnet.sandbox.UnisolatedSandbox;
 import dev.magnet.session.MessageRepository;
 import dev.magnet.session.SessionDiffs;
 import dev.magnet.session.SessionRepository;
@@ -85,13 +93,18 @@ public final class Magnet implements AutoCloseable {
         this.firstStart = firstStart;
     }
 
-    /** Builds and starts Magnet with the local process sandbox. */
+    /**
+     * Builds and starts Magnet: checks the host can sandbox safely, then database, relay and gateway, runner,
+     * then the HTTP server.
+     *
+     * @throws dev.magnet.sandbox.SandboxException when the local sandbox cannot be made safe here (the message
+     *                                             says what to install or enable)
+     */
     public static Magnet start(MagnetConfig config) {
-        return start(config, ProcessSandbox.provider());
-    }
-
-    /** Builds and starts Magnet: database, relay, runner, then the HTTP server. */
-    public static Magnet start(MagnetConfig config, SandboxProvider sandboxes) {
+        Cgroups cgroups = config.sandbox().provider().equals("bwrap") ? Cgroups.detect() : Cgroups.none();
+        if (config.sandbox().provider().equals("bwrap")) {
+            HostCheck.requireSafe(HostCheck.run(config.sandbox().user(), cgroups));
+        }
         Clock clock = Clock.systemUTC();
         Redactor redactor = new Redactor();
         redactor.register(config.anthropicApiKey());
@@ -120,6 +133,8 @@ public final class Magnet implements AutoCloseable {
         SessionStore store = new SessionStore(database.jdbi(), new SessionRepository(), new MessageRepository(), eventLog, clock);
         SessionDiffs diffs = new SessionDiffs();
         ModelRelay relay = ModelRelay.start(config.anthropicApiKey(), config.anthropicBaseUrl());
+        Gateway gateway = new Gateway(relay, EgressPolicy.parse(config.sandbox().egressAllow()));
+        SandboxProvider sandboxes = sandboxes(config, gateway, cgroups);
         Git git = new Git();
         Workspaces workspaces = new Workspaces(git, new Mirrors(git, config.dataDir()));
         GitHubIntegration github = new GitHubIntegration(database.jdbi(), config.github(),
@@ -148,6 +163,17 @@ public final class Magnet implements AutoCloseable {
         web.start(config.port());
         log.info("Magnet listening on port {} ({}, sandbox {})", web.port(), config, sandboxes.name());
         return new Magnet(config, database, relay, runner, poller, web, firstStart);
+    }
+
+    private static SandboxProvider sandboxes(MagnetConfig config, Gateway gateway, Cgroups cgroups) {
+        SandboxConfig sc = config.sandbox();
+        if (sc.provider().equals("unisolated")) {
+            log.warn("MAGNET_SANDBOX=unisolated: agents run WITHOUT isolation, as the server's account. Development only.");
+            return UnisolatedSandbox.provider(config.claudeBin(), gateway.relay().baseUrl());
+        }
+        ResourceLimits limits = new ResourceLimits(sc.memoryMiB() * 1024 * 1024, sc.maxProcesses(), sc.cpus());
+        return new BwrapSandboxProvider(SandboxUser.resolve(sc.user()), limits, cgroups, gateway, config.claudeBin(),
+                sc.toolchains());
     }
 
     public int port() {

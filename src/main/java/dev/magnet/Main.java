@@ -2,15 +2,21 @@ package dev.magnet;
 
 import dev.magnet.cli.SessionsCommand;
 import dev.magnet.config.MagnetConfig;
+import dev.magnet.sandbox.Cgroups;
+import dev.magnet.sandbox.HostCheck;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The entry point of the jar: {@code serve} runs the server; {@code sessions …} is the command-line client. */
+/**
+ * The entry point of the jar: {@code serve} runs the server; {@code doctor} says whether this host can sandbox
+ * sessions safely; {@code sessions …} is the command-line client.
+ */
 @Command(name = "magnet", mixinStandardHelpOptions = true, version = "Magnet 0.1.0",
         description = "Runs Claude Code on coding tasks in sandboxes.",
-        subcommands = {Main.Serve.class})
+        subcommands = {Main.Serve.class, Main.Doctor.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
@@ -53,6 +59,25 @@ public final class Main implements Runnable {
             }));
             stopped.await();
             return 0;
+        }
+    }
+
+    /** Checks the host for the local sandbox and prints what is missing and how to fix it; exit code 1 when unsafe. */
+    @Command(name = "doctor", description = "Check that this host can run the bubblewrap sandbox safely.")
+    static final class Doctor implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            MagnetConfig config = MagnetConfig.fromEnvironment(System.getenv());
+            List<HostCheck.Check> checks = HostCheck.run(config.sandbox().user(), Cgroups.detect());
+            System.out.println("Magnet sandbox check (MAGNET_SANDBOX=" + config.sandbox().provider() + ")");
+            checks.forEach(c -> System.out.println("  " + c.line()));
+            boolean safe = HostCheck.safe(checks);
+            System.out.println(safe ? "This host can run sessions in the bubblewrap sandbox."
+                    : "This host cannot run sessions safely until the failed checks are fixed.");
+            System.out.printf("Per-session limits: %d MiB memory, %d processes, %.1f CPUs; idle workspaces torn down after %d s.%n",
+                    config.sandbox().memoryMiB(), config.sandbox().maxProcesses(), config.sandbox().cpus(),
+                    config.sandbox().idleTeardown().toSeconds());
+            return safe ? 0 : 1;
         }
     }
 }

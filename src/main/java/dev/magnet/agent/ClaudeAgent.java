@@ -44,9 +44,11 @@ public final class ClaudeAgent implements AutoCloseable {
      * @param resume         continue the kept conversation ({@code --resume}) instead of starting it
      * @param relayUrl       the model relay the agent talks to
      * @param relayToken     the per-session token that stands in for an API key
+     * @param claudeBin      the CLI, home and tmp: paths as the sandbox sees them
+     * @param proxyUrl       the sandbox's egress proxy, or null when it has none
      */
     public record Launch(Path claudeBin, String model, String agentSessionId, boolean resume, String relayUrl,
-                         String relayToken, int maxRetries, Path home, Path tmp) {
+                         String relayToken, int maxRetries, Path home, Path tmp, String proxyUrl) {
     }
 
     private ClaudeAgent(SandboxProcess process) {
@@ -94,6 +96,14 @@ public final class ClaudeAgent implements AutoCloseable {
         // why: the CLI refuses bypassPermissions as root unless told it is sandboxed (protocol §2.2)
         env.put("IS_SANDBOX", "1");
         env.put("CLAUDE_CODE_ENTRYPOINT", "sdk-java");
+        if (launch.proxyUrl() != null) {
+            // why: tools (curl, git, npm, pip) find the egress proxy here; the relay on loopback is reached directly
+            for (String name : List.of("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy")) {
+                env.put(name, launch.proxyUrl());
+            }
+            env.put("NO_PROXY", "127.0.0.1,localhost");
+            env.put("no_proxy", "127.0.0.1,localhost");
+        }
         return env;
     }
 

@@ -28,6 +28,7 @@ import java.util.Objects;
  * @param secretKey            key material for encrypting secrets at rest ({@code MAGNET_SECRET_KEY}); null: a
  *                             random key kept in {@code <dataDir>/secret.key}
  * @param github               the GitHub integration of the environment ({@code MAGNET_GITHUB_*})
+ * @param sandbox              how sessions are sandboxed and limited
  */
 public record MagnetConfig(
         int port,
@@ -47,7 +48,8 @@ public record MagnetConfig(
         Duration leaseDuration,
         AccountSettings accounts,
         String secretKey,
-        GitHubConfig github) {
+        GitHubConfig github,
+        SandboxConfig sandbox) {
 
     public static final String DEFAULT_MODEL = "claude-opus-4-6";
 
@@ -56,6 +58,7 @@ public record MagnetConfig(
         Objects.requireNonNull(databaseUrl, "databaseUrl: set MAGNET_DATABASE_URL");
         Objects.requireNonNull(claudeBin, "claudeBin: set MAGNET_CLAUDE_BIN to the Claude Code CLI");
         Objects.requireNonNull(accounts, "accounts: build them with AccountSettings.fromEnvironment");
+        Objects.requireNonNull(sandbox, "sandbox");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("MAGNET_PORT must be 0..65535, was " + port);
         }
@@ -97,13 +100,16 @@ public record MagnetConfig(
                 Duration.ofSeconds(parseInt(env, "MAGNET_LEASE_SECONDS", 30)),
                 AccountSettings.fromEnvironment(env),
                 env.get("MAGNET_SECRET_KEY"),
-                GitHubConfig.fromEnvironment(env));
+                GitHubConfig.fromEnvironment(env),
+                SandboxConfig.fromEnvironment(env));
     }
 
     /** The embedded database: an H2 file in the data dir, in PostgreSQL mode so one migration set serves both. */
     public static String h2UrlFor(Path dataDir) {
+        // why: H2 writes commits to its file up to 500 ms late by default, so a kill -9 lost events that were
+        // already committed and published (RestartIT saw it); WRITE_DELAY=0 writes each commit at once
         return "jdbc:h2:file:" + dataDir.resolve("db/magnet")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=FALSE";
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=FALSE;WRITE_DELAY=0";
     }
 
     public boolean isPostgres() {
@@ -117,12 +123,24 @@ public record MagnetConfig(
     public MagnetConfig withPort(int newPort) {
         return new MagnetConfig(newPort, dataDir, databaseUrl, anthropicApiKey, anthropicBaseUrl, bootstrapApiKey,
                 defaultModel, allowLocalRepos, claudeBin, modelMaxRetries, maxConcurrentSessions, gitName, gitEmail,
-                publicUrl, leaseDuration, accounts, secretKey, github);
+                publicUrl, leaseDuration, accounts, secretKey, github, sandbox);
     }
 
     private static String defaultClaudeBin() {
         Path local = Path.of(".tools/node_modules/.bin/claude");
         return Files.exists(local) ? local.toString() : "claude";
+    }
+
+    static long parseLong(Map<String, String> env, String name, long fallback) {
+        String value = env.get(name);
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a whole number, was '" + value + "'");
+        }
     }
 
     private static int parseInt(Map<String, String> env, String name, int fallback) {
@@ -142,6 +160,6 @@ public record MagnetConfig(
         // why: the record's default toString would print the model key into logs
         return "MagnetConfig[port=" + port + ", dataDir=" + dataDir + ", database=" + (isPostgres() ? "postgresql" : "h2")
                 + ", modelKey=" + (hasModelKey() ? "set" : "missing") + ", baseUrl=" + anthropicBaseUrl + ", " + accounts
-                + ", " + github + "]";
+                + ", " + github + ", sandbox=" + sandbox.provider() + "]";
     }
 }

@@ -44,9 +44,20 @@ public final class ModelRelay implements AutoCloseable {
     /** Request and token counts of one session, as metered by the relay. */
     public static final class Usage {
         private final AtomicLong requests = new AtomicLong();
+        private final AtomicLong inputTokens = new AtomicLong();
+        private final AtomicLong outputTokens = new AtomicLong();
 
         public long requests() {
             return requests.get();
+        }
+
+        /** Input tokens the model reported, cache reads and writes included. */
+        public long inputTokens() {
+            return inputTokens.get();
+        }
+
+        public long outputTokens() {
+            return outputTokens.get();
         }
     }
 
@@ -80,9 +91,14 @@ public final class ModelRelay implements AutoCloseable {
         }
     }
 
-    /** The base URL agents are given (loopback). */
+    /** The base URL of the relay on loopback (agents outside a network namespace use it directly). */
     public String baseUrl() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return "http://127.0.0.1:" + port();
+    }
+
+    /** The loopback port the relay listens on; the gateway's model socket forwards to it. */
+    public int port() {
+        return server.getAddress().getPort();
     }
 
     /** Issues the token that lets one session's agent use the relay. One token per session at a time. */
@@ -126,14 +142,15 @@ public final class ModelRelay implements AutoCloseable {
                         "Magnet has no model API key: set ANTHROPIC_API_KEY for the Magnet server.");
                 return;
             }
-            usageBySession.computeIfAbsent(sessionId, id -> new Usage()).requests.incrementAndGet();
-            forward(exchange);
+            Usage usage = usageBySession.computeIfAbsent(sessionId, id -> new Usage());
+            usage.requests.incrementAndGet();
+            forward(exchange, usage);
         } catch (IOException e) {
             log.debug("relay exchange ended early: {}", e.getMessage());
         }
     }
 
-    private void forward(HttpExchange exchange) throws IOException {
+    private void forward(HttpExchange exchange, Usage usage) throws IOException {
         URI target = URI.create(upstream + exchange.getRequestURI().toString());
         byte[] body = exchange.getRequestBody().readAllBytes();
         HttpRequest.Builder request = HttpRequest.newBuilder(target)
@@ -167,11 +184,19 @@ public final class ModelRelay implements AutoCloseable {
             long length = response.headers().firstValueAsLong("content-length").orElse(0);
             exchange.sendResponseHeaders(response.statusCode(), length > 0 ? length : 0);
             OutputStream out = exchange.getResponseBody();
+            UsageMeter meter = new UsageMeter();
             byte[] buffer = new byte[8192];
             int n;
-            while ((n = in.read(buffer)) >= 0) {
-                out.write(buffer, 0, n);
-                out.flush(); // why: the model streams SSE; each chunk must reach the agent at once
+            try {
+                while ((n = in.read(buffer)) >= 0) {
+                    meter.feed(buffer, 0, n);
+                    out.write(buffer, 0, n);
+                    out.flush(); // why: the model streams SSE; each chunk must reach the agent at once
+                }
+            } finally {
+                meter.finish();
+                usage.inputTokens.addAndGet(meter.inputTokens());
+                usage.outputTokens.addAndGet(meter.outputTokens());
             }
         }
     }

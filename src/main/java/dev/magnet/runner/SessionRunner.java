@@ -13,12 +13,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Claims active sessions that no runner holds (new, reopened by a follow-up, or whose runner stopped
  * heartbeating) and runs each in a {@link SessionWorkflow} on a virtual thread, up to the configured number
- * at once. Holds each claim with a lease that a heartbeat extends.
+ * at once. Holds each claim with a lease that a heartbeat extends; registers itself in {@link Runners} so a
+ * runner that dies is detected and its sessions resumed; tears down idle workspaces ({@link IdleWorkspaces}).
  */
 public final class SessionRunner implements SessionControl, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SessionRunner.class);
 
     private final RunnerContext ctx;
+    private final Runners runners;
+    private final IdleWorkspaces idle;
     private final Map<String, SessionWorkflow> live = new ConcurrentHashMap<>();
     private final Semaphore wake = new Semaphore(0);
     private volatile boolean running;
@@ -27,6 +30,8 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
 
     SessionRunner(RunnerContext ctx) {
         this.ctx = ctx;
+        this.runners = new Runners(ctx.store().jdbi(), ctx.runnerId(), ctx.config().leaseDuration());
+        this.idle = new IdleWorkspaces(ctx, ctx.config().sandbox().idleTeardown());
     }
 
     /** Builds a runner from its parts (the composition root calls this). */
@@ -41,6 +46,7 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
     }
 
     public void start() {
+        runners.register(ctx.store().clock().instant());
         running = true;
         dispatcher = Thread.ofVirtual().name("runner-dispatch").start(this::dispatchLoop);
         heartbeat = Thread.ofVirtual().name("runner-heartbeat").start(this::heartbeatLoop);
@@ -93,6 +99,11 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
         live.values().forEach(SessionWorkflow::shutdown);
         joinQuietly(dispatcher);
         joinQuietly(heartbeat);
+        try {
+            runners.stopped(ctx.store().clock().instant());
+        } catch (RuntimeException e) {
+            log.warn("could not mark runner {} stopped: {}", ctx.runnerId(), e.getMessage());
+        }
     }
 
     private void dispatchLoop() {
@@ -116,6 +127,7 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
             return;
         }
         Instant now = ctx.store().clock().instant();
+        runners.takeOverDead(now);
         List<String> candidates = ctx.store().jdbi().withHandle(h -> ctx.store().sessions().claimable(h, now, free * 2));
         for (String id : candidates) {
             if (live.size() >= ctx.config().maxConcurrentSessions() || live.containsKey(id) || !running) {
@@ -153,8 +165,14 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
                 List<String> ids = List.copyOf(live.keySet());
                 Instant until = ctx.store().clock().instant().plus(ctx.config().leaseDuration());
                 ctx.store().jdbi().useHandle(h -> ctx.store().sessions().heartbeat(h, ctx.runnerId(), ids, until));
+                runners.heartbeat(ctx.store().clock().instant());
             } catch (RuntimeException e) {
                 log.warn("runner heartbeat failed: {}", e.getMessage());
+            }
+            try {
+                idle.tearDownIdle();
+            } catch (RuntimeException e) {
+                log.warn("tearing down idle workspaces failed: {}", e.getMessage());
             }
         }
     }

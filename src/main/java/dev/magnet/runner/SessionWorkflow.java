@@ -22,8 +22,8 @@ import dev.magnet.github.GitHubException;
 import dev.magnet.github.GitHubRepo;
 import dev.magnet.github.RepoInfo;
 import dev.magnet.sandbox.Sandbox;
+import dev.magnet.sandbox.AgentView;
 import dev.magnet.sandbox.SandboxException;
-import dev.magnet.sandbox.SandboxSpec;
 import dev.magnet.session.Cost;
 import dev.magnet.session.FailureReason;
 import dev.magnet.session.Phase;
@@ -31,8 +31,10 @@ import dev.magnet.session.Session;
 import dev.magnet.session.SessionDiffs;
 import dev.magnet.session.SessionMessage;
 import dev.magnet.session.SessionStore;
+import dev.magnet.support.Ids;
 import dev.magnet.support.Json;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -59,6 +61,9 @@ final class SessionWorkflow {
     private static final Logger log = LoggerFactory.getLogger(SessionWorkflow.class);
     private static final Duration POLL = Duration.ofSeconds(5);
     private static final int MAX_BATCH = 500;
+    /** What the agent is told when the turn it was in was cut off by a server restart (it resumes with {@code --resume}). */
+    static final String CONTINUE_AFTER_RESTART = "Magnet restarted while you were working on this, so your last step "
+            + "may not have finished. Check the state of the workspace and continue the task from where you left off.";
 
     private final String sessionId;
     private final RunnerContext ctx;
@@ -86,6 +91,19 @@ final class SessionWorkflow {
         GitAuth auth() {
             return gitHub == null ? GitAuth.NONE : gitHub.gitAuth(repo, url.value());
         }
+    }
+
+    private long memoryKillsSeen;
+    private long processLimitHitsSeen;
+
+    /** Where a session that was already running picks up when its workflow starts again (after a restart). */
+    enum ResumePoint {
+        /** A fresh start, or an agent that only waits for the next message. */
+        NONE,
+        /** A message was taken but its turn never ended: run the turn again. */
+        CUT_OFF_TURN,
+        /** The last turn ended well and nothing waits: go straight to finishing. */
+        FINISH
     }
 
     /** Thrown to unwind when the session was cancelled or the server is shutting down. */
@@ -164,7 +182,7 @@ final class SessionWorkflow {
 
     private Session prepare(Session s, SessionPaths paths) throws StepFailure, Stopped {
         s = transition(x -> x.moveTo(Phase.PROVISIONING, "claimed by " + ctx.runnerId(), now()));
-        sandbox = provision(paths);
+        sandbox = provision(paths, s);
         s = transition(x -> x.moveTo(Phase.CLONING, null, now()));
         paths.deleteWorkspace();
         try {
@@ -187,18 +205,29 @@ final class SessionWorkflow {
         return transition(x -> x.moveTo(Phase.RUNNING, null, now()));
     }
 
+    /**
+     * Picks a session up again: after a follow-up, a restart, or a runner that stopped heartbeating. A fresh
+     * sandbox goes over the kept workspace; a workspace torn down while idle is made again from the session branch.
+     */
     private Session reopenWorkspace(Session s, SessionPaths paths) throws StepFailure, Stopped {
+        sandbox = provision(paths, s);
         try {
             Origin from = origin(s);
-            workspace = ctx.workspaces().open(workspaceSpec(s, paths, from,
-                    s.baseBranch() == null ? null : BranchName.of(s.baseBranch()), GitAuth.NONE));
+            BranchName base = s.baseBranch() == null ? null : BranchName.of(s.baseBranch());
+            if (Files.isDirectory(paths.workspace())) {
+                workspace = ctx.workspaces().open(workspaceSpec(s, paths, from, base, GitAuth.NONE));
+            } else if (from != null) {
+                workspace = withCredentials(from, auth -> ctx.workspaces().create(workspaceSpec(s, paths, from, base, auth)));
+                statusEvent(s, "workspace re-made from the session branch " + s.branch(), Map.of());
+            } else {
+                throw new StepFailure(FailureReason.LOST, "The session's workspace is gone and the session has no "
+                        + "repository to make it again from.");
+            }
         } catch (GitHubException e) {
             throw new StepFailure(FailureReason.CLONE_FAILED, "GitHub is needed to continue the session: " + e.getMessage(), e);
         } catch (GitException | IllegalArgumentException e) {
-            throw new StepFailure(FailureReason.LOST, "The session's workspace is gone and cannot be resumed: "
-                    + e.getMessage(), e);
+            throw new StepFailure(FailureReason.LOST, "The session's workspace cannot be resumed: " + e.getMessage(), e);
         }
-        sandbox = provision(paths);
         if (s.phase() == Phase.FINISHING) {
             return transition(x -> x.moveTo(Phase.RUNNING, "resumed", now()));
         }
@@ -261,12 +290,27 @@ final class SessionWorkflow {
         }
     }
 
-    private Sandbox provision(SessionPaths paths) throws StepFailure {
+    /** Makes the session's sandbox and reports what isolates and limits it in a {@code status} event. */
+    private Sandbox provision(SessionPaths paths, Session s) throws StepFailure {
+        Sandbox made;
         try {
-            return ctx.sandboxes().create(new SandboxSpec(sessionId, paths.workspace(), paths.home(), paths.tmp()));
+            made = ctx.sandboxes().create(paths.sandboxSpec(sessionId));
         } catch (SandboxException e) {
             throw new StepFailure(FailureReason.SANDBOX_FAILED, e.getMessage(), e);
         }
+        memoryKillsSeen = made.memoryKills();
+        processLimitHitsSeen = made.processLimitHits();
+        statusEvent(s, "sandbox ready", Map.of("sandbox", made.describe()));
+        return made;
+    }
+
+    private void statusEvent(Session s, String reason, Map<String, Object> extra) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("status", s.status().wire());
+        data.put("phase", s.phase().wire());
+        data.put("reason", reason);
+        data.putAll(extra);
+        ctx.store().append(sessionId, List.of(NewEvent.of(EventType.STATUS, data)));
     }
 
     /** Runs the agent until its work is done and pushed; goes round again when a follow-up arrives while finishing. */
@@ -275,11 +319,19 @@ final class SessionWorkflow {
             throw new StepFailure(FailureReason.MODEL_AUTH_FAILED, "Magnet has no model API key: set ANTHROPIC_API_KEY "
                     + "(and ANTHROPIC_BASE_URL for a gateway) where the Magnet server runs, restart it, then retry.");
         }
+        ResumePoint resume = resumePoint(s);
         while (true) {
-            startAgent(s);
-            pumpUntilTurnsDone();
+            if (resume != ResumePoint.FINISH) {
+                startAgent(s);
+                if (resume == ResumePoint.CUT_OFF_TURN) {
+                    continueCutOffTurn(s);
+                }
+                pumpUntilTurnsDone();
+            }
+            resume = ResumePoint.NONE;
             s = transition(x -> x.moveTo(Phase.FINISHING, null, now()));
             stopAgent();
+            relayUsageEvent(s);
             finish(s);
             Optional<Boolean> completed = ctx.store().withLocked(sessionId, (h, locked, w) -> {
                 if (!locked.isActive()) {
@@ -300,14 +352,60 @@ final class SessionWorkflow {
         }
     }
 
+    /**
+     * Where a session picks up when this workflow found it already running: decided from its event log, which
+     * holds exactly what was persisted before a crash (one transaction per agent line).
+     */
+    private ResumePoint resumePoint(Session s) {
+        if (s.phase() != Phase.RUNNING || !s.agentStarted()) {
+            return ResumePoint.NONE;
+        }
+        return ctx.store().jdbi().withHandle(h -> {
+            long lastDelivered = h.createQuery("select coalesce(max(seq), 0) from events where session_id = :id "
+                    + "and type = 'message_delivered'").bind("id", sessionId).mapTo(Long.class).one();
+            Optional<Map<String, Object>> lastResult = h.createQuery("select seq, data from events where session_id = :id "
+                            + "and type = 'turn_result' order by seq desc limit 1").bind("id", sessionId)
+                    .map((rs, c) -> Map.<String, Object>of("seq", rs.getLong("seq"), "data", rs.getString("data")))
+                    .findOne();
+            long resultSeq = lastResult.map(r -> (Long) r.get("seq")).orElse(0L);
+            if (lastDelivered > resultSeq) {
+                return ResumePoint.CUT_OFF_TURN;
+            }
+            boolean succeeded = lastResult.map(r -> String.valueOf(r.get("data")).contains("\"success\":true")).orElse(false);
+            boolean waiting = !ctx.store().messages().queued(h, sessionId).isEmpty();
+            return succeeded && !waiting ? ResumePoint.FINISH : ResumePoint.NONE;
+        });
+    }
+
+    /** Asks the resumed agent to run the turn a restart cut off again; the session waits for that turn to end. */
+    private void continueCutOffTurn(Session s) throws StepFailure {
+        String id = Ids.newId();
+        writtenToAgent.add(id);
+        try {
+            agent.sendUserMessage(id, CONTINUE_AFTER_RESTART);
+        } catch (IOException e) {
+            throw new StepFailure(FailureReason.LOST, "The resumed agent did not accept the request to continue: "
+                    + e.getMessage(), e);
+        }
+        statusEvent(s, "resumed after a restart: the turn that was cut off runs again in a new sandbox", Map.of());
+    }
+
+    /** Reports what the relay metered for this session (requests and tokens as the model API counted them). */
+    private void relayUsageEvent(Session s) {
+        var usage = ctx.relay().usage(sessionId);
+        statusEvent(s, "model relay usage", Map.of("relay", Map.of("requests", usage.requests(),
+                "inputTokens", usage.inputTokens(), "outputTokens", usage.outputTokens())));
+    }
+
     private void startAgent(Session s) throws StepFailure, Stopped {
         boolean resume = s.agentStarted();
         StreamJsonMapper mapper = new StreamJsonMapper(workspace.dir());
         writtenToAgent.clear();
         String token = ctx.relay().open(sessionId);
-        ClaudeAgent.Launch launch = new ClaudeAgent.Launch(ctx.config().claudeBin(), s.model(), s.agentSessionId(),
-                resume, ctx.relay().baseUrl(), token, ctx.config().modelMaxRetries(),
-                sandbox.spec().home(), sandbox.spec().tmp());
+        AgentView view = sandbox.view();
+        ClaudeAgent.Launch launch = new ClaudeAgent.Launch(view.claudeBin(), s.model(), s.agentSessionId(),
+                resume, view.modelBaseUrl(), token, ctx.config().modelMaxRetries(), view.home(), view.tmp(),
+                view.proxyUrl());
         currentMapper = mapper;
         int generation = ++agentGeneration;
         try {
@@ -436,7 +534,10 @@ final class SessionWorkflow {
             return true;
         });
         deliveredIds.addAll(taken);
-        outcome.ifPresent(o -> ctx.metrics().turnEnded(o));
+        outcome.ifPresent(o -> {
+            ctx.metrics().turnEnded(o);
+            reportMemoryKills();
+        });
         return outcome;
     }
 
@@ -485,7 +586,37 @@ final class SessionWorkflow {
         }
     }
 
+    /** Notes in the log when the kernel killed a process of the agent's (a tool, usually) at the memory limit. */
+    private void reportMemoryKills() {
+        long kills = sandbox.memoryKills();
+        if (kills > memoryKillsSeen) {
+            memoryKillsSeen = kills;
+            ctx.store().append(sessionId, List.of(NewEvent.of(EventType.ERROR, Map.of("message",
+                    "A process in the sandbox went past the session's memory limit and was killed " + limitText() + "."))));
+        }
+    }
+
+    private String limitText() {
+        Object memory = limitValue("memoryMiB");
+        return memory == null ? "" : "(limit " + memory + " MiB)";
+    }
+
+    private Object limitValue(String name) {
+        return sandbox.describe().get("limits") instanceof Map<?, ?> m ? m.get(name) : null;
+    }
+
     private StepFailure agentDied(int code) {
+        if (sandbox != null && sandbox.memoryKills() > memoryKillsSeen) {
+            return new StepFailure(FailureReason.SANDBOX_FAILED, "The session ran out of memory: the agent went past "
+                    + "the sandbox's memory limit " + limitText() + " and was killed (exit code " + code + "). "
+                    + "Raise MAGNET_SANDBOX_MEMORY_MB or give the agent a smaller task, then retry.");
+        }
+        if (sandbox != null && sandbox.processLimitHits() > processLimitHitsSeen) {
+            return new StepFailure(FailureReason.SANDBOX_FAILED, "The session hit the sandbox's process limit ("
+                    + limitValue("maxProcesses") + " processes and threads) and the agent could not go on (exit code "
+                    + code + "); something it ran kept starting processes. Raise MAGNET_SANDBOX_MAX_PROCESSES if the "
+                    + "task needs more, then retry.");
+        }
         String tail = agent == null ? "" : agent.stderrTail();
         String message = "The agent exited unexpectedly (exit code " + code + ")"
                 + (tail.isBlank() ? "." : ". Last lines of its output:\n" + tail);
@@ -499,6 +630,11 @@ final class SessionWorkflow {
         }
         agent = null;
         ctx.relay().close(sessionId);
+        try {
+            sandbox.returnWorkspace();
+        } catch (SandboxException e) {
+            log.warn("session {}: could not hand the workspace back to the host: {}", sessionId, e.getMessage());
+        }
     }
 
     private void killAgent() {

@@ -3,18 +3,38 @@ package dev.magnet.sandbox;
 import java.util.List;
 import java.util.Map;
 
-/** One session's isolated place to run the agent. Closing it kills everything still running inside. */
+/**
+ * One session's isolated place to run the agent. Between processes the host account owns the workspace
+ * (host-side git works on it); while a process runs, the sandbox's account does. Closing the sandbox kills
+ * everything still running inside and releases what it holds (limits, gateway sockets).
+ */
 public interface Sandbox extends AutoCloseable {
 
     /**
      * Starts a process inside the sandbox with exactly the given environment (nothing is inherited from
-     * the server), the workspace as its working directory and piped stdio.
+     * the server), the workspace as its working directory and piped stdio. Paths in the command and the
+     * environment are the ones of {@link #view()}.
      *
      * @throws SandboxException when it cannot start
      */
     SandboxProcess start(List<String> command, Map<String, String> environment);
 
     SandboxSpec spec();
+
+    /** Paths and endpoints as seen from inside. */
+    AgentView view();
+
+    /** Makes the host account the owner of the workspace again; call when nothing runs inside, before host-side git. */
+    void returnWorkspace();
+
+    /** How many processes the kernel has killed in this sandbox for exceeding its memory limit so far. */
+    long memoryKills();
+
+    /** How many times a process in this sandbox could not fork because the process limit was reached, so far. */
+    long processLimitHits();
+
+    /** What isolates and limits this sandbox, as reported in the session (provider, account, limits, network). */
+    Map<String, Object> describe();
 
     @Override
     void close();

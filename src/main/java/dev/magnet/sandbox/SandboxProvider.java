@@ -1,15 +1,15 @@
 package dev.magnet.sandbox;
 
-/** Makes sandboxes for sessions. The local default and the Kubernetes one implement it. */
+/** Makes sandboxes for sessions. The local default ({@link BwrapSandboxProvider}) and, later, Kubernetes implement it. */
 public interface SandboxProvider {
 
     /**
-     * Prepares a sandbox over the spec's folders (which exist).
+     * Prepares a sandbox over the spec's folders (which exist), with the host account owning the workspace.
      *
      * @throws SandboxException when the sandbox cannot be made
      */
     Sandbox create(SandboxSpec spec);
 
-    /** A short name for logs and the session's details, e.g. {@code process} or {@code bwrap}. */
+    /** A short name for logs and the session's details, e.g. {@code bwrap}. */
     String name();
 }

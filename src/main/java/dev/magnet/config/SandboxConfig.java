@@ -1,0 +1,45 @@
+package dev.magnet.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * How sessions are sandboxed ({@code MAGNET_SANDBOX*} variables).
+ *
+ * @param provider       {@code bwrap} (default) or {@code unisolated} (no isolation; development only)
+ * @param user           the unprivileged account the agent runs as when the server is root
+ * @param memoryMiB      memory limit per session
+ * @param maxProcesses   process and thread limit per session
+ * @param cpus           CPU limit per session, in cores
+ * @param idleTeardown   how long a completed session keeps its workspace before it is torn down
+ * @param egressAllow    {@code host:port} list the egress proxy allows (empty: nothing)
+ * @param toolchains     extra host folders bound read-only into every sandbox
+ */
+public record SandboxConfig(String provider, String user, long memoryMiB, int maxProcesses, double cpus,
+                            Duration idleTeardown, String egressAllow, List<Path> toolchains) {
+
+    public SandboxConfig {
+        provider = provider.toLowerCase(Locale.ROOT);
+        if (!provider.equals("bwrap") && !provider.equals("unisolated")) {
+            throw new IllegalArgumentException("MAGNET_SANDBOX must be bwrap or unisolated, was '" + provider + "'");
+        }
+        toolchains = List.copyOf(toolchains);
+    }
+
+    static SandboxConfig fromEnvironment(Map<String, String> env) {
+        String tools = env.getOrDefault("MAGNET_SANDBOX_TOOLCHAINS", "");
+        return new SandboxConfig(
+                env.getOrDefault("MAGNET_SANDBOX", "bwrap"),
+                env.getOrDefault("MAGNET_SANDBOX_USER", "magnet-sandbox"),
+                MagnetConfig.parseLong(env, "MAGNET_SANDBOX_MEMORY_MB", 4096),
+                (int) MagnetConfig.parseLong(env, "MAGNET_SANDBOX_MAX_PROCESSES", 1024),
+                Double.parseDouble(env.getOrDefault("MAGNET_SANDBOX_CPUS", "2")),
+                Duration.ofSeconds(MagnetConfig.parseLong(env, "MAGNET_SANDBOX_IDLE_SECONDS", 1800)),
+                env.getOrDefault("MAGNET_EGRESS_ALLOW", ""),
+                Arrays.stream(tools.split(":")).filter(s -> !s.isBlank()).map(Path::of).toList());
+    }
+}

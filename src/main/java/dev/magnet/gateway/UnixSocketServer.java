@@ -1,0 +1,90 @@
+package dev.magnet.gateway;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A unix socket served by Magnet itself (no host-side socat): each accepted connection goes to the
+ * handler on its own virtual thread. The socket file belongs to the sandbox's account with mode 0600,
+ * so only that account (and root) can connect; it sits in the session's private run folder.
+ */
+final class UnixSocketServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(UnixSocketServer.class);
+
+    private final Path path;
+    private final ServerSocketChannel server;
+    private final Thread acceptor;
+
+    private UnixSocketServer(Path path, ServerSocketChannel server, Consumer<SocketChannel> handler) {
+        this.path = path;
+        this.server = server;
+        this.acceptor = Thread.ofVirtual().name("gateway-" + path.getFileName()).start(() -> acceptLoop(handler));
+    }
+
+    /**
+     * Binds {@code path} (replacing a stale socket left by a crash) and starts accepting.
+     *
+     * @param uid owner of the socket file, or -1 to keep the server's
+     */
+    static UnixSocketServer serve(Path path, int uid, int gid, Consumer<SocketChannel> handler) {
+        try {
+            Files.deleteIfExists(path);
+            ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            server.bind(UnixDomainSocketAddress.of(path));
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+            if (uid >= 0) {
+                Files.setAttribute(path, "unix:gid", gid);
+                Files.setAttribute(path, "unix:uid", uid);
+            }
+            return new UnixSocketServer(path, server, handler);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serve the unix socket " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    Path path() {
+        return path;
+    }
+
+    private void acceptLoop(Consumer<SocketChannel> handler) {
+        while (server.isOpen()) {
+            try {
+                SocketChannel client = server.accept();
+                Thread.ofVirtual().name("gateway-conn").start(() -> {
+                    try (client) {
+                        handler.accept(client);
+                    } catch (IOException | RuntimeException e) {
+                        log.debug("gateway connection on {} ended: {}", path, e.getMessage());
+                    }
+                });
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                log.warn("gateway socket {} stopped accepting: {}", path, e.getMessage());
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.close();
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            log.debug("closing {}: {}", path, e.getMessage());
+        }
+        acceptor.interrupt();
+    }
+}

@@ -1,0 +1,60 @@
+package dev.magnet.runner;
+
+import dev.magnet.session.Status;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tears down what a completed session no longer needs once it has been idle for the configured time: its
+ * workspace and temp files. The agent's home (the transcript for {@code --resume}) stays. Only sessions whose
+ * branch reached the origin are torn down, so that a later follow-up can make the workspace again from the
+ * session branch ({@link SessionWorkflow} does, then resumes the conversation).
+ */
+final class IdleWorkspaces {
+    private static final Logger log = LoggerFactory.getLogger(IdleWorkspaces.class);
+
+    private final RunnerContext ctx;
+    private final Duration idle;
+
+    IdleWorkspaces(RunnerContext ctx, Duration idle) {
+        this.ctx = ctx;
+        this.idle = idle;
+    }
+
+    /** Tears down every session idle for longer than the configured time; returns how many. */
+    int tearDownIdle() {
+        Instant cutoff = ctx.store().clock().instant().minus(idle);
+        List<String> candidates = ctx.store().jdbi().withHandle(h -> h.createQuery("""
+                select s.id from sessions s
+                where s.status = 'completed' and s.runner_id is null and s.repo is not null and s.updated_at < :cutoff
+                  and exists (select 1 from events e where e.session_id = s.id and e.type = 'status'
+                              and e.data like '%"pushed":true%')
+                order by s.id limit 100
+                """).bind("cutoff", cutoff).mapTo(String.class).list());
+        int torn = 0;
+        for (String id : candidates) {
+            SessionPaths paths = SessionPaths.of(ctx.config().dataDir(), id);
+            if (!Files.exists(paths.workspace())) {
+                continue;
+            }
+            // why: under the row lock, so a follow-up that reopens the session meanwhile is not torn down under it
+            boolean done = ctx.store().withLocked(id, (h, s, w) -> {
+                if (s.status() != Status.COMPLETED) {
+                    return false;
+                }
+                paths.tearDown();
+                return true;
+            }).orElse(false);
+            if (done) {
+                torn++;
+                log.info("session {}: idle for more than {} s, workspace torn down (a follow-up makes it again from its branch)",
+                        id, idle.toSeconds());
+            }
+        }
+        return torn;
+    }
+}

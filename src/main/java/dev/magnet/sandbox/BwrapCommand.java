@@ -1,0 +1,123 @@
+package dev.magnet.sandbox;
+
+import dev.magnet.gateway.Gateway;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The argv that starts one command in a session's bubblewrap sandbox (sandbox-research.md §5.1).
+ *
+ * <p>When the server is root, bwrap itself runs as root so that it can bind folders the sandbox account
+ * could not even traverse (the data dir often lives under a 0700 home); it unshares every namespace but the
+ * user one, keeps only the three capabilities {@code setpriv} needs, and {@code setpriv} then switches to
+ * the unprivileged account with an empty bounding set and no_new_privs before a second, unprivileged bwrap
+ * adds the user namespace and disables nested ones. When the server is not root, one unprivileged bwrap does
+ * it all. Either way the agent runs as an unprivileged host uid without capabilities.
+ */
+final class BwrapCommand {
+    static final Path WORKSPACE = Path.of("/workspace");
+    static final Path HOME = Path.of("/home/agent");
+    static final Path TMP = Path.of("/tmp");
+    static final Path CLAUDE = Path.of("/opt/claude/bin/claude");
+    static final Path RUN = Path.of("/run/magnet");
+    static final int MODEL_PORT = 18095;
+    static final int PROXY_PORT = 3128;
+
+    /** Read-only host files and folders the agent's tools need, when present (links into /etc/alternatives, TLS roots, ld.so). */
+    private static final List<String> HOST_ETC = List.of("/etc/alternatives", "/etc/ssl", "/etc/ca-certificates",
+            "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/nsswitch.conf", "/etc/localtime",
+            "/etc/protocols", "/etc/services", "/etc/mime.types", "/etc/gitattributes");
+
+    /**
+     * Starts the gateway bridges (TCP on the sandbox's own loopback to the unix sockets bound in), waits until
+     * both listen (read from /proc/net/tcp, without connecting), then becomes the command.
+     */
+    private static final String BRIDGE = String.join("\n",
+            "socat TCP-LISTEN:" + MODEL_PORT + ",bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:" + RUN.resolve(Gateway.MODEL_SOCKET) + " &",
+            "socat TCP-LISTEN:" + PROXY_PORT + ",bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:" + RUN.resolve(Gateway.PROXY_SOCKET) + " &",
+            "n=0",
+            "until grep -q ':" + hex(MODEL_PORT) + " 00000000:0000 0A' /proc/net/tcp && grep -q ':" + hex(PROXY_PORT)
+                    + " 00000000:0000 0A' /proc/net/tcp; do",
+            "  n=$((n+1)); if [ $n -gt 1000 ]; then echo 'magnet: the gateway bridge did not start' >&2; exit 125; fi",
+            "  sleep 0.01",
+            "done",
+            "exec \"$@\"");
+
+    private final SandboxUser user;
+    private final Path claudeBinary;
+    private final List<Path> toolchains;
+
+    BwrapCommand(SandboxUser user, Path claudeBinary, List<Path> toolchains) {
+        this.user = user;
+        this.claudeBinary = claudeBinary;
+        this.toolchains = List.copyOf(toolchains);
+    }
+
+    /** The bwrap argv (from {@code bwrap} to the command) for {@code command} with exactly {@code environment}. */
+    List<String> argv(SandboxSpec spec, Path modelSocket, Path proxySocket, List<String> command, Map<String, String> environment) {
+        List<String> a = new ArrayList<>();
+        a.add("bwrap");
+        if (user.dropsRoot()) {
+            a.addAll(List.of("--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"));
+        } else {
+            a.addAll(List.of("--unshare-all", "--unshare-user", "--disable-userns"));
+        }
+        a.addAll(List.of("--die-with-parent", "--new-session", "--cap-drop", "ALL"));
+        if (user.dropsRoot()) {
+            // why: setpriv needs these to switch to the sandbox account; it drops them and the bounding set at once
+            a.addAll(List.of("--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP"));
+        }
+        a.addAll(List.of("--hostname", "sandbox"));
+        // why: folders bwrap makes implicitly are 0700 root, which the sandbox account could not enter
+        for (String dir : List.of("/etc", "/opt", "/opt/claude", "/opt/claude/bin", "/home", "/run", RUN.toString())) {
+            a.addAll(List.of("--perms", "0755", "--dir", dir));
+        }
+        a.addAll(List.of("--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib",
+                "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/sbin", "/sbin"));
+        for (String etc : HOST_ETC) {
+            a.addAll(List.of("--ro-bind-try", etc, etc));
+        }
+        for (String generated : List.of("passwd", "group", "hosts")) {
+            a.addAll(List.of("--ro-bind", spec.run().resolve(generated).toString(), "/etc/" + generated));
+        }
+        for (Path tool : toolchains) {
+            a.addAll(List.of("--ro-bind", tool.toString(), tool.toString()));
+        }
+        a.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
+        a.addAll(List.of("--bind", spec.tmp().toString(), TMP.toString()));
+        a.addAll(List.of("--bind", spec.home().toString(), HOME.toString()));
+        a.addAll(List.of("--bind", spec.workspace().toString(), WORKSPACE.toString()));
+        a.addAll(List.of("--ro-bind", claudeBinary.toString(), CLAUDE.toString()));
+        a.addAll(List.of("--bind", modelSocket.toString(), RUN.resolve(Gateway.MODEL_SOCKET).toString()));
+        a.addAll(List.of("--bind", proxySocket.toString(), RUN.resolve(Gateway.PROXY_SOCKET).toString()));
+        a.addAll(List.of("--chdir", WORKSPACE.toString(), "--clearenv"));
+        environment.forEach((k, v) -> a.addAll(List.of("--setenv", k, v)));
+        if (user.dropsRoot()) {
+            // why: --dev-bind, because a plain --bind remounts everything nodev and /dev/null would stop working
+            a.addAll(List.of("setpriv", "--reuid=" + user.uid(), "--regid=" + user.gid(), "--clear-groups",
+                    "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--",
+                    "bwrap", "--unshare-user", "--uid", Integer.toString(user.uid()), "--gid", Integer.toString(user.gid()),
+                    "--disable-userns", "--die-with-parent", "--dev-bind", "/", "/", "--chdir", WORKSPACE.toString(), "--"));
+        }
+        a.addAll(List.of("bash", "-c", BRIDGE, "magnet-bridge"));
+        a.addAll(command);
+        return a;
+    }
+
+    /** The files the run folder must hold before bwrap starts: the sandbox's own passwd, group and hosts. */
+    static Map<String, String> generatedFiles(SandboxUser user) {
+        return Map.of(
+                "passwd", "root:x:0:0:root:/root:/usr/sbin/nologin\n"
+                        + "agent:x:" + user.uid() + ":" + user.gid() + ":Magnet agent:" + HOME + ":/bin/bash\n"
+                        + "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n",
+                "group", "root:x:0:\nagent:x:" + user.gid() + ":\nnogroup:x:65534:\n",
+                "hosts", "127.0.0.1 localhost sandbox\n::1 localhost\n");
+    }
+
+    private static String hex(int port) {
+        return String.format(Locale.ROOT, "%04X", port);
+    }
+}

@@ -1,0 +1,150 @@
+package dev.magnet.sandbox;
+
+import dev.magnet.gateway.EgressPolicy;
+import dev.magnet.gateway.Gateway;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+
+/**
+ * One session's bubblewrap sandbox (built by {@link BwrapSandboxProvider}). Every process starts through a
+ * small launcher that joins the session's cgroup (or sets rlimits) and then becomes bwrap; the agent sees
+ * {@code /workspace}, {@code /home/agent}, a private {@code /tmp}, read-only system folders and the model
+ * relay and egress proxy on its own loopback. Closing kills the whole tree: bwrap's process (its namespace
+ * dies with it), every descendant, then whatever is left in the cgroup.
+ */
+final class BwrapSandbox implements Sandbox {
+    /**
+     * Runs as the server's account before bwrap: joins the cgroups, applies the rlimit fallback, then execs.
+     * Paths and numbers come in the environment, never spliced into the script.
+     */
+    private static final String LAUNCHER = String.join("\n",
+            "for f in $MAGNET_CGROUP_PROCS; do echo $$ > \"$f\" || exit 124; done",
+            "if [ -n \"$MAGNET_NPROC\" ]; then ulimit -u \"$MAGNET_NPROC\" || exit 124; fi",
+            "exec \"$@\"");
+
+    private final SandboxSpec spec;
+    private final SandboxUser user;
+    private final ResourceLimits limits;
+    private final Cgroups cgroups;
+    private final Cgroups.Group group;
+    private final Gateway.SessionGateway sockets;
+    private final BwrapCommand command;
+    private final EgressPolicy egress;
+    private final List<LocalProcess> processes = new CopyOnWriteArrayList<>();
+    private volatile boolean closed;
+
+    BwrapSandbox(SandboxSpec spec, SandboxUser user, ResourceLimits limits, Cgroups cgroups, Cgroups.Group group,
+                 Gateway.SessionGateway sockets, BwrapCommand command, EgressPolicy egress) {
+        this.spec = spec;
+        this.user = user;
+        this.limits = limits;
+        this.cgroups = cgroups;
+        this.group = group;
+        this.sockets = sockets;
+        this.command = command;
+        this.egress = egress;
+    }
+
+    @Override
+    public SandboxProcess start(List<String> argv, Map<String, String> environment) {
+        if (closed) {
+            throw new SandboxException("the sandbox of session " + spec.sessionId() + " is closed");
+        }
+        if (user.dropsRoot()) {
+            Ownership.give(user.uid(), user.gid(), spec.workspace(), spec.home(), spec.tmp());
+        }
+        List<String> launcher = new ArrayList<>(List.of("/bin/sh", "-c", LAUNCHER, "magnet-launch"));
+        launcher.addAll(command.argv(spec, sockets.modelSocket(), sockets.proxySocket(), argv, environment));
+        ProcessBuilder pb = new ProcessBuilder(launcher).directory(spec.run().toFile());
+        pb.environment().clear(); // why: the server's environment holds the real model key; bwrap also clears it
+        pb.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+        pb.environment().put("MAGNET_CGROUP_PROCS", group.procsFiles().stream().map(Path::toString).collect(Collectors.joining(" ")));
+        if (cgroups.kind() == Cgroups.Kind.NONE) {
+            pb.environment().put("MAGNET_NPROC", Integer.toString(limits.maxProcesses()));
+        }
+        try {
+            LocalProcess p = new LocalProcess(pb.start());
+            processes.add(p);
+            return p;
+        } catch (IOException e) {
+            throw new SandboxException("cannot start bwrap: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public SandboxSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public AgentView view() {
+        return new AgentView(BwrapCommand.WORKSPACE, BwrapCommand.HOME, BwrapCommand.TMP, BwrapCommand.CLAUDE,
+                "http://127.0.0.1:" + BwrapCommand.MODEL_PORT, "http://127.0.0.1:" + BwrapCommand.PROXY_PORT);
+    }
+
+    @Override
+    public void returnWorkspace() {
+        killAll();
+        if (user.dropsRoot()) {
+            Ownership.give(0, 0, spec.workspace());
+        }
+    }
+
+    @Override
+    public long memoryKills() {
+        return group.oomKills();
+    }
+
+    @Override
+    public long processLimitHits() {
+        return group.processLimitHits();
+    }
+
+    @Override
+    public Map<String, Object> describe() {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("provider", "bwrap");
+        d.put("user", user.name());
+        d.put("uid", user.uid());
+        Map<String, Object> l = new LinkedHashMap<>();
+        l.put("memoryMiB", limits.memoryMiB());
+        l.put("maxProcesses", limits.maxProcesses());
+        l.put("cpus", limits.cpus());
+        l.put("enforcedBy", cgroups.describe());
+        d.put("limits", l);
+        d.put("network", "none; model relay and egress proxy through unix sockets");
+        d.put("egressAllowed", new TreeSet<>(egress.allowedHostPorts()));
+        return d;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        killAll();
+        group.close();
+        sockets.close();
+        if (user.dropsRoot()) {
+            Ownership.give(0, 0, spec.workspace());
+        }
+    }
+
+    private void killAll() {
+        processes.forEach(LocalProcess::killTree);
+        for (LocalProcess p : processes) {
+            try {
+                p.waitFor(java.time.Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        processes.clear();
+        group.killAll();
+    }
+}

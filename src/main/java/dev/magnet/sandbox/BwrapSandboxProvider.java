@@ -1,0 +1,92 @@
+package dev.magnet.sandbox;
+
+import dev.magnet.gateway.Gateway;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The default provider: each session gets a bubblewrap sandbox run as an unprivileged account, with its own
+ * cgroup limits and its gateway sockets. {@link #create} refuses on a host where that cannot be made safe
+ * (see {@link HostCheck}).
+ */
+public final class BwrapSandboxProvider implements SandboxProvider {
+    private final SandboxUser user;
+    private final ResourceLimits limits;
+    private final Cgroups cgroups;
+    private final Gateway gateway;
+    private final BwrapCommand command;
+    private final Path socketDir;
+
+    /**
+     * @param claudeBin  the Claude Code CLI (links are resolved: the real binary is bound read-only into the sandbox)
+     * @param toolchains extra host folders bound read-only at the same path (e.g. a JDK under /opt)
+     */
+    public BwrapSandboxProvider(SandboxUser user, ResourceLimits limits, Cgroups cgroups, Gateway gateway, Path claudeBin,
+                                List<Path> toolchains) {
+        this.user = Objects.requireNonNull(user, "user");
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.cgroups = Objects.requireNonNull(cgroups, "cgroups");
+        this.gateway = Objects.requireNonNull(gateway, "gateway");
+        Path binary;
+        try {
+            binary = claudeBin.toRealPath();
+        } catch (IOException e) {
+            throw new SandboxException("the Claude Code CLI is not at " + claudeBin + " (set MAGNET_CLAUDE_BIN): " + e.getMessage(), e);
+        }
+        this.command = new BwrapCommand(user, binary, toolchains);
+        // why: unix socket paths are limited to 107 bytes, and data dirs (test temp dirs too) can be long
+        this.socketDir = Path.of("/tmp", "magnet-gateway-" + user.uid());
+        try {
+            Files.createDirectories(socketDir);
+            Files.setPosixFilePermissions(socketDir, PosixFilePermissions.fromString("rwx--x--x"));
+        } catch (IOException e) {
+            throw new SandboxException("cannot create the gateway socket folder " + socketDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Sandbox create(SandboxSpec spec) {
+        try {
+            Files.createDirectories(spec.run());
+            for (var file : BwrapCommand.generatedFiles(user).entrySet()) {
+                Files.writeString(spec.run().resolve(file.getKey()), file.getValue());
+            }
+        } catch (IOException e) {
+            throw new SandboxException("cannot prepare " + spec.run() + ": " + e.getMessage(), e);
+        }
+        if (user.dropsRoot()) {
+            Ownership.give(user.uid(), user.gid(), spec.home(), spec.tmp());
+            Ownership.give(0, 0, spec.workspace());
+        }
+        Cgroups.Group group = cgroups.create("session-" + spec.sessionId(), limits);
+        Gateway.SessionGateway sockets;
+        try {
+            sockets = gateway.open(spec.sessionId(), socketDir, user.dropsRoot() ? user.uid() : -1, user.gid());
+        } catch (RuntimeException e) {
+            group.close();
+            throw new SandboxException("cannot open the session's gateway sockets: " + e.getMessage(), e);
+        }
+        return new BwrapSandbox(spec, user, limits, cgroups, group, sockets, command, gateway.egress());
+    }
+
+    @Override
+    public String name() {
+        return "bwrap";
+    }
+
+    public ResourceLimits limits() {
+        return limits;
+    }
+
+    public SandboxUser user() {
+        return user;
+    }
+
+    public Cgroups cgroups() {
+        return cgroups;
+    }
+}

@@ -1,0 +1,49 @@
+package dev.magnet.sandbox;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Hands session folders between the host account and the sandbox account with {@code chown -R}. Symbolic
+ * links are changed themselves, never followed (chown's default with -R), so a link the agent planted
+ * cannot redirect the change to a host file. Only done while nothing runs in the sandbox.
+ */
+final class Ownership {
+    private Ownership() {
+    }
+
+    /** Makes {@code uid:gid} own {@code paths} and everything below them. */
+    static void give(int uid, int gid, Path... paths) {
+        List<String> argv = new ArrayList<>(List.of("chown", "-R", "--no-dereference", uid + ":" + gid, "--"));
+        for (Path p : paths) {
+            if (Files.exists(p)) {
+                argv.add(p.toString());
+            }
+        }
+        if (argv.size() == 5) {
+            return;
+        }
+        try {
+            Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new SandboxException("chown of the session's folders did not finish in 120 s");
+            }
+            if (p.exitValue() != 0) {
+                throw new SandboxException("cannot hand the session's folders to uid " + uid + ": " + out.strip());
+            }
+        } catch (IOException e) {
+            throw new SandboxException("cannot run chown: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SandboxException("interrupted while handing over the session's folders", e);
+        }
+    }
+}

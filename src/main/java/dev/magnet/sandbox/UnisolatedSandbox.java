@@ -1,0 +1,94 @@
+package dev.magnet.sandbox;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * NOT A SANDBOX: a plain child process of the server in the session's workspace with a cleared environment.
+ * The agent can read whatever the server's account can read and reach the network. For development on a
+ * machine without bubblewrap only ({@code MAGNET_SANDBOX=unisolated}); {@link BwrapSandboxProvider} is the
+ * default and the only provider {@code ./magnet start} uses.
+ */
+public final class UnisolatedSandbox implements Sandbox {
+    private final SandboxSpec spec;
+    private final AgentView view;
+    private final List<LocalProcess> processes = new CopyOnWriteArrayList<>();
+
+    UnisolatedSandbox(SandboxSpec spec, AgentView view) {
+        this.spec = spec;
+        this.view = view;
+    }
+
+    /** The provider of unisolated process "sandboxes", running {@code claudeBin} against the relay at {@code relayUrl}. */
+    public static SandboxProvider provider(Path claudeBin, String relayUrl) {
+        return new SandboxProvider() {
+            @Override
+            public Sandbox create(SandboxSpec spec) {
+                return new UnisolatedSandbox(spec, new AgentView(spec.workspace(), spec.home(), spec.tmp(), claudeBin,
+                        relayUrl, null));
+            }
+
+            @Override
+            public String name() {
+                return "unisolated";
+            }
+        };
+    }
+
+    @Override
+    public SandboxProcess start(List<String> command, Map<String, String> environment) {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(spec.workspace().toFile());
+        pb.environment().clear(); // why: the server's own environment holds the real model key
+        pb.environment().putAll(environment);
+        try {
+            LocalProcess p = new LocalProcess(pb.start());
+            processes.add(p);
+            return p;
+        } catch (IOException e) {
+            throw new SandboxException("cannot start " + command.get(0) + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public SandboxSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public AgentView view() {
+        return view;
+    }
+
+    @Override
+    public void returnWorkspace() {
+        // why: the agent runs as the server's own account here, so the server always owns the workspace
+    }
+
+    @Override
+    public long memoryKills() {
+        return 0;
+    }
+
+    @Override
+    public long processLimitHits() {
+        return 0;
+    }
+
+    @Override
+    public Map<String, Object> describe() {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("provider", "unisolated");
+        d.put("isolation", "none: development only");
+        return d;
+    }
+
+    @Override
+    public void close() {
+        processes.forEach(LocalProcess::killTree);
+        processes.clear();
+    }
+}

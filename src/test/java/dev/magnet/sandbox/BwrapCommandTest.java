@@ -1,0 +1,48 @@
+package dev.magnet.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class BwrapCommandTest {
+    private static final SandboxSpec SPEC = new SandboxSpec("s1", Path.of("/data/s1/workspace"), Path.of("/data/s1/home"),
+            Path.of("/data/s1/tmp"), Path.of("/data/s1/run"));
+
+    @Test
+    void as_root_bwrap_drops_every_capability_but_setpriv_s_and_the_agent_runs_as_the_sandbox_account_in_its_own_user_namespace() {
+        List<String> argv = new BwrapCommand(new SandboxUser("magnet-sandbox", 999, 995, true), Path.of("/tools/claude"), List.of())
+                .argv(SPEC, Path.of("/tmp/g/s1-model.sock"), Path.of("/tmp/g/s1-proxy.sock"), List.of("/opt/claude/bin/claude", "-p"), Map.of("HOME", "/home/agent"));
+        String line = String.join(" ", argv);
+
+        assertThat(line).startsWith("bwrap --unshare-pid --unshare-net --unshare-ipc --unshare-uts --unshare-cgroup-try")
+                .contains("--die-with-parent --new-session --cap-drop ALL --cap-add CAP_SETUID --cap-add CAP_SETGID --cap-add CAP_SETPCAP")
+                .contains("--ro-bind /usr /usr").contains("--ro-bind-try /etc/alternatives /etc/alternatives")
+                .contains("--bind /data/s1/workspace /workspace").contains("--bind /data/s1/tmp /tmp")
+                .contains("--ro-bind /tools/claude /opt/claude/bin/claude")
+                .contains("--clearenv --setenv HOME /home/agent")
+                .contains("setpriv --reuid=999 --regid=995 --clear-groups --inh-caps=-all --bounding-set=-all --no-new-privs")
+                .contains("bwrap --unshare-user --uid 999 --gid 995 --disable-userns")
+                .endsWith("magnet-bridge /opt/claude/bin/claude -p");
+        assertThat(line).doesNotContain("--bind / /").doesNotContain("/etc/shadow").doesNotContain("--share-net");
+    }
+
+    @Test
+    void without_root_one_unprivileged_bwrap_unshares_everything_and_nothing_switches_accounts() {
+        String line = String.join(" ", new BwrapCommand(new SandboxUser("me", 1000, 1000, false), Path.of("/tools/claude"), List.of())
+                .argv(SPEC, Path.of("/tmp/g/s1-model.sock"), Path.of("/tmp/g/s1-proxy.sock"), List.of("true"), Map.of()));
+
+        assertThat(line).startsWith("bwrap --unshare-all --unshare-user --disable-userns --die-with-parent --new-session --cap-drop ALL")
+                .doesNotContain("--cap-add").doesNotContain("setpriv");
+    }
+
+    @Test
+    void the_sandbox_gets_its_own_passwd_naming_the_sandbox_account() {
+        Map<String, String> files = BwrapCommand.generatedFiles(new SandboxUser("magnet-sandbox", 999, 995, true));
+
+        assertThat(files.get("passwd")).contains("agent:x:999:995:Magnet agent:/home/agent:/bin/bash").doesNotContain("magnet-sandbox");
+        assertThat(files).containsKeys("group", "hosts");
+    }
+}
