@@ -26,6 +26,7 @@ import dev.magnet.store.Database;
 import dev.magnet.support.Ids;
 import dev.magnet.support.RedactingConverter;
 import dev.magnet.web.StaticRoutes;
+import dev.magnet.web.UiRoutes;
 import dev.magnet.web.WebServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -91,7 +92,8 @@ public final class Magnet implements AutoCloseable {
                 new SessionRoutes(sessions)::register,
                 new SessionStreamRoutes(sessions, eventLog, hub)::register,
                 new HealthRoutes(database, config.claudeBin(), metrics)::register,
-                new StaticRoutes()::register));
+                new StaticRoutes()::register,
+                new UiRoutes()::register));
         runner.start();
         web.start(config.port());
         log.info("Magnet listening on port {} ({}, sandbox {})", web.port(), config, sandboxes.name());
