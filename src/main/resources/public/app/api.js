@@ -86,7 +86,7 @@ function askForApiKey(message) {
       message && h('p.error-text', { role: 'alert' }, message),
       h('label', { for: 'api-key' }, 'API key'),
       input,
-      h('p.hint#api-key-help', 'The server prints the admin key on its first start (or uses MAGNET_BOOTSTRAP_API_KEY). It is kept in this browser only.'),
+      h('p#api-key-help.hint', 'The server prints the admin key on its first start (or uses MAGNET_BOOTSTRAP_API_KEY). It is kept in this browser only.'),
       h('div.actions', h('button.primary', { type: 'submit' }, 'Continue')));
     const dialog = h('dialog.signin', { 'aria-labelledby': 'signin-title' }, form);
     form.querySelector('h2').id = 'signin-title';

@@ -5,7 +5,9 @@
  * Attributes named on* become listeners; `class`, `dataset` and boolean values are handled.
  */
 export function h(spec, attrs, ...children) {
-  const [, tag, id, classes] = spec.match(/^([\w-]*)(?:#([\w-]+))?((?:\.[\w-]+)*)$/);
+  const parts = spec.match(/^([\w-]*)(?:#([\w-]+))?((?:\.[\w-]+)*)$/);
+  if (!parts) throw new Error(`element spec "${spec}" is not tag#id.class`);
+  const [, tag, id, classes] = parts;
   const el = document.createElement(tag || 'div');
   if (id) el.id = id;
   if (classes) el.className = classes.slice(1).replaceAll('.', ' ');

@@ -58,6 +58,8 @@ public final class UiRoutes {
     public void register(RoutesConfig routes) {
         PAGES.forEach(page -> routes.get(page, ctx -> send(ctx, shell)));
         assets.forEach((path, asset) -> routes.get(path, ctx -> send(ctx, asset)));
+        // why: browsers ask for /favicon.ico on any page that names no icon, e.g. a JSON answer of the API
+        routes.get("/favicon.ico", ctx -> send(ctx, assets.get("/app/icon.svg")));
     }
 
     /** The bytes of the shell and every asset, by path: what a first visit can download at most. */

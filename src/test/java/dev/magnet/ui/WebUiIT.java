@@ -49,8 +49,7 @@ class WebUiIT {
         proxy = CuttableProxy.to(server.magnet().port());
         origin = GitFixtures.bareOrigin(dir, 3);
         browser = Browser.start(proxy.baseUrl(), dir.resolve("chromium-profile"));
-        browser.open("/");
-        browser.js("localStorage.setItem('magnet.apiKey', arguments[0])", TestServer.API_KEY);
+        browser.open("/app/icon.svg");
     }
 
     @AfterAll
@@ -64,8 +63,9 @@ class WebUiIT {
     }
 
     @BeforeEach
-    void desktopWindow() {
+    void signedInWithADesktopWindow() {
         browser.resize(1280, 900);
+        browser.js("localStorage.setItem('magnet.apiKey', arguments[0])", TestServer.API_KEY);
         browser.consoleErrors();
     }
 
@@ -122,6 +122,25 @@ class WebUiIT {
         browser.awaitVisible(".turn-result.ok", TIMEOUT);
         assertThat(horizontalOverflow()).as("session page fits a phone").isEmpty();
         browser.screenshot("session-phone");
+    }
+
+    @Test
+    void a_browser_without_a_key_asks_for_one_once_and_keeps_it() {
+        browser.js("localStorage.removeItem('magnet.apiKey')");
+        browser.open("/");
+        WebElement key = browser.awaitVisible("dialog.signin input#api-key", TIMEOUT);
+        key.sendKeys("mgt_not_a_real_key");
+        key.sendKeys(Keys.ENTER);
+        browser.awaitVisible("dialog.signin [role=alert]", TIMEOUT);
+        browser.consoleErrors(); // why: the refused key's 401 is logged by the browser, as intended
+        WebElement again = browser.find("dialog.signin input#api-key");
+        again.sendKeys(TestServer.API_KEY);
+        again.sendKeys(Keys.ENTER);
+        browser.awaitVisible(".stats .stat-card", TIMEOUT);
+        assertThat(browser.js("return localStorage.getItem('magnet.apiKey')")).isEqualTo(TestServer.API_KEY);
+        browser.open("/new");
+        browser.awaitVisible("textarea#prompt", TIMEOUT);
+        assertThat(browser.all("dialog.signin")).isEmpty();
     }
 
     @Test
