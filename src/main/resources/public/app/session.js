@@ -228,6 +228,10 @@ class SessionPage {
       replace(this.failure);
       return;
     }
+    // the same failure is reported by the status event and again by the refresh after the stream ends:
+    // keep the panel (and a Retry form the user may have opened)
+    if (this.failure.dataset.reason === s.failure.reason && this.failure.firstChild) return;
+    this.failure.dataset.reason = s.failure.reason;
     const retry = h('button.primary', { type: 'button' }, 'Retry…');
     const panel = h('section.failure', { role: 'alert', 'aria-labelledby': 'failure-title' },
       h('h2#failure-title', 'Session failed'),

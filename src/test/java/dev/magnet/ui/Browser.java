@@ -106,6 +106,19 @@ final class Browser implements AutoCloseable {
         return await(timeout, css, d -> d.findElements(By.cssSelector(css)).stream().filter(WebElement::isDisplayed).findFirst().orElse(null));
     }
 
+    /**
+     * The text of the first element matching {@code css}, or null, read in one step: for parts the page redraws
+     * (header, timeline), where a found element may be replaced before it is read.
+     */
+    String text(String css) {
+        return (String) js("const e = document.querySelector(arguments[0]); return e ? e.innerText : null", css);
+    }
+
+    /** An attribute of the first element matching {@code css}, or null, read in one step (see {@link #text}). */
+    String attribute(String css, String name) {
+        return (String) js("const e = document.querySelector(arguments[0]); return e ? e.getAttribute(arguments[1]) : null", css, name);
+    }
+
     String pageText() {
         return driver.findElement(By.tagName("body")).getText();
     }

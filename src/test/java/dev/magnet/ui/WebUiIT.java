@@ -98,8 +98,8 @@ class WebUiIT {
         assertThat(browser.find(".tool[data-tool='Write'] .file-change").getText()).contains("greeting.txt").contains("hello from magnet");
         assertThat(browser.all(".tool[data-tool='Write'] .file-change tr.add")).isNotEmpty();
         assertThat(browser.find(".msg.agent strong").getText()).isEqualTo("greeting.txt");
-        assertThat(browser.find(".session-head .badge.status").getText()).startsWith("active");
-        assertThat(browser.find(".timeline .phase.current").getAttribute("data-phase")).isEqualTo("running");
+        assertThat(browser.text(".session-head .badge.status")).startsWith("active");
+        assertThat(browser.attribute(".timeline .phase.current", "data-phase")).isEqualTo("running");
         browser.screenshot("session-live");
 
         thinking.findElement(By.tagName("summary")).click();
@@ -107,13 +107,13 @@ class WebUiIT {
         second.open();
         WebElement result = browser.awaitVisible(".turn-result.ok", TIMEOUT);
         assertThat(result.getText()).contains("Turn finished").contains("tokens");
-        browser.await(TIMEOUT, "status completed", d -> browser.find(".session-head .badge.status").getText().equals("completed"));
+        browser.await(TIMEOUT, "status completed", d -> browser.text(".session-head .badge.status").equals("completed"));
         assertThat(browser.pageText()).contains("Done: greeting.txt says hello.");
 
         browser.find(".topbar .brand").click();
-        WebElement row = browser.awaitVisible(".session-row[data-id='" + id + "']", TIMEOUT);
-        assertThat(row.getAttribute("data-status")).isEqualTo("completed");
-        assertThat(row.getText()).contains("Create greeting.txt").contains("completed");
+        String row = ".session-row[data-id='" + id + "']";
+        browser.awaitVisible(row + "[data-status='completed']", TIMEOUT);
+        assertThat(browser.text(row)).contains("Create greeting.txt").contains("completed");
         browser.screenshot("dashboard");
         browser.resize(390, 844);
         assertThat(horizontalOverflow()).as("dashboard fits a phone").isEmpty();
@@ -186,7 +186,7 @@ class WebUiIT {
         finish.open();
         server.awaitStatus(id, "completed", TIMEOUT);
         browser.await(TIMEOUT, "the last reply", d -> browser.pageText().contains("Counted to forty."));
-        browser.await(TIMEOUT, "the stream to end", d -> browser.find(".session-head .badge.status").getText().equals("completed"));
+        browser.await(TIMEOUT, "the stream to end", d -> browser.text(".session-head .badge.status").equals("completed"));
 
         List<String> shown = new ArrayList<>();
         for (WebElement e : browser.all(".conversation [data-seq]")) {
@@ -237,7 +237,7 @@ class WebUiIT {
         browser.open("/sessions/" + failedId);
         WebElement panel = browser.awaitVisible("section.failure", TIMEOUT);
         assertThat(panel.getText()).contains("model_auth_failed").contains("running");
-        assertThat(browser.find(".timeline .phase.failed").getAttribute("data-phase")).isEqualTo("running");
+        assertThat(browser.attribute(".timeline .phase.failed", "data-phase")).isEqualTo("running");
         browser.screenshot("session-failed");
 
         model.script(Script.of(Turn.reply().text("Hello, politely!")));
@@ -252,7 +252,7 @@ class WebUiIT {
         assertThat(retried.path("retryOf").asText()).isEqualTo(failedId);
         assertThat(retried.path("prompt").asText()).isEqualTo("Say hello politely");
         browser.await(TIMEOUT, "the retry's reply", d -> browser.pageText().contains("Hello, politely!"));
-        assertThat(browser.find(".session-head").getText()).containsIgnoringCase("Retry of");
+        assertThat(browser.text(".session-head")).containsIgnoringCase("Retry of");
     }
 
     @Test
