@@ -58,6 +58,7 @@ import dev.magnet.support.Ids;
 import dev.magnet.events.RedactingConverter;
 import dev.magnet.support.SecretBox;
 import dev.magnet.web.StaticRoutes;
+import dev.magnet.web.UiRoutes;
 import dev.magnet.web.WebServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -157,7 +158,8 @@ public final class Magnet implements AutoCloseable {
                 new SessionStreamRoutes(sessions, eventLog, hub)::register,
                 new HealthRoutes(database, config.claudeBin(), metrics)::register,
                 new GitHubRoutes(github, new Webhooks(github, store, prRecorder, clock))::register,
-                new StaticRoutes()::register));
+                new StaticRoutes()::register,
+                new UiRoutes()::register));
         runner.start();
         poller.start();
         web.start(config.port());

@@ -181,6 +181,16 @@ public final class SessionRepository {
                 .list();
     }
 
+    /** The repositories of a workspace's sessions, most recently used first, at most {@code limit}. */
+    public List<String> repos(Handle h, String workspaceId, int limit) {
+        return h.createQuery("select repo from sessions where workspace_id = :ws and repo is not null"
+                        + " group by repo order by max(created_at) desc limit :limit")
+                .bind("ws", workspaceId)
+                .bind("limit", limit)
+                .mapTo(String.class)
+                .list();
+    }
+
     public SessionStats stats(Handle h, String workspaceId, Instant since) {
         return h.createQuery("""
                 select

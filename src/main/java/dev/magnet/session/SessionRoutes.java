@@ -35,6 +35,7 @@ public final class SessionRoutes {
         routes.post("/api/sessions/{id}/interrupt", this::interrupt);
         routes.post("/api/sessions/{id}/cancel", this::cancel);
         routes.post("/api/sessions/{id}/retry", this::retry);
+        routes.get("/api/repos", this::repos);
     }
 
     private void create(Context ctx) {
@@ -120,6 +121,11 @@ public final class SessionRoutes {
         Session created = service.retry(actor(ctx), ctx.pathParam("id"), prompt);
         ctx.header("Location", "/api/sessions/" + created.id());
         json(ctx, 201, SessionView.of(created));
+    }
+
+    private void repos(Context ctx) {
+        int limit = dev.magnet.web.Requests.intParam(ctx, "limit", 100, 1, 500);
+        json(ctx, 200, Map.of("repos", service.repos(actor(ctx), limit)));
     }
 
     private static String blankToNull(String s) {

@@ -109,6 +109,11 @@ public final class SessionService {
         return store.jdbi().withHandle(h -> store.sessions().list(h, query));
     }
 
+    /** The repositories the caller's workspace has used in sessions, most recent first (at most {@code limit}). */
+    public List<String> repos(Actor actor, int limit) {
+        return store.jdbi().withHandle(h -> store.sessions().repos(h, actor.workspaceId(), limit));
+    }
+
     public SessionStats stats(Actor actor) {
         Instant weekAgo = store.clock().instant().minus(Duration.ofDays(7));
         return store.jdbi().withHandle(h -> store.sessions().stats(h, actor.workspaceId(), weekAgo));

@@ -1,0 +1,61 @@
+// The Changes tab: the session's whole diff (base...session branch) with a file list and +/- counts,
+// unified or side by side.
+import { get } from './api.js';
+import { h, replace } from './dom.js';
+import { parseDiff, splitTable, unifiedTable } from './diff.js';
+
+const MODE_KEY = 'magnet.diffMode';
+
+/** Loads and renders the diff of `session` into `box`. */
+export async function renderDiffView(box, session) {
+  replace(box, h('p.loading', 'Loading changes…'));
+  let data;
+  try {
+    data = await get(`/api/sessions/${encodeURIComponent(session.id)}/diff?format=json`);
+  } catch (e) {
+    replace(box, h('p.error-text', e.message));
+    return;
+  }
+  const parsed = parseDiff(data.diff);
+  const stats = new Map((data.files || []).map((f) => [f.path, f]));
+  if (!parsed.length && !stats.size) {
+    replace(box, h('div.empty', h('h2', 'No changes yet'),
+      h('p', session.status === 'active' ? 'The diff appears once the agent has finished a turn.' : 'This session did not change any file.')));
+    return;
+  }
+  let mode = localStorage.getItem(MODE_KEY) === 'split' ? 'split' : 'unified';
+  const files = parsed.map((f) => ({ ...f, stat: stats.get(f.path) }));
+  const totalAdd = files.reduce((n, f) => n + (f.stat?.additions ?? f.additions), 0);
+  const totalDel = files.reduce((n, f) => n + (f.stat?.deletions ?? f.deletions), 0);
+  const bodies = h('div.diff-files');
+  const toggle = (next) => {
+    mode = next;
+    localStorage.setItem(MODE_KEY, mode);
+    for (const b of toolbar.querySelectorAll('button')) b.setAttribute('aria-pressed', String(b.value === mode));
+    draw();
+  };
+  const toolbar = h('div.diff-toolbar',
+    h('p', h('strong', `${files.length} file${files.length === 1 ? '' : 's'} changed`), ' ',
+      h('span.add', `+${totalAdd}`), ' ', h('span.del', `−${totalDel}`),
+      h('span.muted', ` · ${session.baseBranch ?? 'base'} … ${session.branch}`)),
+    h('div.segmented', { role: 'group', 'aria-label': 'Diff layout' },
+      h('button', { type: 'button', value: 'unified', 'aria-pressed': String(mode === 'unified'), onclick: () => toggle('unified') }, 'Unified'),
+      h('button', { type: 'button', value: 'split', 'aria-pressed': String(mode === 'split'), onclick: () => toggle('split') }, 'Side by side')));
+  const list = h('nav.file-list', { 'aria-label': 'Changed files' }, h('ul', files.map((f, i) => h('li',
+    h('a', { href: `#file-${i}` }, h('span.badge', { class: kindOf(f) }, kindOf(f)[0].toUpperCase()), h('span.path', f.path)),
+    h('span.stat', h('span.add', `+${f.stat?.additions ?? f.additions}`), ' ', h('span.del', `−${f.stat?.deletions ?? f.deletions}`))))));
+  function draw() {
+    replace(bodies, files.map((f, i) => h('section.diff-file', { id: `file-${i}`, 'aria-label': f.path },
+      h('header', h('span.badge', { class: kindOf(f) }, kindOf(f)), h('span.path', f.oldPath ? `${f.oldPath} → ${f.path}` : f.path),
+        h('span.stat', h('span.add', `+${f.additions}`), ' ', h('span.del', `−${f.deletions}`))),
+      f.binary || !f.hunks.length ? h('p.muted.pad', f.binary ? 'Binary file' : 'No textual changes')
+        : h('div.scroll', mode === 'split' ? splitTable(f) : unifiedTable(f)))));
+  }
+  draw();
+  replace(box, toolbar, h('div.diff-layout', list, bodies));
+}
+
+function kindOf(f) {
+  const change = f.stat?.change ? String(f.stat.change).toLowerCase() : f.kind;
+  return change === 'added' ? 'added' : change === 'deleted' ? 'deleted' : change === 'renamed' ? 'renamed' : 'modified';
+}

@@ -1,0 +1,73 @@
+// The new-session form: prompt, repository (type-ahead over the repositories Magnet has seen), base
+// branch, model and environment. Submitting opens the session page at once.
+import { get, post, ApiError } from './api.js';
+import { h, replace } from './dom.js';
+
+const MODELS = ['claude-opus-4-6', 'claude-sonnet-4-5', 'claude-haiku-4-5', 'opus', 'sonnet', 'haiku'];
+
+/** Renders the form into `main`. */
+export function newSessionPage(main, { navigate }) {
+  const error = h('p.error-text', { role: 'alert' });
+  const input = (id, attrs) => h(`input#${id}`, { name: id, autocomplete: 'off', spellcheck: 'false', ...attrs });
+  const prompt = h('textarea#prompt', { name: 'prompt', rows: 8, required: true, placeholder: 'What should the agent do? Markdown is fine.' });
+  const submit = h('button.primary', { type: 'submit' }, 'Start session');
+  const form = h('form.new-session', { 'aria-labelledby': 'new-title', novalidate: true },
+    h('div.field', h('label', { for: 'prompt' }, 'Prompt'), prompt,
+      h('p.hint', 'Ctrl+Enter starts the session.')),
+    h('div.row',
+      h('div.field.grow', h('label', { for: 'repo' }, 'Repository'),
+        input('repo', { list: 'repo-list', placeholder: 'owner/name, git URL or local path' }),
+        h('datalist#repo-list'), h('p.hint', 'Empty: the agent starts in a fresh, empty repository.')),
+      h('div.field', h('label', { for: 'baseBranch' }, 'Base branch'), input('baseBranch', { placeholder: 'default branch' }))),
+    h('div.row',
+      h('div.field', h('label', { for: 'model' }, 'Model'), input('model', { list: 'model-list', placeholder: 'server default' }),
+        h('datalist#model-list', MODELS.map((m) => h('option', { value: m })))),
+      h('div.field', h('label', { for: 'environmentId' }, 'Environment'), input('environmentId', { placeholder: 'none' }))),
+    error,
+    h('div.actions', h('a.button', { href: '/', 'data-link': true }, 'Cancel'), submit));
+
+  prompt.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    error.textContent = '';
+    form.querySelectorAll('[aria-invalid]').forEach((el) => el.removeAttribute('aria-invalid'));
+    const body = {};
+    for (const name of ['prompt', 'repo', 'baseBranch', 'model', 'environmentId']) {
+      const value = form.elements[name].value.trim();
+      if (value) body[name] = name === 'prompt' ? form.elements[name].value : value;
+    }
+    if (!body.prompt) {
+      return invalid('prompt', 'Say what the agent should do.');
+    }
+    submit.disabled = true;
+    try {
+      const created = await post('/api/sessions', body);
+      navigate(`/sessions/${created.id}`);
+    } catch (err) {
+      submit.disabled = false;
+      invalid(err instanceof ApiError ? err.field : null, err.message);
+    }
+  });
+
+  function invalid(field, message) {
+    error.textContent = message;
+    const el = field && form.elements[field === 'initialMessage' ? 'prompt' : field === 'repoUrl' ? 'repo' : field];
+    if (el) {
+      el.setAttribute('aria-invalid', 'true');
+      el.setAttribute('aria-errormessage', 'form-error');
+      el.focus();
+    }
+  }
+  error.id = 'form-error';
+
+  replace(main, h('div.page-head', h('h1#new-title', 'New session')), form);
+  document.title = 'New session · Magnet';
+  prompt.focus();
+  get('/api/repos').then((r) => replace(form.querySelector('#repo-list'), r.repos.map((repo) => h('option', { value: repo })))).catch(() => {});
+  return () => {};
+}

@@ -1,0 +1,55 @@
+package dev.magnet.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.magnet.testing.FakeAnthropic;
+import dev.magnet.testing.TestServer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code GET /api/repos}: the repositories a workspace's sessions used, for the UI's type-ahead. */
+class RepoListIT {
+    @TempDir
+    Path dir;
+
+    private FakeAnthropic model;
+    private TestServer server;
+
+    @BeforeEach
+    void start() {
+        model = FakeAnthropic.start();
+        server = TestServer.start(dir.resolve("data"), model);
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        model.close();
+    }
+
+    @Test
+    void the_repository_list_names_each_repository_once_most_recently_used_first() {
+        server.createSession(Map.of("prompt", "one", "repo", "/srv/git/alpha"));
+        server.createSession(Map.of("prompt", "two", "repo", "/srv/git/beta"));
+        server.createSession(Map.of("prompt", "three", "repo", "/srv/git/alpha"));
+        server.createSession(Map.of("prompt", "no repo"));
+
+        TestServer.Response res = server.get("/api/repos");
+        assertThat(res.status()).isEqualTo(200);
+        List<String> repos = new ArrayList<>();
+        res.json().path("repos").forEach(r -> repos.add(r.asText()));
+        assertThat(repos).containsExactly("/srv/git/alpha", "/srv/git/beta");
+        assertThat(server.get("/api/repos?limit=1").json().path("repos")).hasSize(1);
+    }
+
+    @Test
+    void the_repository_list_needs_a_key() {
+        assertThat(server.send("GET", "/api/repos", null, null, Map.of()).status()).isEqualTo(401);
+    }
+}
