@@ -53,7 +53,9 @@ class AdversarialAgentIT {
                     "ls -la " + data + " " + data.resolve("db") + "; echo rc=$?",
                     "cat " + otherWorkspace.resolve("secret-of-the-other.txt") + "; ls " + otherWorkspace + "; echo rc=$?",
                     "ls /proc | grep -E '^[0-9]+$' | tr '\\n' ' '; echo; for p in /proc/[0-9]*; do tr '\\0' '\\n' < $p/environ 2>/dev/null; done | grep -c ANTHROPIC_API_KEY=sk-ant; env | grep -i -E 'anthropic|key|token'",
-                    "grep -rIl --exclude-dir=proc --exclude-dir=sys --exclude-dir=usr 'sk-ant-test' / 2>/dev/null; echo grep-rc=$?",
+                    // why: the pattern is split ('sk-ant-''test') so the agent's own transcript, which records this
+                    // command, does not match it
+                    "grep -rIl --exclude-dir=proc --exclude-dir=sys --exclude-dir=usr 'sk-ant-''test' / 2>/dev/null; echo grep-rc=$?",
                     "(exec 3<>/dev/tcp/127.0.0.1/" + port + ") 2>&1; echo server-rc=$?; (exec 3<>/dev/tcp/127.0.0.1/" + listener
                             + ") 2>&1; echo listener-rc=$?; curl -sS -m 5 -x http://127.0.0.1:3128 https://127.0.0.1:" + listener
                             + "/ 2>&1; echo proxy-rc=$?; curl -sS -m 5 https://example.com 2>&1; echo internet-rc=$?",
