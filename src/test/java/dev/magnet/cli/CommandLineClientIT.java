@@ -3,39 +3,32 @@ package dev.magnet.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.magnet.testing.FakeAnthropic;
+import dev.magnet.testing.MagnetServerExtension;
 import dev.magnet.testing.Script;
 import dev.magnet.testing.TestServer;
 import dev.magnet.testing.Turn;
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
 
 /** The command-line client against the real server, the real CLI agent and the scripted model. */
 class CommandLineClientIT {
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final MagnetServerExtension magnet = new MagnetServerExtension();
     private FakeAnthropic model;
     private TestServer server;
 
     @BeforeEach
     void start() {
-        model = FakeAnthropic.start();
-        server = TestServer.start(dir.resolve("data"), model);
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-        model.close();
+        model = magnet.model();
+        server = magnet.server();
     }
 
     @Test

@@ -3,34 +3,27 @@ package dev.magnet.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.magnet.testing.FakeAnthropic;
+import dev.magnet.testing.MagnetServerExtension;
 import dev.magnet.testing.TestServer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code GET /api/repos}: the repositories a workspace's sessions used, for the UI's type-ahead. */
 class RepoListIT {
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final MagnetServerExtension magnet = new MagnetServerExtension();
 
     private FakeAnthropic model;
     private TestServer server;
 
     @BeforeEach
     void start() {
-        model = FakeAnthropic.start();
-        server = TestServer.start(dir.resolve("data"), model);
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-        model.close();
+        model = magnet.model();
+        server = magnet.server();
     }
 
     @Test

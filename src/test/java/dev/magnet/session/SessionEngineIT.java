@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.magnet.testing.FakeAnthropic;
+import dev.magnet.testing.MagnetServerExtension;
 import dev.magnet.testing.Gate;
 import dev.magnet.testing.GitFixtures;
 import dev.magnet.testing.RecordedRequest;
@@ -16,10 +17,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The session engine end to end: the real server, the real Claude Code CLI, real git, and the scripted fake model.
@@ -27,24 +27,20 @@ import org.junit.jupiter.api.io.TempDir;
 class SessionEngineIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final MagnetServerExtension magnet = new MagnetServerExtension();
 
     private FakeAnthropic model;
     private TestServer server;
+    private Path dir;
     private Path origin;
 
     @BeforeEach
     void start() {
-        model = FakeAnthropic.start();
-        server = TestServer.start(dir.resolve("data"), model);
+        model = magnet.model();
+        server = magnet.server();
+        dir = magnet.dir();
         origin = GitFixtures.bareOrigin(dir, 3);
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-        model.close();
     }
 
     @Test
