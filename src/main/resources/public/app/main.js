@@ -73,7 +73,7 @@ function showSignIn(message) {
     onSignedIn: (now) => {
       signedIn(now);
       render();
-      main.focus({ preventScroll: true });
+      if (!main.contains(document.activeElement)) main.focus({ preventScroll: true });
     },
   });
 }
@@ -137,7 +137,8 @@ document.addEventListener('click', (e) => {
   e.preventDefault();
   if (a.getAttribute('href') !== location.pathname + location.search) navigate(a.getAttribute('href'));
   else render();
-  main.focus({ preventScroll: true });
+  // why: a page that put the focus on its first field keeps it
+  if (!main.contains(document.activeElement)) main.focus({ preventScroll: true });
 });
 window.addEventListener('popstate', render);
 start();
