@@ -19,7 +19,9 @@ export function keysPage(main) {
     h('p.muted', 'A key lets a script or the sessions CLI act as you in this workspace; send it as the x-api-key header.'),
     form, error, created,
     h('div.scroll.card', h('table.keys',
-      h('thead', h('tr', ['Name', 'Key', 'Created', 'Last used', ''].map((t) => h('th', { scope: 'col' }, t)))),
+      h('thead', h('tr',
+        ['Name', 'Key', 'Created', 'Last used'].map((t) => h('th', { scope: 'col', class: t === 'Created' ? 'created' : null }, t)),
+        h('th', { scope: 'col' }, h('span.visually-hidden', 'Actions')))),
       list)));
 
   form.addEventListener('submit', async (e) => {
@@ -55,7 +57,7 @@ export function keysPage(main) {
       h('h2', `Key “${key.name}” created`),
       h('p', 'Copy it now: Magnet keeps only a hash and cannot show it again.'),
       h('div.key-once', value, copy),
-      h('div.actions', h('button.link', { type: 'button', onclick: () => { created.hidden = true; replace(created); } }, 'Done')));
+      h('div.actions', h('button.link', { type: 'button', onclick: () => { created.hidden = true; replace(created); name.focus(); } }, 'Done')));
     created.hidden = false;
     copy.focus();
   }
@@ -85,7 +87,7 @@ export function keysPage(main) {
     return h('tr', { dataset: { id: key.id }, class: key.revokedAt ? 'revoked' : null },
       h('td', key.name),
       h('td', h('code', `${key.prefix}…`)),
-      h('td', h('time', { datetime: key.createdAt, title: key.createdAt }, age(key.createdAt))),
+      h('td.created', h('time', { datetime: key.createdAt, title: key.createdAt }, age(key.createdAt))),
       h('td', key.lastUsedAt ? h('time', { datetime: key.lastUsedAt, title: key.lastUsedAt }, age(key.lastUsedAt)) : h('span.muted', 'never')),
       h('td.end', revoke || h('span.badge.failed', 'revoked')));
   }
