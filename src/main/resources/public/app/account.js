@@ -30,9 +30,11 @@ export function renderAccountMenu(box, me, { onSwitched, onSignedOut }) {
   async function signOut() {
     try {
       await post('/api/auth/signout');
-    } finally {
-      onSignedOut();
+    } catch (err) {
+      toast(`Could not sign out: ${err.message}`, 'error');
+      return;
     }
+    onSignedOut();
   }
 }
 

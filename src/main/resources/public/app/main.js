@@ -141,4 +141,5 @@ document.addEventListener('click', (e) => {
   if (!main.contains(document.activeElement)) main.focus({ preventScroll: true });
 });
 window.addEventListener('popstate', render);
-start();
+start().catch((e) => replace(main, h('div.empty', h('h1', 'Magnet could not be reached'), h('p', e.message),
+  h('a', { href: location.href }, 'Try again'))));
