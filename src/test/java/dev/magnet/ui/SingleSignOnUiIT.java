@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.magnet.testing.FakeAnthropic;
 import dev.magnet.testing.FakeOidcProvider;
 import dev.magnet.testing.TestServer;
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -29,17 +31,25 @@ class SingleSignOnUiIT {
     private static Browser browser;
 
     @BeforeAll
-    static void start() {
+    static void start() throws IOException {
         model = FakeAnthropic.start();
         provider = FakeOidcProvider.start();
+        // why: the provider sends the browser back to MAGNET_PUBLIC_URL, which needs the real port (not 0)
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        String publicUrl = "http://localhost:" + port;
         server = TestServer.start(dir.resolve("data"), model, Map.of(
+                "MAGNET_PORT", Integer.toString(port),
+                "MAGNET_PUBLIC_URL", publicUrl,
                 "MAGNET_ADMIN_PASSWORD", WebUiIT.ADMIN_PASSWORD,
                 "MAGNET_OIDC_ISSUER", provider.issuer(),
                 "MAGNET_OIDC_CLIENT_ID", FakeOidcProvider.CLIENT_ID,
                 "MAGNET_OIDC_CLIENT_SECRET", FakeOidcProvider.CLIENT_SECRET,
                 "MAGNET_OIDC_NAME", "Test IdP"));
-        // why: the callback goes to MAGNET_PUBLIC_URL (http://localhost:<port>), so the browser starts on that host
-        browser = Browser.start("http://localhost:" + server.magnet().port(), dir.resolve("chromium-profile"));
+        // why: the sign-in cookies must belong to the host of the callback, so the browser starts there too
+        browser = Browser.start(publicUrl, dir.resolve("chromium-profile"));
     }
 
     @AfterAll
