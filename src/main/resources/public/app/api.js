@@ -1,7 +1,4 @@
 // The HTTP API client: JSON requests, problem+json errors, and how the browser proves who it is.
-import { h } from './dom.js';
-
-const KEY_STORAGE = 'magnet.apiKey';
 
 /** An answer of the API that was not 2xx, with the problem's fields. */
 export class ApiError extends Error {
@@ -12,35 +9,51 @@ export class ApiError extends Error {
   }
 }
 
-// Credentials until browser sign-in exists: an API key asked once, kept in localStorage, sent as x-api-key.
-// A cookie session replaces this object (headers: CSRF token, signIn: go to the sign-in page); nothing else changes.
-const apiKeyAuth = {
-  ready() {
-    return Boolean(localStorage.getItem(KEY_STORAGE));
+const SAFE_METHODS = ['GET', 'HEAD', 'OPTIONS'];
+
+/**
+ * The browser's credentials: the sign-in cookies, sent by the browser itself. Writes repeat the CSRF token (the
+ * readable magnet_csrf cookie, or the one /api/me gave) in X-CSRF-Token. When the server no longer knows the
+ * sign-in (401), `onSignedOut` is called, and the request waits for good: the app shows the sign-in page instead.
+ */
+export const auth = {
+  csrfToken: null,
+  onSignedOut: () => {},
+  /** True when this browser holds a sign-in cookie (it may still have expired on the server). */
+  hasCookie() {
+    return Boolean(readCookie('magnet_csrf'));
   },
-  headers() {
-    const key = localStorage.getItem(KEY_STORAGE);
-    return key ? { 'x-api-key': key } : {};
+  remember(me) {
+    this.csrfToken = me?.csrfToken ?? this.csrfToken;
   },
-  signIn(message) {
-    return askForApiKey(message);
+  forget() {
+    this.csrfToken = null;
   },
-  signOut() {
-    localStorage.removeItem(KEY_STORAGE);
+  headers(method) {
+    if (SAFE_METHODS.includes(method)) return {};
+    const token = readCookie('magnet_csrf') || this.csrfToken;
+    return token ? { 'X-CSRF-Token': token } : {};
   },
 };
 
-export const auth = apiKeyAuth;
+function readCookie(name) {
+  const pair = document.cookie.split('; ').find((c) => c.startsWith(`${name}=`));
+  return pair ? decodeURIComponent(pair.slice(name.length + 1)) : null;
+}
 
-/** Sends a request; the body (if any) as JSON. Returns the parsed JSON answer, or null for an empty one. */
-export async function request(method, path, body) {
-  const res = await send(method, path, body, { Accept: 'application/json' });
+/**
+ * Sends a request; the body (if any) as JSON. Returns the parsed JSON answer, or null for an empty one.
+ * With `{ anonymous: true }` a 401 is thrown to the caller (sign-in, invites) instead of leading to the sign-in page.
+ */
+export async function request(method, path, body, options = {}) {
+  const res = await send(method, path, body, { Accept: 'application/json' }, undefined, options);
   const text = await res.text();
   return text ? JSON.parse(text) : null;
 }
 
-export const get = (path) => request('GET', path);
-export const post = (path, body) => request('POST', path, body ?? {});
+export const get = (path, options) => request('GET', path, undefined, options);
+export const post = (path, body, options) => request('POST', path, body ?? {}, options);
+export const del = (path) => request('DELETE', path);
 
 /** Opens a response for reading as it arrives (the caller reads `body`), with extra headers. */
 export function open(path, headers, signal) {
@@ -53,54 +66,30 @@ export async function text(path) {
   return res.text();
 }
 
-async function send(method, path, body, headers, signal) {
-  if (!auth.ready()) await auth.signIn(null);
+async function send(method, path, body, headers, signal, { anonymous = false } = {}) {
+  let csrf = auth.headers(method);
   for (let attempt = 0; ; attempt++) {
     const res = await fetch(path, {
       method,
       signal,
       credentials: 'same-origin',
       cache: 'no-store',
-      headers: { ...headers, ...auth.headers(), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: { ...headers, ...csrf, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
       body: body !== undefined ? JSON.stringify(body) : undefined,
     });
     if (res.ok) return res;
     const problem = await res.json().catch(() => null);
-    if (res.status === 401 && attempt < 3) {
-      await auth.signIn('That key was not accepted. Try again.');
+    if (res.status === 401 && !anonymous) {
+      auth.onSignedOut();
+      return new Promise(() => {});
+    }
+    // why: the token of this tab can be stale (another tab signed in again); /api/me has the current one
+    if (res.status === 403 && attempt === 0 && !SAFE_METHODS.includes(method) && /csrf/i.test(problem?.detail ?? '')) {
+      const me = await request('GET', '/api/me');
+      auth.remember(me);
+      csrf = me?.csrfToken ? { 'X-CSRF-Token': me.csrfToken } : {};
       continue;
     }
     throw new ApiError(res.status, problem);
   }
-}
-
-let pendingSignIn = null;
-
-function askForApiKey(message) {
-  if (pendingSignIn) return pendingSignIn;
-  pendingSignIn = new Promise((resolve) => {
-    const input = h('input#api-key', { type: 'password', autocomplete: 'off', required: true, spellcheck: 'false',
-      placeholder: 'mgt_…', 'aria-describedby': 'api-key-help' });
-    const form = h('form', { method: 'dialog' },
-      h('h2', 'Sign in to Magnet'),
-      message && h('p.error-text', { role: 'alert' }, message),
-      h('label', { for: 'api-key' }, 'API key'),
-      input,
-      h('p#api-key-help.hint', 'The server prints the admin key on its first start (or uses MAGNET_BOOTSTRAP_API_KEY). It is kept in this browser only.'),
-      h('div.actions', h('button.primary', { type: 'submit' }, 'Continue')));
-    const dialog = h('dialog.signin', { 'aria-labelledby': 'signin-title' }, form);
-    form.querySelector('h2').id = 'signin-title';
-    dialog.addEventListener('cancel', (e) => e.preventDefault());
-    form.addEventListener('submit', () => {
-      localStorage.setItem(KEY_STORAGE, input.value.trim());
-      dialog.close();
-      dialog.remove();
-      pendingSignIn = null;
-      resolve();
-    });
-    document.body.append(dialog);
-    dialog.showModal();
-    input.focus();
-  });
-  return pendingSignIn;
 }

@@ -1,16 +1,24 @@
-// The app's entry: a small router over the browser's history. Each page renders into <main> and returns
-// a cleanup function that stops its streams and timers.
+// The app's entry: who is signed in, and a small router over the browser's history. Each page renders into <main>
+// and returns a cleanup function that stops its streams and timers.
+import { auth, get, ApiError } from './api.js';
+import { renderAccountMenu, closeMenuOnOutsideClick } from './account.js';
 import { dashboardPage } from './dashboard.js';
+import { invitePage } from './invite.js';
+import { keysPage } from './keys.js';
 import { newSessionPage } from './new-session.js';
 import { sessionPage } from './session.js';
-import { h, replace } from './dom.js';
+import { signInPage } from './signin.js';
+import { h, replace, toast } from './dom.js';
 
 const main = document.getElementById('main');
+const accountBox = document.getElementById('account');
 let cleanup = () => {};
+let me = null;
 
 const routes = [
   [/^\/$/, () => dashboardPage(main)],
   [/^\/new$/, () => newSessionPage(main, { navigate })],
+  [/^\/keys$/, () => keysPage(main)],
   [/^\/sessions\/([\w-]+)$/, (id) => sessionPage(main, { id, tab: 'conversation', navigate })],
   [/^\/sessions\/([\w-]+)\/diff$/, (id) => sessionPage(main, { id, tab: 'diff', navigate })],
 ];
@@ -23,7 +31,17 @@ export function navigate(path) {
 
 function render() {
   cleanup();
+  cleanup = () => {};
   window.scrollTo(0, 0);
+  const invite = new URLSearchParams(location.search).get('invite');
+  if (invite) {
+    cleanup = invitePage(main, { token: invite, me, onJoined: joined, onSignIn: () => showSignIn(null) });
+    return;
+  }
+  if (!me) {
+    showSignIn(null);
+    return;
+  }
   const path = location.pathname;
   for (const [pattern, page] of routes) {
     const m = path.match(pattern);
@@ -33,8 +51,50 @@ function render() {
       return;
     }
   }
-  cleanup = () => {};
   replace(main, h('div.empty', h('h1', 'Page not found'), h('a', { href: '/', 'data-link': true }, 'Back to sessions')));
+}
+
+function signedIn(now) {
+  me = now;
+  auth.remember(now);
+  document.body.classList.remove('signed-out');
+  renderAccountMenu(accountBox, now, { onSwitched: switched, onSignedOut: signedOut });
+}
+
+function showSignIn(message) {
+  cleanup();
+  cleanup = () => {};
+  me = null;
+  auth.forget();
+  document.body.classList.add('signed-out');
+  replace(accountBox);
+  cleanup = signInPage(main, {
+    message,
+    onSignedIn: (now) => {
+      signedIn(now);
+      render();
+      if (!main.contains(document.activeElement)) main.focus({ preventScroll: true });
+    },
+  });
+}
+
+function joined(now) {
+  history.replaceState(null, '', '/');
+  signedIn(now);
+  toast(`Welcome to ${now.workspace.name}`);
+  render();
+}
+
+function switched(now) {
+  signedIn(now);
+  // why: a session of the workspace left behind is not found in the new one
+  if (location.pathname.startsWith('/sessions/')) navigate('/');
+  else render();
+}
+
+function signedOut() {
+  history.pushState(null, '', '/');
+  showSignIn('You are signed out.');
 }
 
 function markCurrentNav(path) {
@@ -44,13 +104,42 @@ function markCurrentNav(path) {
   }
 }
 
+async function start() {
+  const params = new URLSearchParams(location.search);
+  const failure = params.get('signInError');
+  if (failure) {
+    params.delete('signInError');
+    history.replaceState(null, '', location.pathname + (params.size ? `?${params}` : ''));
+  }
+  // why: without the CSRF cookie there is no sign-in, so the sign-in page shows without a refused request
+  if (auth.hasCookie()) {
+    try {
+      signedIn(await get('/api/me', { anonymous: true }));
+    } catch (e) {
+      if (!(e instanceof ApiError && e.status === 401)) throw e;
+    }
+  }
+  if (failure && !me) {
+    showSignIn(`Single sign-on failed: ${failure}`);
+    return;
+  }
+  if (failure) toast(`Single sign-on failed: ${failure}`, 'error');
+  render();
+}
+
+auth.onSignedOut = () => {
+  if (me) showSignIn('Your sign-in has ended. Sign in again.');
+};
 document.addEventListener('click', (e) => {
+  closeMenuOnOutsideClick(e);
   const a = e.target.closest('a[data-link]');
   if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
   e.preventDefault();
   if (a.getAttribute('href') !== location.pathname + location.search) navigate(a.getAttribute('href'));
   else render();
-  main.focus({ preventScroll: true });
+  // why: a page that put the focus on its first field keeps it
+  if (!main.contains(document.activeElement)) main.focus({ preventScroll: true });
 });
 window.addEventListener('popstate', render);
-render();
+start().catch((e) => replace(main, h('div.empty', h('h1', 'Magnet could not be reached'), h('p', e.message),
+  h('a', { href: location.href }, 'Try again'))));

@@ -29,11 +29,12 @@ public final class UiRoutes {
             "connect-src 'self'", "font-src 'self'", "manifest-src 'self'", "base-uri 'none'",
             "form-action 'self'", "frame-ancestors 'none'");
     /** The paths where the browser shows a UI page; each answers with the page shell. */
-    public static final List<String> PAGES = List.of("/", "/new", "/sessions/{id}", "/sessions/{id}/diff");
+    public static final List<String> PAGES = List.of("/", "/new", "/keys", "/sessions/{id}", "/sessions/{id}/diff");
 
     private static final List<String> APP_FILES = List.of("main.js", "api.js", "stream.js", "dom.js", "format.js",
             "markdown.js", "highlight.js", "diff.js", "diff-view.js", "dashboard.js", "new-session.js", "session.js",
-            "conversation.js", "timeline.js", "dialog.js", "style.css", "icon.svg");
+            "conversation.js", "timeline.js", "dialog.js", "account.js", "signin.js", "invite.js", "keys.js", "style.css",
+            "icon.svg");
     private static final Map<String, String> VENDOR_FILES = Map.of(
             "marked.esm.js", "marked:lib/marked.esm.js",
             "marked.LICENSE.md", "marked:LICENSE.md",

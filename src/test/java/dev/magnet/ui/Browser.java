@@ -123,6 +123,27 @@ final class Browser implements AutoCloseable {
         return driver.findElement(By.tagName("body")).getText();
     }
 
+    /** Fills and sends the sign-in form, which must be on the page. */
+    void submitSignIn(String email, String password, Duration timeout) {
+        WebElement field = awaitVisible("form.signin-form input#signin-email", timeout);
+        field.clear();
+        field.sendKeys(email);
+        WebElement secret = find("input#signin-password");
+        secret.clear();
+        secret.sendKeys(password);
+        secret.sendKeys(org.openqa.selenium.Keys.ENTER);
+    }
+
+    /** The value of a cookie of the page's origin, or null; HttpOnly ones included. */
+    String cookie(String name) {
+        org.openqa.selenium.Cookie c = driver.manage().getCookieNamed(name);
+        return c == null ? null : c.getValue();
+    }
+
+    void deleteCookies() {
+        driver.manage().deleteAllCookies();
+    }
+
     void resize(int width, int height) {
         driver.manage().window().setSize(new Dimension(width, height));
     }

@@ -32,6 +32,8 @@ import org.openqa.selenium.WebElement;
  */
 class WebUiIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    static final String ADMIN_EMAIL = "admin@localhost";
+    static final String ADMIN_PASSWORD = "admin-password-for-ui-tests";
 
     @TempDir
     static Path dir;
@@ -45,7 +47,7 @@ class WebUiIT {
     @BeforeAll
     static void start() {
         model = FakeAnthropic.start();
-        server = TestServer.start(dir.resolve("data"), model);
+        server = TestServer.start(dir.resolve("data"), model, Map.of("MAGNET_ADMIN_PASSWORD", ADMIN_PASSWORD));
         proxy = CuttableProxy.to(server.magnet().port());
         origin = GitFixtures.bareOrigin(dir, 3);
         browser = Browser.start(proxy.baseUrl(), dir.resolve("chromium-profile"));
@@ -65,7 +67,11 @@ class WebUiIT {
     @BeforeEach
     void signedInWithADesktopWindow() {
         browser.resize(1280, 900);
-        browser.js("localStorage.setItem('magnet.apiKey', arguments[0])", TestServer.API_KEY);
+        if (browser.cookie("magnet_session") == null) {
+            browser.open("/");
+            browser.submitSignIn(ADMIN_EMAIL, ADMIN_PASSWORD, TIMEOUT);
+            browser.awaitVisible(".account-menu", TIMEOUT);
+        }
         browser.consoleErrors();
     }
 
@@ -125,22 +131,21 @@ class WebUiIT {
     }
 
     @Test
-    void a_browser_without_a_key_asks_for_one_once_and_keeps_it() {
-        browser.js("localStorage.removeItem('magnet.apiKey')");
-        browser.open("/");
-        WebElement key = browser.awaitVisible("dialog.signin input#api-key", TIMEOUT);
-        key.sendKeys("mgt_not_a_real_key");
-        key.sendKeys(Keys.ENTER);
-        browser.awaitVisible("dialog.signin [role=alert]", TIMEOUT);
-        browser.consoleErrors(); // why: the refused key's 401 is logged by the browser, as intended
-        WebElement again = browser.find("dialog.signin input#api-key");
-        again.sendKeys(TestServer.API_KEY);
-        again.sendKeys(Keys.ENTER);
-        browser.awaitVisible(".stats .stat-card", TIMEOUT);
-        assertThat(browser.js("return localStorage.getItem('magnet.apiKey')")).isEqualTo(TestServer.API_KEY);
+    void a_browser_that_is_not_signed_in_shows_the_sign_in_form_and_stays_signed_in_with_its_cookie() {
+        browser.deleteCookies();
         browser.open("/new");
+        browser.submitSignIn(ADMIN_EMAIL, "not-the-password", TIMEOUT);
+        browser.await(TIMEOUT, "the sign-in error", d -> browser.text("#signin-error").contains("wrong"));
+        browser.consoleErrors(); // why: the refused sign-in's 401 is logged by the browser, as intended
+        assertThat(browser.all(".account-menu")).isEmpty();
+        browser.submitSignIn(ADMIN_EMAIL, ADMIN_PASSWORD, TIMEOUT);
         browser.awaitVisible("textarea#prompt", TIMEOUT);
-        assertThat(browser.all("dialog.signin")).isEmpty();
+        assertThat(browser.url()).endsWith("/new");
+        assertThat(browser.cookie("magnet_session")).isNotBlank();
+        assertThat(browser.js("return localStorage.length")).isEqualTo(0L);
+        browser.open("/");
+        browser.awaitVisible(".stats .stat-card", TIMEOUT);
+        assertThat(browser.all("form.signin-form")).isEmpty();
     }
 
     @Test
