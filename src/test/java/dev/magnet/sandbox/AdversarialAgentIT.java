@@ -110,6 +110,7 @@ class AdversarialAgentIT {
             JsonNode survived = server.awaitStatus(bombed, "completed", TIMEOUT);
             assertThat(survived.path("failure").isNull()).isTrue();
             assertThat(toolOutputs(server, bombed)).last().asString().contains("survived-the-bomb");
+            assertThat(model.awaitRequestMentioning("hit the sandbox's process limit", Duration.ofSeconds(5)).isMain()).isTrue();
             List<JsonNode> bombEvents = events(server, bombed);
             assertThat(bombEvents).anySatisfy(e -> assertThat(e.path("type").asText() + e.path("data").path("message").asText())
                     .contains("error").contains("process limit"));
