@@ -656,8 +656,9 @@ final class SessionWorkflow {
         if (sandbox != null && sandbox.processLimitHits() > processLimitHitsSeen) {
             return new StepFailure(FailureReason.SANDBOX_FAILED, "The session hit the sandbox's process limit ("
                     + limitValue("maxProcesses") + " processes and threads) and the agent could not go on (exit code "
-                    + code + "); something it ran kept starting processes. Raise MAGNET_SANDBOX_MAX_PROCESSES if the "
-                    + "task needs more, then retry.");
+                    + code + "); something it ran kept starting processes"
+                    + (processLimitResumes == 0 ? "" : ", also after " + processLimitResumes + " resumes")
+                    + ". Raise MAGNET_SANDBOX_MAX_PROCESSES if the task needs more, then retry.");
         }
         String tail = agent == null ? "" : agent.stderrTail();
         String message = "The agent exited unexpectedly (exit code " + code + ")"

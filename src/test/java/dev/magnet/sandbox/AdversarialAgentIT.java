@@ -118,6 +118,15 @@ class AdversarialAgentIT {
             assertThat(bombEvents.stream().filter(e -> e.path("type").asText().equals("message_delivered"))
                     .map(e -> e.path("data").path("messageId").asText()).toList()).doesNotHaveDuplicates();
             assertThat(server.get("/health/live").status()).isEqualTo(200);
+            // why: an agent that forks bomb after bomb is resumed only so often, then its session fails clearly
+            Turn bomb = Turn.reply().toolUse("Bash", Map.of("command", "f(){ f | f & }; f; sleep 60", "description", "again"));
+            model.script(Script.of(bomb, bomb, bomb, bomb, bomb));
+            String looping = server.createSession(Map.of("prompt", "Fork bomb for ever")).path("id").asText();
+            JsonNode gaveUp = server.awaitStatus(looping, "failed", TIMEOUT);
+            assertThat(gaveUp.path("failure").path("reason").asText()).isEqualTo("sandbox_failed");
+            assertThat(gaveUp.path("failure").path("message").asText()).contains("process limit");
+            assertThat(events(server, looping).stream().filter(e -> e.path("type").asText().equals("error"))).hasSize(3);
+            assertThat(server.get("/health/live").status()).isEqualTo(200);
             model.script(Script.of(Turn.reply().toolUse("Bash", Map.of("command", "echo after-the-bomb", "description", "check")),
                     Turn.reply().text("Fine.")));
             String next = server.createSession(Map.of("prompt", "Carry on")).path("id").asText();
