@@ -64,6 +64,12 @@ final class SessionWorkflow {
     /** What the agent is told when the turn it was in was cut off by a server restart (it resumes with {@code --resume}). */
     static final String CONTINUE_AFTER_RESTART = "Magnet restarted while you were working on this, so your last step "
             + "may not have finished. Check the state of the workspace and continue the task from where you left off.";
+    /** What the agent is told when a command it ran hit the sandbox's process limit and took the agent down with it. */
+    static final String CONTINUE_AFTER_PROCESS_LIMIT = "Your last command was stopped: it kept starting processes and "
+            + "hit the sandbox's process limit, which stopped you too. Everything it started has been killed. Check "
+            + "the state of the workspace and continue the task without starting that many processes.";
+    /** How many times one workflow resumes an agent that a command took down at the process limit. */
+    static final int MAX_PROCESS_LIMIT_RESUMES = 3;
 
     private final String sessionId;
     private final RunnerContext ctx;
@@ -95,6 +101,7 @@ final class SessionWorkflow {
 
     private long memoryKillsSeen;
     private long processLimitHitsSeen;
+    private int processLimitResumes;
 
     /** Where a session that was already running picks up when its workflow starts again (after a restart). */
     enum ResumePoint {
@@ -439,7 +446,11 @@ final class SessionWorkflow {
                 case Signal.Interrupt i -> interruptAgent();
                 case Signal.Cancel c -> throw new Stopped();
                 case Signal.Exited e when e.generation() != agentGeneration -> { }
-                case Signal.Exited e -> throw agentDied(e.code());
+                case Signal.Exited e -> {
+                    if (!resumedAfterProcessLimit()) {
+                        throw agentDied(e.code());
+                    }
+                }
                 case Signal.Line l when l.generation() != agentGeneration -> { }
                 case Signal.Line l -> {
                     Optional<TurnOutcome> outcome = record(drainLines(l.json()));
@@ -605,6 +616,37 @@ final class SessionWorkflow {
         return sandbox.describe().get("limits") instanceof Map<?, ?> m ? m.get(name) : null;
     }
 
+    /**
+     * A command that keeps forking (a fork bomb) fills the process limit the agent shares with its tools, and the
+     * agent dies for want of a thread. Then everything left in the sandbox is killed, an {@code error} event says
+     * so, and the conversation is resumed in a fresh agent process that is told its command was stopped; the turn
+     * goes on. False when the agent died of something else, or too often at the limit already.
+     */
+    private boolean resumedAfterProcessLimit() throws StepFailure, Stopped, InterruptedException {
+        if (sandbox.processLimitHits() <= processLimitHitsSeen || sandbox.memoryKills() > memoryKillsSeen
+                || processLimitResumes >= MAX_PROCESS_LIMIT_RESUMES) {
+            return false;
+        }
+        processLimitResumes++;
+        stopAgent();
+        processLimitHitsSeen = sandbox.processLimitHits();
+        ctx.store().append(sessionId, List.of(NewEvent.of(EventType.ERROR, Map.of("message",
+                "A command in the sandbox hit the session's process limit (" + limitValue("maxProcesses")
+                        + " processes and threads) and stopped the agent; everything left in the sandbox was killed "
+                        + "and the agent continues (" + processLimitResumes + " of " + MAX_PROCESS_LIMIT_RESUMES + ")."))));
+        startAgent(load().orElseThrow(Stopped::new));
+        String id = Ids.newId();
+        writtenToAgent.add(id);
+        try {
+            agent.sendUserMessage(id, CONTINUE_AFTER_PROCESS_LIMIT);
+        } catch (IOException e) {
+            throw new StepFailure(FailureReason.SANDBOX_FAILED, "The agent, resumed after a command hit the process "
+                    + "limit, did not accept the request to continue: " + e.getMessage(), e);
+        }
+        deliverQueued();
+        return true;
+    }
+
     private StepFailure agentDied(int code) {
         if (sandbox != null && sandbox.memoryKills() > memoryKillsSeen) {
             return new StepFailure(FailureReason.SANDBOX_FAILED, "The session ran out of memory: the agent went past "
@@ -614,8 +656,9 @@ final class SessionWorkflow {
         if (sandbox != null && sandbox.processLimitHits() > processLimitHitsSeen) {
             return new StepFailure(FailureReason.SANDBOX_FAILED, "The session hit the sandbox's process limit ("
                     + limitValue("maxProcesses") + " processes and threads) and the agent could not go on (exit code "
-                    + code + "); something it ran kept starting processes. Raise MAGNET_SANDBOX_MAX_PROCESSES if the "
-                    + "task needs more, then retry.");
+                    + code + "); something it ran kept starting processes"
+                    + (processLimitResumes == 0 ? "" : ", also after " + processLimitResumes + " resumes")
+                    + ". Raise MAGNET_SANDBOX_MAX_PROCESSES if the task needs more, then retry.");
         }
         String tail = agent == null ? "" : agent.stderrTail();
         String message = "The agent exited unexpectedly (exit code " + code + ")"

@@ -145,6 +145,21 @@ final class BwrapSandbox implements Sandbox {
             }
         }
         processes.clear();
-        group.killAll();
+        // why: a fork bomb refills the freed slots while its members are killed one by one (cgroup v1 has no
+        // cgroup.kill), so kill until nothing is left, within bounds
+        for (int round = 0; round < 50 && !group.isEmpty(); round++) {
+            group.killAll();
+            if (!group.isEmpty()) {
+                sleep(20);
+            }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -101,14 +101,31 @@ class AdversarialAgentIT {
             assertThat(filesContaining(data.resolve("sessions"), TestServer.MODEL_KEY)).isEmpty();
             assertThat(Files.exists(data.resolve("escape"))).isFalse();
 
-            // why: the process limit is shared by the agent and its tools; a fork bomb starves the agent itself,
-            // so its session fails cleanly with sandbox_failed while the server and other sessions carry on
+            // why: the process limit is shared by the agent and its tools, so the fork bomb takes the agent down
+            // too; the session resumes it in the same sandbox and the turn goes on
             model.script(Script.of(Turn.reply().toolUse("Bash", Map.of("command", "f(){ f | f & }; f; sleep 60",
-                    "description", "fork bomb"))));
+                    "description", "fork bomb")), Turn.reply().toolUse("Bash", Map.of("command", "echo survived-the-bomb",
+                    "description", "check")), Turn.reply().text("Still here.")));
             String bombed = server.createSession(Map.of("prompt", "Fork bomb")).path("id").asText();
-            JsonNode failed = server.awaitStatus(bombed, "failed", TIMEOUT);
-            assertThat(failed.path("failure").path("reason").asText()).isEqualTo("sandbox_failed");
-            assertThat(failed.path("failure").path("message").asText()).contains("process limit");
+            JsonNode survived = server.awaitStatus(bombed, "completed", TIMEOUT);
+            assertThat(survived.path("failure").isNull()).isTrue();
+            assertThat(toolOutputs(server, bombed)).last().asString().contains("survived-the-bomb");
+            assertThat(model.awaitRequestMentioning("hit the sandbox's process limit", Duration.ofSeconds(5)).isMain()).isTrue();
+            List<JsonNode> bombEvents = events(server, bombed);
+            assertThat(bombEvents).anySatisfy(e -> assertThat(e.path("type").asText() + e.path("data").path("message").asText())
+                    .contains("error").contains("process limit"));
+            assertThat(bombEvents.stream().map(e -> e.path("seq").asLong()).distinct()).hasSameSizeAs(bombEvents);
+            assertThat(bombEvents.stream().filter(e -> e.path("type").asText().equals("message_delivered"))
+                    .map(e -> e.path("data").path("messageId").asText()).toList()).doesNotHaveDuplicates();
+            assertThat(server.get("/health/live").status()).isEqualTo(200);
+            // why: an agent that forks bomb after bomb is resumed only so often, then its session fails clearly
+            Turn bomb = Turn.reply().toolUse("Bash", Map.of("command", "f(){ f | f & }; f; sleep 60", "description", "again"));
+            model.script(Script.of(bomb, bomb, bomb, bomb, bomb));
+            String looping = server.createSession(Map.of("prompt", "Fork bomb for ever")).path("id").asText();
+            JsonNode gaveUp = server.awaitStatus(looping, "failed", TIMEOUT);
+            assertThat(gaveUp.path("failure").path("reason").asText()).isEqualTo("sandbox_failed");
+            assertThat(gaveUp.path("failure").path("message").asText()).contains("process limit");
+            assertThat(events(server, looping).stream().filter(e -> e.path("type").asText().equals("error"))).hasSize(3);
             assertThat(server.get("/health/live").status()).isEqualTo(200);
             model.script(Script.of(Turn.reply().toolUse("Bash", Map.of("command", "echo after-the-bomb", "description", "check")),
                     Turn.reply().text("Fine.")));
