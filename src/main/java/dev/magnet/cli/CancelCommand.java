@@ -17,10 +17,6 @@ final class CancelCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return sessions.run(client -> {
-            client.cancel(id);
-            sessions.env().out().println("cancel requested for " + id);
-            return ExitCodes.OK;
-        });
+        return sessions.request("cancel", id, MagnetClient::cancel);
     }
 }

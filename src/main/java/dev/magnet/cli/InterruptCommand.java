@@ -17,10 +17,6 @@ final class InterruptCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return sessions.run(client -> {
-            client.interrupt(id);
-            sessions.env().out().println("interrupt requested for " + id);
-            return ExitCodes.OK;
-        });
+        return sessions.request("interrupt", id, MagnetClient::interrupt);
     }
 }

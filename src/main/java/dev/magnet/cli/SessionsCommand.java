@@ -94,6 +94,20 @@ public final class SessionsCommand implements Callable<Integer> {
      * Runs a subcommand's action with a client for the resolved settings, and turns a
      * {@link CliException} into its {@code error: …} line and exit code.
      */
+    /** A request about one session that answers nothing worth printing but its acceptance (interrupt, cancel). */
+    interface Request {
+        void send(MagnetClient client, String id) throws InterruptedException;
+    }
+
+    /** Sends {@code request} for session {@code id} and says it was requested. */
+    int request(String what, String id, Request request) {
+        return run(client -> {
+            request.send(client, id);
+            env().out().println(what + " requested for " + id);
+            return ExitCodes.OK;
+        });
+    }
+
     int run(Action action) {
         try (MagnetClient client = new MagnetClient(ClientSettings.resolve(url, apiKey, env))) {
             return action.run(client);

@@ -15,6 +15,7 @@ import static dev.magnet.auth.Callers.actor;
 import static dev.magnet.auth.Callers.admin;
 import static dev.magnet.web.Requests.json;
 import static dev.magnet.web.Requests.object;
+import static dev.magnet.web.Requests.onlyFields;
 import static dev.magnet.web.Requests.string;
 
 /**
@@ -50,11 +51,7 @@ public final class GitHubRoutes {
     private void set(Context ctx) {
         Actor actor = admin(ctx);
         JsonNode body = object(ctx);
-        body.fieldNames().forEachRemaining(name -> {
-            if (!FIELDS.contains(name)) {
-                throw new InvalidRequestException(name, "unknown field " + name);
-            }
-        });
+        onlyFields(body, FIELDS);
         JsonNode draft = body.get("draftPullRequests");
         if (draft != null && !draft.isNull() && !draft.isBoolean()) {
             throw new InvalidRequestException("draftPullRequests", "draftPullRequests must be true or false");

@@ -6,6 +6,7 @@ import dev.magnet.agent.CommandLifecycle;
 import dev.magnet.agent.MappedLine;
 import dev.magnet.agent.StreamJsonMapper;
 import dev.magnet.agent.TurnOutcome;
+import dev.magnet.events.Event;
 import dev.magnet.events.EventType;
 import dev.magnet.events.NewEvent;
 import dev.magnet.git.BranchName;
@@ -49,6 +50,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
+import org.jdbi.v3.core.Handle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -534,22 +536,30 @@ final class SessionWorkflow {
             return outcome;
         }
         Map<String, Object> result = turnResult;
-        ctx.store().withLocked(sessionId, (h, s, w) -> {
-            // why: a message already marked delivered (e.g. by an earlier process) is not announced twice
-            List<NewEvent> toAppend = events.stream().filter(e -> e.type() != EventType.MESSAGE_DELIVERED
-                    || ctx.store().messages().markDelivered(h, (String) e.data().get("messageId"), now())).toList();
-            if (result != null) {
+        if (result == null) {
+            // why: most bursts are streamed deltas; they need no session row, only numbered events
+            List<Event> written = ctx.store().jdbi().inTransaction(h ->
+                    ctx.store().events().append(h, sessionId, announceable(h, events)));
+            ctx.store().events().publish(written);
+        } else {
+            ctx.store().withLocked(sessionId, (h, s, w) -> {
                 w.save(s.withCost(costAfter(s.cost(), result), now()));
-            }
-            w.append(toAppend);
-            return true;
-        });
+                w.append(announceable(h, events));
+                return true;
+            });
+        }
         deliveredIds.addAll(taken);
         outcome.ifPresent(o -> {
             ctx.metrics().turnEnded(o);
             reportMemoryKills();
         });
         return outcome;
+    }
+
+    /** The events without the deliveries already announced (e.g. by an earlier process); marks the others delivered. */
+    private List<NewEvent> announceable(Handle h, List<NewEvent> events) {
+        return events.stream().filter(e -> e.type() != EventType.MESSAGE_DELIVERED
+                || ctx.store().messages().markDelivered(h, (String) e.data().get("messageId"), now())).toList();
     }
 
     /**

@@ -14,6 +14,7 @@ import java.util.Set;
 import static dev.magnet.auth.Callers.actor;
 import static dev.magnet.web.Requests.json;
 import static dev.magnet.web.Requests.object;
+import static dev.magnet.web.Requests.onlyFields;
 import static dev.magnet.web.Requests.string;
 
 /** The session routes of SPEC §4 (events and diff have routes of their own). */
@@ -40,11 +41,7 @@ public final class SessionRoutes {
 
     private void create(Context ctx) {
         JsonNode body = object(ctx);
-        body.fieldNames().forEachRemaining(name -> {
-            if (!CREATE_FIELDS.contains(name)) {
-                throw new InvalidRequestException(name, "unknown field " + name);
-            }
-        });
+        onlyFields(body, CREATE_FIELDS);
         NewSession request = new NewSession(string(body, "prompt", "initialMessage"), string(body, "title"),
                 string(body, "repo", "repoUrl"), string(body, "baseBranch"), string(body, "model"),
                 string(body, "environmentId"));

@@ -11,6 +11,11 @@ public final class Problem {
     }
 
     public static void send(Context ctx, int status, String title, String detail, String field) {
+        ctx.status(status).contentType("application/problem+json").result(json(status, title, detail, field));
+    }
+
+    /** The problem+json text; {@code field} names the offending input, or is null. */
+    public static String json(int status, String title, String detail, String field) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", "about:blank");
         body.put("title", title);
@@ -19,6 +24,6 @@ public final class Problem {
         if (field != null) {
             body.put("field", field);
         }
-        ctx.status(status).contentType("application/problem+json").result(Json.write(body));
+        return Json.write(body);
     }
 }

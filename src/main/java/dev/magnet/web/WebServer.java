@@ -95,14 +95,10 @@ public final class WebServer implements AutoCloseable {
                                       org.eclipse.jetty.util.Callback callback) {
         int status = response.getStatus() >= 400 ? response.getStatus() : 400;
         Object message = request.getAttribute(org.eclipse.jetty.server.handler.ErrorHandler.ERROR_MESSAGE);
-        java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
-        body.put("type", "about:blank");
-        body.put("title", HttpStatus.forStatus(status).getMessage());
-        body.put("status", status);
-        body.put("detail", message == null ? "the request could not be read" : message.toString());
+        String body = Problem.json(status, HttpStatus.forStatus(status).getMessage(),
+                message == null ? "the request could not be read" : message.toString(), null);
         response.getHeaders().put("Content-Type", "application/problem+json");
-        response.write(true, java.nio.ByteBuffer.wrap(dev.magnet.support.Json.write(body).getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-                callback);
+        response.write(true, java.nio.ByteBuffer.wrap(body.getBytes(java.nio.charset.StandardCharsets.UTF_8)), callback);
         return true;
     }
 }

@@ -2,7 +2,6 @@ package dev.magnet.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.magnet.testing.FakeAnthropic;
 import dev.magnet.testing.MagnetServerExtension;
 import dev.magnet.testing.TestServer;
 import java.util.ArrayList;
@@ -17,12 +16,10 @@ class RepoListIT {
     @RegisterExtension
     final MagnetServerExtension magnet = new MagnetServerExtension();
 
-    private FakeAnthropic model;
     private TestServer server;
 
     @BeforeEach
     void start() {
-        model = magnet.model();
         server = magnet.server();
     }
 
