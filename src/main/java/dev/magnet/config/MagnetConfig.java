@@ -3,6 +3,8 @@ package dev.magnet.config;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -17,6 +19,9 @@ import java.util.Objects;
  * @param bootstrapApiKey      becomes the first admin's API key on a fresh install; null for a generated one
  * @param defaultModel         model used when a session names none
  * @param allowLocalRepos      whether local paths and file:// URLs are accepted as repositories
+ *                             ({@code MAGNET_ALLOW_LOCAL_REPOS}, false)
+ * @param localRepoRoots       the folders local repositories must lie under ({@code MAGNET_LOCAL_REPO_ROOTS},
+ *                             {@code :}-separated, real paths); never the data dir
  * @param claudeBin            the pinned Claude Code CLI
  * @param modelMaxRetries      retry budget of the CLI for model API errors
  * @param maxConcurrentSessions how many sessions run at once on this server
@@ -29,6 +34,12 @@ import java.util.Objects;
  *                             random key kept in {@code <dataDir>/secret.key}
  * @param github               the GitHub integration of the environment ({@code MAGNET_GITHUB_*})
  * @param sandbox              how sessions are sandboxed and limited
+ * @param limits               bounds on what one session may take (lines, bodies, connections, time)
+ * @param privateAddresses     hosts and CIDR ranges that user-given URLs may reach although they are loopback,
+ *                             link-local or private ({@code MAGNET_ALLOW_PRIVATE_ADDRESSES}, comma-separated); empty:
+ *                             none
+ * @param metricsToken         the bearer token {@code /metrics} asks for ({@code MAGNET_METRICS_TOKEN}); null: metrics
+ *                             are not served
  */
 public record MagnetConfig(
         int port,
@@ -49,7 +60,11 @@ public record MagnetConfig(
         AccountSettings accounts,
         String secretKey,
         GitHubConfig github,
-        SandboxConfig sandbox) {
+        SandboxConfig sandbox,
+        List<Path> localRepoRoots,
+        SessionLimits limits,
+        List<String> privateAddresses,
+        String metricsToken) {
 
     public static final String DEFAULT_MODEL = "claude-opus-4-6";
 
@@ -75,6 +90,16 @@ public record MagnetConfig(
             secretKey = null;
         }
         github = github == null ? GitHubConfig.none() : github;
+        localRepoRoots = List.copyOf(localRepoRoots);
+        Objects.requireNonNull(limits, "limits: build them with SessionLimits.fromEnvironment");
+        privateAddresses = List.copyOf(privateAddresses);
+        if (metricsToken != null && metricsToken.isBlank()) {
+            metricsToken = null;
+        }
+        if (allowLocalRepos && localRepoRoots.isEmpty()) {
+            throw new IllegalArgumentException("MAGNET_ALLOW_LOCAL_REPOS=true needs MAGNET_LOCAL_REPO_ROOTS: the folders "
+                    + "(':'-separated) that local repositories must lie under, e.g. MAGNET_LOCAL_REPO_ROOTS=/srv/git");
+        }
     }
 
     /** Reads the configuration from environment variables, with the defaults of SPEC §7. */
@@ -90,7 +115,7 @@ public record MagnetConfig(
                 env.getOrDefault("ANTHROPIC_BASE_URL", "https://api.anthropic.com"),
                 env.get("MAGNET_BOOTSTRAP_API_KEY"),
                 env.getOrDefault("MAGNET_DEFAULT_MODEL", DEFAULT_MODEL),
-                Boolean.parseBoolean(env.getOrDefault("MAGNET_ALLOW_LOCAL_REPOS", "true")),
+                Boolean.parseBoolean(env.getOrDefault("MAGNET_ALLOW_LOCAL_REPOS", "false")),
                 Path.of(env.getOrDefault("MAGNET_CLAUDE_BIN", defaultClaudeBin())).toAbsolutePath(),
                 parseInt(env, "MAGNET_MODEL_MAX_RETRIES", 2),
                 parseInt(env, "MAGNET_MAX_SESSIONS", 8),
@@ -101,7 +126,15 @@ public record MagnetConfig(
                 AccountSettings.fromEnvironment(env),
                 env.get("MAGNET_SECRET_KEY"),
                 GitHubConfig.fromEnvironment(env),
-                SandboxConfig.fromEnvironment(env));
+                SandboxConfig.fromEnvironment(env),
+                list(env, "MAGNET_LOCAL_REPO_ROOTS", ":").stream().map(p -> Path.of(p).toAbsolutePath().normalize()).toList(),
+                SessionLimits.fromEnvironment(env),
+                list(env, "MAGNET_ALLOW_PRIVATE_ADDRESSES", ","),
+                env.get("MAGNET_METRICS_TOKEN"));
+    }
+
+    private static List<String> list(Map<String, String> env, String name, String separator) {
+        return Arrays.stream(env.getOrDefault(name, "").split(separator)).map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 
     /** The embedded database: an H2 file in the data dir, in PostgreSQL mode so one migration set serves both. */
@@ -123,7 +156,8 @@ public record MagnetConfig(
     public MagnetConfig withPort(int newPort) {
         return new MagnetConfig(newPort, dataDir, databaseUrl, anthropicApiKey, anthropicBaseUrl, bootstrapApiKey,
                 defaultModel, allowLocalRepos, claudeBin, modelMaxRetries, maxConcurrentSessions, gitName, gitEmail,
-                publicUrl, leaseDuration, accounts, secretKey, github, sandbox);
+                publicUrl, leaseDuration, accounts, secretKey, github, sandbox, localRepoRoots, limits, privateAddresses,
+                metricsToken);
     }
 
     private static String defaultClaudeBin() {

@@ -18,9 +18,11 @@ import java.util.Map;
  * @param idleTeardown   how long a completed session keeps its workspace before it is torn down
  * @param egressAllow    {@code host:port} list the egress proxy allows (empty: nothing)
  * @param toolchains     extra host folders bound read-only into every sandbox
+ * @param diskMiB        disk a session may fill: its workspace, home and temp folder together
+ *                       ({@code MAGNET_SANDBOX_DISK_MB}, 20480)
  */
 public record SandboxConfig(String provider, String user, long memoryMiB, int maxProcesses, double cpus,
-                            Duration idleTeardown, String egressAllow, List<Path> toolchains) {
+                            Duration idleTeardown, String egressAllow, List<Path> toolchains, long diskMiB) {
 
     public SandboxConfig {
         provider = provider.toLowerCase(Locale.ROOT);
@@ -28,6 +30,9 @@ public record SandboxConfig(String provider, String user, long memoryMiB, int ma
             throw new IllegalArgumentException("MAGNET_SANDBOX must be bwrap or unisolated, was '" + provider + "'");
         }
         toolchains = List.copyOf(toolchains);
+        if (diskMiB < 1) {
+            throw new IllegalArgumentException("MAGNET_SANDBOX_DISK_MB must be at least 1");
+        }
     }
 
     static SandboxConfig fromEnvironment(Map<String, String> env) {
@@ -40,6 +45,7 @@ public record SandboxConfig(String provider, String user, long memoryMiB, int ma
                 Double.parseDouble(env.getOrDefault("MAGNET_SANDBOX_CPUS", "2")),
                 Duration.ofSeconds(MagnetConfig.parseLong(env, "MAGNET_SANDBOX_IDLE_SECONDS", 1800)),
                 env.getOrDefault("MAGNET_EGRESS_ALLOW", ""),
-                Arrays.stream(tools.split(":")).filter(s -> !s.isBlank()).map(Path::of).toList());
+                Arrays.stream(tools.split(":")).filter(s -> !s.isBlank()).map(Path::of).toList(),
+                MagnetConfig.parseLong(env, "MAGNET_SANDBOX_DISK_MB", 20480));
     }
 }

@@ -47,7 +47,17 @@ public final class ChildServer implements AutoCloseable {
         env.put("ANTHROPIC_BASE_URL", model.baseUrl());
         env.put("MAGNET_CLAUDE_BIN", TestServer.claudeBin().toString());
         env.put("MAGNET_MODEL_MAX_RETRIES", "1");
-        env.putAll(overrides);
+        // why: tests keep their repositories beside the data dir, and their fakes (GitHub, OIDC) on loopback
+        env.put("MAGNET_ALLOW_LOCAL_REPOS", "true");
+        env.put("MAGNET_LOCAL_REPO_ROOTS", dataDir.toAbsolutePath().getParent().toString());
+        env.put("MAGNET_ALLOW_PRIVATE_ADDRESSES", "127.0.0.1,localhost");
+        overrides.forEach((name, value) -> {
+            if (value == null) {
+                env.remove(name);
+            } else {
+                env.put(name, value);
+            }
+        });
         long from = Files.exists(log) ? Files.size(log) : 0;
         Process process = pb.start();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();

@@ -45,6 +45,10 @@ public final class TestServer implements AutoCloseable {
         env.put("ANTHROPIC_BASE_URL", model.baseUrl());
         env.put("MAGNET_CLAUDE_BIN", claudeBin().toString());
         env.put("MAGNET_MODEL_MAX_RETRIES", "1");
+        // why: tests keep their repositories beside the data dir, and their fakes (GitHub, OIDC) on loopback
+        env.put("MAGNET_ALLOW_LOCAL_REPOS", "true");
+        env.put("MAGNET_LOCAL_REPO_ROOTS", dataDir.toAbsolutePath().getParent().toString());
+        env.put("MAGNET_ALLOW_PRIVATE_ADDRESSES", "127.0.0.1,localhost");
         env.putAll(overrides);
         env.values().removeIf(v -> v == null);
         return new TestServer(Magnet.start(MagnetConfig.fromEnvironment(env)), dataDir);
