@@ -41,6 +41,17 @@ public final class GitFixtures {
         return List.of(git(repo, "for-each-ref", "--format=%(refname:short)", "refs/heads").strip().split("\n"));
     }
 
+    /** The absolute path of a program on the {@code PATH}. */
+    public static String which(String program) {
+        for (String folder : System.getenv("PATH").split(":")) {
+            Path candidate = Path.of(folder, program);
+            if (Files.isExecutable(candidate)) {
+                return candidate.toString();
+            }
+        }
+        throw new IllegalStateException(program + " is not on the PATH");
+    }
+
     public static String git(Path dir, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add("git");

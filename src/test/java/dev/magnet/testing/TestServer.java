@@ -151,6 +151,20 @@ public final class TestServer implements AutoCloseable {
         return last[0];
     }
 
+    /** Waits until the session is no longer active (completed or failed) and returns it. */
+    public JsonNode awaitEnd(String id) {
+        JsonNode[] last = new JsonNode[1];
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                last[0] = session(id);
+                return !"active".equals(last[0].path("status").asText());
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("session " + id + " is still active; last seen: " + last[0], e);
+        }
+        return last[0];
+    }
+
     @Override
     public void close() {
         magnet.close();
