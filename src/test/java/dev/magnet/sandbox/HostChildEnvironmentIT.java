@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The server's own environment holds its secrets (model key, GitHub credentials, database URL, secret key). The
- * programs it starts on the host (git, chown, the sandbox launcher) get none of them: wrappers first on the
+ * programs it starts on the host (git, chown) get none of them: wrappers first on the
  * server's {@code PATH} record the environment each one was started with.
  */
 class HostChildEnvironmentIT {
@@ -37,7 +37,7 @@ class HostChildEnvironmentIT {
         Path data = dir.resolve("data");
         Path wrappers = Files.createDirectories(dir.resolve("wrappers"));
         Path seen = dir.resolve("environments.txt");
-        for (String program : List.of("git", "chown", "setpriv", "bwrap")) {
+        for (String program : List.of("git", "chown")) {
             String real = GitFixtures.which(program);
             Path wrapper = wrappers.resolve(program);
             Files.writeString(wrapper, "#!/bin/sh\n{ echo '--- " + program + "'; env; } >> " + seen + "\nexec " + real + " \"$@\"\n");
