@@ -28,7 +28,10 @@ import dev.magnet.gateway.Gateway;
 import dev.magnet.gateway.ModelRelay;
 import dev.magnet.git.Git;
 import dev.magnet.git.Mirrors;
-import dev.magnet.git.Workspaces;
+import dev.magnet.git.OriginPolicy;
+import dev.magnet.git.SessionRepos;
+import dev.magnet.git.WorkspaceTransfer;
+import dev.magnet.net.AddressPolicy;
 import dev.magnet.github.GitHubIntegration;
 import dev.magnet.github.GitHubRoutes;
 import dev.magnet.github.PullRequestPoller;
@@ -137,16 +140,19 @@ public final class Magnet implements AutoCloseable {
         Gateway gateway = new Gateway(relay, EgressPolicy.parse(config.sandbox().egressAllow()));
         SandboxProvider sandboxes = sandboxes(config, gateway, cgroups);
         Git git = new Git();
-        Workspaces workspaces = new Workspaces(git, new Mirrors(git, config.dataDir()));
+        OriginPolicy origins = new OriginPolicy(config.allowLocalRepos(), config.localRepoRoots(), config.dataDir(),
+                AddressPolicy.of(config.privateAddresses()));
+        SessionRepos repos = new SessionRepos(git, new Mirrors(git, config.dataDir()), origins);
+        WorkspaceTransfer transfer = new WorkspaceTransfer(Git.DEFAULT_TIMEOUT);
         GitHubIntegration github = new GitHubIntegration(database.jdbi(), config.github(),
                 SecretBox.forServer(config.secretKey(), config.dataDir()), redactor, clock);
         PullRequestRecorder prRecorder = new PullRequestRecorder(store);
         PullRequests pullRequests = new PullRequests(github, prRecorder, config.publicUrl());
         PullRequestPoller poller = new PullRequestPoller(github, store, prRecorder, config.github().pollInterval());
         String runnerId = "runner-" + ProcessHandle.current().pid() + "-" + Ids.secret(4);
-        SessionRunner runner = SessionRunner.create(runnerId, config, store, diffs, workspaces, sandboxes, relay, redactor,
+        SessionRunner runner = SessionRunner.create(runnerId, config, store, diffs, repos, transfer, sandboxes, relay, redactor,
                 new RunnerMetrics(metrics), github, pullRequests);
-        SessionService sessions = new SessionService(store, diffs, runner, config.defaultModel(), config.allowLocalRepos(),
+        SessionService sessions = new SessionService(store, diffs, runner, config.defaultModel(), origins,
                 github, audit);
 
         WebServer web = new WebServer(new AuthenticationFilter(authenticator), List.of(

@@ -1,5 +1,6 @@
 package dev.magnet.git;
 
+import dev.magnet.support.HostEnvironment;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,14 +11,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the git command-line program: one process per call, argv as a list (never through a shell),
- * in a given directory, with a timeout, capturing stdout and stderr. git never asks anything
- * interactively: no terminal prompts, no askpass programs, ssh in batch mode. Start a call with
- * {@link #in(Path)}.
+ * Runs the git command-line program on the host: one process per call, argv as a list (never through a
+ * shell), in a given directory, with a timeout, capturing stdout and stderr, in an environment built from
+ * nothing ({@link #prepareEnvironment}). git never asks anything interactively. Host git only ever runs in
+ * repositories Magnet alone owns (mirrors and session repositories), never in a folder an agent could write.
+ * Start a call with {@link #in(Path)}.
  */
 public final class Git {
     /** How long a git call may take unless the caller says otherwise. */
@@ -25,12 +26,6 @@ public final class Git {
     static final int MAX_STDOUT_BYTES = 64 * 1024 * 1024;
     private static final int MAX_STDERR_BYTES = 64 * 1024;
     private static final Duration DRAIN_GRACE = Duration.ofSeconds(5);
-    // why: any other inherited GIT_* variable (GIT_DIR, GIT_INDEX_FILE, GIT_AUTHOR_NAME, ...) would
-    // point git at another repository or identity, e.g. when the server runs from a git hook
-    private static final Set<String> INHERITED_GIT_VARIABLES =
-            Set.of("GIT_SSH", "GIT_SSH_COMMAND", "GIT_SSH_VARIANT", "GIT_EXEC_PATH", "GIT_TRACE", "GIT_TRACE_PACKET",
-                    "GIT_TRACE_CURL");
-
     private final String executable;
     private final Duration defaultTimeout;
 
@@ -50,29 +45,67 @@ public final class Git {
         this.defaultTimeout = defaultTimeout;
     }
 
-    /** A git call that will run in {@code dir}; add options, then {@code run} it. */
+    /**
+     * A git call that will run in {@code dir}; add options, then {@code run} it. It may use no transport protocol
+     * unless {@link GitCommand#withProtocols} allows one.
+     */
     public GitCommand in(Path dir) {
-        return new GitCommand(this, Objects.requireNonNull(dir, "dir"), defaultTimeout, GitAuth.NONE, List.of());
+        return new GitCommand(this, Objects.requireNonNull(dir, "dir"), defaultTimeout, GitAuth.NONE, List.of(), "");
     }
 
-    GitResult execute(Path dir, Duration timeout, GitAuth auth, List<String> options, List<String> args) {
+    GitResult execute(Path dir, Duration timeout, GitAuth auth, String protocols, List<String> options, List<String> args) {
+        return execute(dir, timeout, auth, protocols, options, args, null);
+    }
+
+    /** As above; {@code input}, when not null, is written to git's standard input. */
+    GitResult execute(Path dir, Duration timeout, GitAuth auth, String protocols, List<String> options, List<String> args,
+                      byte[] input) {
+        String what = "git " + (args.isEmpty() ? "" : args.getFirst());
+        Process process = launch(dir, auth, protocols, options, args);
+        Drain stdout = Drain.start(process.getInputStream(), MAX_STDOUT_BYTES, false);
+        Drain stderr = Drain.start(process.getErrorStream(), MAX_STDERR_BYTES, true);
+        try (var stdin = process.getOutputStream()) {
+            if (input != null) {
+                stdin.write(input);
+            }
+        } catch (IOException e) {
+            // git exited before reading all of its input; its exit code and stderr say why
+        }
+        int code = await(process, timeout, what, stderr);
+        if (stdout.overflowed()) {
+            throw new GitException(GitException.Kind.FAILED,
+                    what + " printed more than " + MAX_STDOUT_BYTES / (1024 * 1024) + " MiB, more than Magnet reads");
+        }
+        return new GitResult(code, stdout.text(), stderr.text());
+    }
+
+    /** Starts git with its standard input and output left to the caller (see {@link GitProcess}). */
+    GitProcess stream(Path dir, Duration timeout, GitAuth auth, String protocols, List<String> options, List<String> args) {
+        String what = "git " + (args.isEmpty() ? "" : args.getFirst());
+        Process process = launch(dir, auth, protocols, options, args);
+        Drain stderr = Drain.start(process.getErrorStream(), MAX_STDERR_BYTES, true);
+        return new GitProcess(process, () -> {
+            int code = await(process, timeout, what, stderr);
+            return new GitResult(code, "", stderr.text());
+        });
+    }
+
+    private Process launch(Path dir, GitAuth auth, String protocols, List<String> options, List<String> args) {
         List<String> argv = new ArrayList<>();
         argv.add(executable);
         argv.addAll(options);
         argv.addAll(args);
-        String what = "git " + (args.isEmpty() ? "" : args.getFirst());
-
         ProcessBuilder builder = new ProcessBuilder(argv).directory(dir.toFile());
-        prepareEnvironment(builder.environment(), auth);
-        Process process;
+        prepareEnvironment(builder.environment(), auth, protocols);
         try {
-            process = builder.start();
-            process.getOutputStream().close();
+            return builder.start();
         } catch (IOException e) {
-            throw new GitException(GitException.Kind.FAILED, "could not start " + what + " in " + dir + ": " + e.getMessage());
+            throw new GitException(GitException.Kind.FAILED, "could not start git " + (args.isEmpty() ? "" : args.getFirst())
+                    + " in " + dir + ": " + e.getMessage());
         }
-        Drain stdout = Drain.start(process.getInputStream(), MAX_STDOUT_BYTES, false);
-        Drain stderr = Drain.start(process.getErrorStream(), MAX_STDERR_BYTES, true);
+    }
+
+    private static int await(Process process, Duration timeout, String what, Drain stderr) {
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 kill(process);
@@ -85,30 +118,37 @@ public final class Git {
             Thread.currentThread().interrupt();
             throw new GitException(GitException.Kind.INTERRUPTED, what + " was interrupted and stopped");
         }
-        if (stdout.overflowed()) {
-            throw new GitException(GitException.Kind.FAILED,
-                    what + " printed more than " + MAX_STDOUT_BYTES / (1024 * 1024) + " MiB, more than Magnet reads");
-        }
-        return new GitResult(process.exitValue(), stdout.text(), stderr.text());
+        return process.exitValue();
     }
 
-    private static void prepareEnvironment(Map<String, String> env, GitAuth auth) {
-        env.keySet().removeIf(name -> name.startsWith("GIT_") && !INHERITED_GIT_VARIABLES.contains(name));
-        env.remove("SSH_ASKPASS");
-        env.put("LC_ALL", "C");
+    /**
+     * Builds git's environment from nothing (SECURITY.md, rule 3): none of the server's variables (its model key,
+     * GitHub key, database URL), an empty home, no system or global config, no replace objects, no lazy fetch of
+     * missing objects, no terminal prompts, and only the transport {@code protocols} (colon-separated) this call needs.
+     */
+    static void prepareEnvironment(Map<String, String> env, GitAuth auth, String protocols) {
+        HostEnvironment.clean(env);
+        // why: HOME and XDG_CONFIG_HOME hold ~/.gitconfig, ~/.netrc (read by git's curl) and ~/.config/git
+        env.put("HOME", "/nonexistent");
+        env.put("XDG_CONFIG_HOME", "/nonexistent");
+        env.put("GIT_CONFIG_NOSYSTEM", "1");
+        env.put("GIT_CONFIG_GLOBAL", "/dev/null");
+        env.put("GIT_NO_REPLACE_OBJECTS", "1");
+        env.put("GIT_NO_LAZY_FETCH", "1");
         env.put("GIT_TERMINAL_PROMPT", "0");
         // why: an empty GIT_ASKPASS also stops git from falling back to core.askPass and SSH_ASKPASS
         env.put("GIT_ASKPASS", "");
-        // why: remote helpers such as ext:: run arbitrary commands; RepoUrl rejects them, this is the backstop
-        env.put("GIT_ALLOW_PROTOCOL", "file:http:https:ssh");
-        if (!env.containsKey("GIT_SSH_COMMAND") && !env.containsKey("GIT_SSH")) {
-            // why: ssh asks about unknown host keys and passwords on the controlling terminal, which a
-            // server started from a shell has; batch mode fails instead of waiting for the timeout
-            env.put("GIT_SSH_COMMAND", "ssh -o BatchMode=yes");
-        }
+        // why: git refuses every transport not listed, so a call that should stay local cannot reach out
+        env.put("GIT_ALLOW_PROTOCOL", protocols);
         env.putAll(auth.env());
+        // why: through the environment, these outrank every config file: host git never runs a hook or an fsmonitor
+        // program of any repository
+        Map<String, String> config = new java.util.LinkedHashMap<>();
+        config.put("core.hooksPath", "/dev/null");
+        config.put("core.fsmonitor", "false");
+        config.putAll(auth.config());
         int index = 0;
-        for (Map.Entry<String, String> entry : auth.config().entrySet()) {
+        for (Map.Entry<String, String> entry : config.entrySet()) {
             env.put("GIT_CONFIG_KEY_" + index, entry.getKey());
             env.put("GIT_CONFIG_VALUE_" + index, entry.getValue());
             index++;
@@ -116,7 +156,7 @@ public final class Git {
         env.put("GIT_CONFIG_COUNT", Integer.toString(index));
     }
 
-    private static void kill(Process process) {
+    static void kill(Process process) {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
     }

@@ -17,21 +17,23 @@ public final class GitCommand {
     private final Duration timeout;
     private final GitAuth auth;
     private final List<String> options;
+    private final String protocols;
 
-    GitCommand(Git git, Path dir, Duration timeout, GitAuth auth, List<String> options) {
+    GitCommand(Git git, Path dir, Duration timeout, GitAuth auth, List<String> options, String protocols) {
         this.git = git;
         this.dir = dir;
         this.timeout = timeout;
         this.auth = auth;
         this.options = List.copyOf(options);
+        this.protocols = protocols;
     }
 
     public GitCommand withTimeout(Duration newTimeout) {
-        return new GitCommand(git, dir, Objects.requireNonNull(newTimeout, "timeout"), auth, options);
+        return new GitCommand(git, dir, Objects.requireNonNull(newTimeout, "timeout"), auth, options, protocols);
     }
 
     public GitCommand withAuth(GitAuth newAuth) {
-        return new GitCommand(git, dir, timeout, Objects.requireNonNull(newAuth, "auth"), options);
+        return new GitCommand(git, dir, timeout, Objects.requireNonNull(newAuth, "auth"), options, protocols);
     }
 
     /** Adds {@code -c key=value} before the subcommand. Not for secrets (argv is visible): use {@link GitAuth}. */
@@ -39,11 +41,19 @@ public final class GitCommand {
         return withOptions("-c", key + "=" + value);
     }
 
+    /**
+     * Lets this call use these transport protocols (e.g. {@code "file"}, {@code "https"}), and only them; by
+     * default a call may use none.
+     */
+    public GitCommand withProtocols(String... allowed) {
+        return new GitCommand(git, dir, timeout, auth, options, String.join(":", allowed));
+    }
+
     /** Adds global options before the subcommand, e.g. {@code --git-dir=...}. */
     public GitCommand withOptions(String... more) {
         List<String> all = new ArrayList<>(options);
         all.addAll(Arrays.asList(more));
-        return new GitCommand(git, dir, timeout, auth, all);
+        return new GitCommand(git, dir, timeout, auth, all, protocols);
     }
 
     /**
@@ -81,6 +91,26 @@ public final class GitCommand {
         if (args.isEmpty()) {
             throw new IllegalArgumentException("a git subcommand is required");
         }
-        return git.execute(dir, timeout, auth, options, args);
+        return git.execute(dir, timeout, auth, protocols, options, args);
+    }
+
+    /** Starts git with {@code args}; the caller streams its standard input and output. */
+    public GitProcess stream(List<String> args) {
+        if (args.isEmpty()) {
+            throw new IllegalArgumentException("a git subcommand is required");
+        }
+        return git.stream(dir, timeout, auth, protocols, options, args);
+    }
+
+    /**
+     * Runs git with {@code args}, {@code input} on its standard input, and returns its result whatever its exit code.
+     *
+     * @throws GitException only when git times out, is interrupted or cannot be started
+     */
+    public GitResult tryRunWithInput(byte[] input, List<String> args) {
+        if (args.isEmpty()) {
+            throw new IllegalArgumentException("a git subcommand is required");
+        }
+        return git.execute(dir, timeout, auth, protocols, options, args, Objects.requireNonNull(input, "input"));
     }
 }

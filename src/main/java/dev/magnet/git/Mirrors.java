@@ -15,10 +15,11 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
- * One bare mirror per repository under {@code <dataDir>/mirrors/<key>.git}, where credentials are
- * used (host-side only) and from which session workspaces are cloned without touching the network.
- * Operations on one mirror are serialised, within this process and across processes sharing the
- * data directory, so concurrent sessions on one repository cannot corrupt it.
+ * One bare mirror per repository and workspace (tenant) under {@code <dataDir>/mirrors/<workspace>/<key>.git},
+ * where credentials are used (host-side only) and from which session repositories are made without touching the
+ * network. A mirror is never visible to a sandbox, and two workspaces never share one (SECURITY.md, rule 2).
+ * Operations on one mirror are serialised, within this process and across processes sharing the data
+ * directory, so concurrent sessions on one repository cannot corrupt it.
  */
 public final class Mirrors {
     private final Git git;
@@ -30,56 +31,61 @@ public final class Mirrors {
         this.root = Objects.requireNonNull(dataDir, "dataDir (MAGNET_DATA_DIR) is required").resolve("mirrors");
     }
 
-    /** Where the mirror of {@code repo} lives (it may not exist yet). */
-    public Path dirOf(RepoUrl repo) {
-        return root.resolve(repo.mirrorKey() + ".git");
+    /** Where the mirror of {@code repo} for {@code tenant} lives (it may not exist yet). */
+    public Path dirOf(String tenant, RepoUrl repo) {
+        return tenantRoot(tenant).resolve(repo.mirrorKey() + ".git");
+    }
+
+    private Path tenantRoot(String tenant) {
+        Objects.requireNonNull(tenant, "tenant (the workspace the session belongs to)");
+        // why: a tenant id becomes a folder name; anything but plain characters is hashed instead
+        return root.resolve(tenant.matches("[A-Za-z0-9_-]{1,64}") ? tenant : new RepoUrl("/" + tenant).mirrorKey());
     }
 
     /**
-     * Brings the mirror of {@code repo} up to date: clones it the first time, fetches (pruning
-     * deleted branches and tags) after that.
+     * Brings the mirror of {@code repo} for {@code tenant} up to date: clones it the first time, fetches (pruning
+     * deleted branches and tags) after that, reaching the repository only as {@code access} allows.
      *
      * @throws GitException REPO_NOT_FOUND, ACCESS_DENIED, NETWORK, TIMEOUT, INTERRUPTED or FAILED,
      *                      with a message naming the repository
      */
-    public Mirror update(RepoUrl repo, GitAuth auth) {
-        return locked(repo, () -> {
-            Path dir = dirOf(repo);
+    public Mirror update(String tenant, RepoUrl repo, GitAuth auth, RemoteAccess access) {
+        return locked(tenant, repo, () -> {
+            Path dir = dirOf(tenant, repo);
             if (Files.isDirectory(dir)) {
-                fetch(repo, dir, auth);
+                fetch(repo, dir, auth, access);
             } else {
-                create(repo, dir, auth);
+                create(tenant, repo, dir, auth, access);
             }
-            return new Mirror(repo, dir, defaultBranch(repo, dir, auth));
+            return new Mirror(repo, dir, defaultBranch(repo, dir, auth, access));
         });
     }
 
     /**
-     * Clones the (already updated) mirror of {@code repo} into {@code dest} with hardlinked objects
-     * and no checkout; {@code origin} there still points at the mirror. Returns {@code dest}.
+     * Runs {@code action} on the (already updated) mirror of {@code repo} for {@code tenant} while no fetch can
+     * change it, e.g. to make a session repository from it.
      */
-    Path cloneInto(RepoUrl repo, Path dest) {
-        // why: under the lock, so a concurrent fetch cannot prune or repack objects mid-clone. The
-        // clone without checkout takes milliseconds; the checkout that costs seconds happens later,
-        // outside the lock (sandbox-research §2.5)
-        return locked(repo, () -> {
-            Path dir = dirOf(repo);
+    <T> T withMirror(String tenant, RepoUrl repo, java.util.function.Function<Path, T> action) {
+        // why: under the lock, so a concurrent fetch cannot prune or repack objects while they are copied
+        return locked(tenant, repo, () -> {
+            Path dir = dirOf(tenant, repo);
             if (!Files.isDirectory(dir)) {
                 throw new IllegalStateException("there is no mirror of " + repo.display() + " yet; update it first");
             }
-            git.in(dest.toAbsolutePath().getParent())
-                    .run("clone", "--local", "--no-checkout", "--quiet", "--", dir.toString(), dest.toString());
-            return dest;
+            return action.apply(dir);
         });
     }
 
-    private void create(RepoUrl repo, Path dir, GitAuth auth) {
-        Path partial = root.resolve(repo.mirrorKey() + ".git.partial");
+    private void create(String tenant, RepoUrl repo, Path dir, GitAuth auth, RemoteAccess access) {
+        Path partial = tenantRoot(tenant).resolve(repo.mirrorKey() + ".git.partial");
         FileTrees.deleteRecursively(partial);
         // why: --bare rather than --mirror: a mirror copies every ref (on GitHub, refs/pull/* of
-        // every pull request ever opened); sessions only need branches and tags
-        GitResult result = git.in(root).withAuth(auth)
-                .tryRun("clone", "--bare", "--quiet", "--", repo.value(), partial.toString());
+        // every pull request ever opened); sessions only need branches and tags. --no-local: a local
+        // origin's objects are sent as a pack, never hard-linked or copied as files
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("clone", "--bare", "--quiet", "--no-local"));
+        args.addAll(access.fetchArgs());
+        args.addAll(java.util.List.of("--", repo.value(), partial.toString()));
+        GitResult result = git.in(dir.getParent()).withAuth(access.with(auth)).withProtocols(access.protocol()).tryRun(args);
         if (!result.succeeded()) {
             FileTrees.deleteRecursively(partial);
             throw GitErrors.remoteFailure("clone", repo, result);
@@ -92,25 +98,30 @@ public final class Mirrors {
         }
     }
 
-    private void fetch(RepoUrl repo, Path dir, GitAuth auth) {
-        GitResult result = git.in(dir).withAuth(auth)
+    private void fetch(RepoUrl repo, Path dir, GitAuth auth, RemoteAccess access) {
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("fetch", "--prune", "--quiet"));
+        args.addAll(access.fetchArgs());
+        args.addAll(java.util.List.of("--", repo.value(), "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"));
+        GitResult result = git.in(dir).withAuth(access.with(auth)).withProtocols(access.protocol())
                 // why: a detached auto-gc would go on repacking after the lock is released
                 .withConfig("gc.autoDetach", "false")
-                .tryRun("fetch", "--prune", "--quiet", "--", repo.value(),
-                        "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*");
+                .tryRun(args);
         if (!result.succeeded()) {
             throw GitErrors.remoteFailure("fetch", repo, result);
         }
     }
 
-    private Optional<BranchName> defaultBranch(RepoUrl repo, Path dir, GitAuth auth) {
+    private Optional<BranchName> defaultBranch(RepoUrl repo, Path dir, GitAuth auth, RemoteAccess access) {
         Optional<BranchName> head = existingHeadBranch(dir);
         if (head.isPresent()) {
             return head;
         }
         // why: only a clone sets HEAD; when the remote's default branch was renamed and the old one
         // pruned, ask the remote which branch its HEAD is now
-        GitResult remote = git.in(dir).withAuth(auth).tryRun("ls-remote", "--symref", "--", repo.value(), "HEAD");
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("ls-remote", "--symref"));
+        args.addAll(access.fetchArgs());
+        args.addAll(java.util.List.of("--", repo.value(), "HEAD"));
+        GitResult remote = git.in(dir).withAuth(access.with(auth)).withProtocols(access.protocol()).tryRun(args);
         for (String line : remote.stdout().split("\n")) {
             if (line.startsWith("ref: refs/heads/") && line.endsWith("\tHEAD")) {
                 String target = line.substring("ref: ".length(), line.length() - "\tHEAD".length());
@@ -134,8 +145,9 @@ public final class Mirrors {
         }
     }
 
-    private <T> T locked(RepoUrl repo, Supplier<T> action) {
-        ReentrantLock lock = locks.computeIfAbsent(repo.mirrorKey(), key -> new ReentrantLock());
+    private <T> T locked(String tenant, RepoUrl repo, Supplier<T> action) {
+        Path folder = tenantRoot(tenant);
+        ReentrantLock lock = locks.computeIfAbsent(folder.getFileName() + "/" + repo.mirrorKey(), key -> new ReentrantLock());
         try {
             lock.lockInterruptibly();
         } catch (InterruptedException e) {
@@ -143,16 +155,16 @@ public final class Mirrors {
             throw new GitException(GitException.Kind.INTERRUPTED, "interrupted while waiting for the mirror of " + repo.display());
         }
         try {
-            Files.createDirectories(root);
+            Files.createDirectories(folder);
             // why: the in-process lock orders threads; the file lock orders processes sharing the
             // data directory (a JVM may hold only one FileLock per file, hence both)
-            try (FileChannel channel = FileChannel.open(root.resolve(repo.mirrorKey() + ".lock"),
+            try (FileChannel channel = FileChannel.open(folder.resolve(repo.mirrorKey() + ".lock"),
                     StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                  FileLock ignored = channel.lock()) {
                 return action.get();
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("could not lock the mirror of " + repo.display() + " in " + root, e);
+            throw new UncheckedIOException("could not lock the mirror of " + repo.display() + " in " + folder, e);
         } finally {
             lock.unlock();
         }

@@ -60,6 +60,32 @@ public record RepoUrl(String value) {
         return isLocal() ? Optional.of(Path.of(value)) : Optional.empty();
     }
 
+    /** The transport: {@code file} for a local path, {@code ssh} for {@code user@host:path}, else the URL's scheme. */
+    public String scheme() {
+        if (isLocal()) {
+            return "file";
+        }
+        Matcher scheme = SCHEME.matcher(value);
+        return scheme.find() ? scheme.group(1) : "ssh";
+    }
+
+    /** The host name of a URL (brackets kept for an IPv6 literal); empty for a local path. */
+    public String host() {
+        if (isLocal()) {
+            return "";
+        }
+        if (SCHEME.matcher(value).find()) {
+            return URI.create(value).getHost();
+        }
+        Matcher scp = SCP_LIKE.matcher(value);
+        return scp.matches() ? scp.group(2) : "";
+    }
+
+    /** The port of a URL, or -1 when it names none. */
+    public int port() {
+        return SCHEME.matcher(value).find() ? URI.create(value).getPort() : -1;
+    }
+
     /** For people: the URL without any user name for http(s), otherwise {@link #value()}. */
     public String display() {
         Matcher scheme = SCHEME.matcher(value);

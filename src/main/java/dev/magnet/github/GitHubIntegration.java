@@ -89,6 +89,12 @@ public final class GitHubIntegration implements HostedRepos {
         Set<String> hosts = settings.map(GitHubSettings::webHosts).orElse(Set.of("github.com", "www.github.com"));
         Optional<GitHubRepo> repo = GitHubRepo.parse(input, hosts);
         if (repo.isEmpty()) {
+            if (GitHubRepo.onHost(input, hosts)) {
+                // why: any other form (ssh, a user in the URL, a page below the repository) would reach GitHub
+                // without the integration's credentials and checks
+                throw new InvalidRequestException("repo", "'" + input + "' is on GitHub but not in a form Magnet takes: "
+                        + "name the repository as owner/name (or https://github.com/owner/name)");
+            }
             return Optional.empty();
         }
         if (settings.isEmpty()) {

@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
 public record GitHubRepo(String owner, String name) {
     private static final Pattern OWNER = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,100}");
+    /** The host of {@code scheme://[user@]host[:port]/...} or {@code [user@]host:path}. */
+    private static final Pattern ADDRESS_HOST = Pattern.compile("^(?:[a-z][a-z0-9+.-]*://)?(?:[^@/]*@)?([a-z0-9.-]+(?::\\d+)?)[:/]");
     private static final Pattern SHORT = Pattern.compile("^(" + OWNER + ")/(" + NAME + ")$");
 
     public GitHubRepo {
@@ -63,6 +65,24 @@ public record GitHubRepo(String owner, String name) {
         }
         Matcher m = SHORT.matcher(stripGit(path.startsWith("/") ? path.substring(1) : path));
         return m.matches() ? Optional.of(new GitHubRepo(m.group(1), m.group(2))) : Optional.empty();
+    }
+
+    /**
+     * True when {@code input} is a URL or {@code user@host:path} address on one of {@code webHosts}, or on any
+     * {@code github.com} host, whatever its form.
+     */
+    public static boolean onHost(String input, Set<String> webHosts) {
+        if (input == null) {
+            return false;
+        }
+        String text = input.strip().toLowerCase(Locale.ROOT);
+        Matcher address = ADDRESS_HOST.matcher(text);
+        if (!address.find()) {
+            return false;
+        }
+        String host = address.group(1);
+        String bare = host.contains(":") ? host.substring(0, host.indexOf(':')) : host;
+        return webHosts.contains(host) || webHosts.contains(bare) || bare.equals("github.com") || bare.endsWith(".github.com");
     }
 
     /** True for the canonical {@code owner/name} form (how Magnet stores a GitHub repository on a session). */

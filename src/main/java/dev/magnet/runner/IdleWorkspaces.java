@@ -10,9 +10,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Tears down what a completed session no longer needs once it has been idle for the configured time: its
- * workspace and temp files. The agent's home (the transcript for {@code --resume}) stays. Only sessions whose
- * branch reached the origin are torn down, so that a later follow-up can make the workspace again from the
- * session branch ({@link SessionWorkflow} does, then resumes the conversation).
+ * workspace and temp files. The agent's home (the transcript for {@code --resume}) and the session repository,
+ * which holds everything the agent handed over at finishing, stay, so that a later follow-up can make the
+ * workspace again from the session branch ({@link SessionWorkflow} does, then resumes the conversation).
  */
 final class IdleWorkspaces {
     private static final Logger log = LoggerFactory.getLogger(IdleWorkspaces.class);
@@ -30,15 +30,13 @@ final class IdleWorkspaces {
         Instant cutoff = ctx.store().clock().instant().minus(idle);
         List<String> candidates = ctx.store().jdbi().withHandle(h -> h.createQuery("""
                 select s.id from sessions s
-                where s.status = 'completed' and s.runner_id is null and s.repo is not null and s.updated_at < :cutoff
-                  and exists (select 1 from events e where e.session_id = s.id and e.type = 'status'
-                              and e.data like '%"pushed":true%')
+                where s.status = 'completed' and s.runner_id is null and s.updated_at < :cutoff
                 order by s.id limit 100
                 """).bind("cutoff", cutoff).mapTo(String.class).list());
         int torn = 0;
         for (String id : candidates) {
             SessionPaths paths = SessionPaths.of(ctx.config().dataDir(), id);
-            if (!Files.exists(paths.workspace())) {
+            if (!Files.exists(paths.workspace()) || !Files.isDirectory(paths.repo())) {
                 continue;
             }
             // why: under the row lock, so a follow-up that reopens the session meanwhile is not torn down under it

@@ -6,7 +6,8 @@ import dev.magnet.gateway.ModelRelay;
 import dev.magnet.git.GitIdentity;
 import dev.magnet.github.GitHubIntegration;
 import dev.magnet.github.PullRequests;
-import dev.magnet.git.Workspaces;
+import dev.magnet.git.SessionRepos;
+import dev.magnet.git.WorkspaceTransfer;
 import dev.magnet.sandbox.SandboxProvider;
 import dev.magnet.session.SessionDiffs;
 import dev.magnet.session.SessionStore;
@@ -17,7 +18,8 @@ record RunnerContext(
         MagnetConfig config,
         SessionStore store,
         SessionDiffs diffs,
-        Workspaces workspaces,
+        SessionRepos repos,
+        WorkspaceTransfer transfer,
         SandboxProvider sandboxes,
         ModelRelay relay,
         Redactor redactor,

@@ -9,16 +9,17 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
- * Where a session lives on the host: {@code <data>/sessions/<id>/} with the workspace (the repository), the
- * agent's home (transcripts for {@code --resume}), a private temp folder and the run folder (the sandbox's generated /etc files).
- * Kept across agent processes and server restarts.
+ * Where a session lives on the host: {@code <data>/sessions/<id>/} with the workspace (the agent's working copy),
+ * the agent's home (transcripts for {@code --resume}), a private temp folder, the run folder (the sandbox's
+ * generated /etc files), all seen by the sandbox, and the session repository ({@code repo.git}), which no sandbox
+ * ever sees. Kept across agent processes and server restarts.
  */
-record SessionPaths(Path root, Path workspace, Path home, Path tmp, Path run) {
+record SessionPaths(Path root, Path workspace, Path home, Path tmp, Path run, Path repo) {
 
     static SessionPaths of(Path dataDir, String sessionId) {
         Path root = dataDir.resolve("sessions").resolve(sessionId);
         return new SessionPaths(root, root.resolve("workspace"), root.resolve("home"), root.resolve("tmp"),
-                root.resolve("run"));
+                root.resolve("run"), root.resolve("repo.git"));
     }
 
     SandboxSpec sandboxSpec(String sessionId) {
@@ -36,12 +37,22 @@ record SessionPaths(Path root, Path workspace, Path home, Path tmp, Path run) {
         }
     }
 
-    /** Removes a half-made workspace before preparing it again. */
-    void deleteWorkspace() {
+    /** Makes the workspace an empty folder (removing a half-made one), ready to be seeded. */
+    void resetWorkspace() {
         delete(workspace);
+        try {
+            Files.createDirectories(workspace);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + workspace + ": " + e.getMessage(), e);
+        }
     }
 
-    /** Removes what an idle session can do without: the workspace (re-made from the session branch) and temp files. */
+    /** Removes a half-made session repository before making it again. */
+    void deleteRepo() {
+        delete(repo);
+    }
+
+    /** Removes what an idle session can do without: the workspace (re-made from the session repository) and temp files. */
     void tearDown() {
         delete(workspace);
         delete(tmp);

@@ -37,11 +37,12 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
     /** Builds a runner from its parts (the composition root calls this). */
     public static SessionRunner create(String runnerId, dev.magnet.config.MagnetConfig config,
                                        dev.magnet.session.SessionStore store, dev.magnet.session.SessionDiffs diffs,
-                                       dev.magnet.git.Workspaces workspaces, dev.magnet.sandbox.SandboxProvider sandboxes,
+                                       dev.magnet.git.SessionRepos repos, dev.magnet.git.WorkspaceTransfer transfer,
+                                       dev.magnet.sandbox.SandboxProvider sandboxes,
                                        dev.magnet.gateway.ModelRelay relay, dev.magnet.events.Redactor redactor,
                                        RunnerMetrics metrics, dev.magnet.github.GitHubIntegration github,
                                        dev.magnet.github.PullRequests pullRequests) {
-        return new SessionRunner(new RunnerContext(runnerId, config, store, diffs, workspaces, sandboxes, relay, redactor,
+        return new SessionRunner(new RunnerContext(runnerId, config, store, diffs, repos, transfer, sandboxes, relay, redactor,
                 metrics, github, pullRequests));
     }
 

@@ -16,8 +16,8 @@ import dev.magnet.git.GitException;
 import dev.magnet.git.GitIdentity;
 import dev.magnet.git.PushResult;
 import dev.magnet.git.RepoUrl;
-import dev.magnet.git.Workspace;
-import dev.magnet.git.WorkspaceSpec;
+import dev.magnet.git.SessionRepo;
+import dev.magnet.git.SessionRepoSpec;
 import dev.magnet.github.GitHubAccess;
 import dev.magnet.github.GitHubException;
 import dev.magnet.github.GitHubRepo;
@@ -81,7 +81,7 @@ final class SessionWorkflow {
     private volatile ClaudeAgent agent;
     private volatile boolean stopped;
     private Sandbox sandbox;
-    private Workspace workspace;
+    private SessionRepo repo;
     private StreamJsonMapper currentMapper;
     private int agentGeneration;
     private Origin origin;
@@ -99,8 +99,14 @@ final class SessionWorkflow {
         GitAuth auth() {
             return gitHub == null ? GitAuth.NONE : gitHub.gitAuth(repo, url.value());
         }
+
+        /** The origin's URL as the agent may see it in its workspace (never a local path of the host). */
+        String agentUrl() {
+            return url.isLocal() ? null : url.display();
+        }
     }
 
+    private TimeLimits limits;
     private long memoryKillsSeen;
     private long processLimitHitsSeen;
     private int processLimitResumes;
@@ -158,6 +164,7 @@ final class SessionWorkflow {
 
     void run() {
         SessionPaths paths = SessionPaths.of(ctx.config().dataDir(), sessionId);
+        limits = new TimeLimits(ctx.config().limits().turnTimeout(), ctx.config().limits().sessionTimeout(), now());
         try {
             Optional<Session> loaded = load();
             if (loaded.isEmpty() || !loaded.get().isActive()) {
@@ -191,22 +198,24 @@ final class SessionWorkflow {
 
     private Session prepare(Session s, SessionPaths paths) throws StepFailure, Stopped {
         s = transition(x -> x.moveTo(Phase.PROVISIONING, "claimed by " + ctx.runnerId(), now()));
+        // why: a workspace or repository half-made by a run that was cut off is made again from scratch
+        paths.resetWorkspace();
+        paths.deleteRepo();
         sandbox = provision(paths, s);
         s = transition(x -> x.moveTo(Phase.CLONING, null, now()));
-        paths.deleteWorkspace();
         try {
             Session cloning = s;
             Origin from = origin(cloning);
             BranchName base = baseBranch(cloning, from);
-            workspace = withCredentials(from, auth -> ctx.workspaces().create(workspaceSpec(cloning, paths, from, base, auth)));
+            repo = withCredentials(from, auth -> ctx.repos().create(repoSpec(cloning, paths, from, base, auth)));
+            ctx.transfer().seed(sandbox, repo, ctx.identity(), coAuthor(s), from == null ? null : from.agentUrl());
         } catch (GitHubException e) {
             throw new StepFailure(FailureReason.CLONE_FAILED, e.getMessage(), e);
         } catch (GitException | IllegalArgumentException e) {
             throw new StepFailure(FailureReason.CLONE_FAILED, e.getMessage(), e);
         }
-        workspace.addCoAuthorToCommits(coAuthor(s));
-        String base = workspace.baseBranch().value();
-        String baseCommit = workspace.baseCommit();
+        String base = repo.baseBranch().value();
+        String baseCommit = repo.baseCommit();
         s = transition(x -> x.withBase(base, baseCommit, now()).moveTo(Phase.SETTING_UP, null, now()));
         if (stopped) {
             throw new Stopped();
@@ -215,27 +224,42 @@ final class SessionWorkflow {
     }
 
     /**
-     * Picks a session up again: after a follow-up, a restart, or a runner that stopped heartbeating. A fresh
-     * sandbox goes over the kept workspace; a workspace torn down while idle is made again from the session branch.
+     * Picks a session up again: after a follow-up, a restart, or a runner that stopped heartbeating. A fresh sandbox goes
+     * over the kept workspace; a workspace torn down while idle is made again from the session repository. Nothing in
+     * the kept workspace is read on the host: the base commit comes from the session's record.
      */
     private Session reopenWorkspace(Session s, SessionPaths paths) throws StepFailure, Stopped {
+        if (s.baseCommit() == null) {
+            throw new StepFailure(FailureReason.LOST, "The session has no recorded base commit to continue from.");
+        }
+        boolean remake = !Files.isDirectory(paths.workspace());
+        if (remake) {
+            paths.resetWorkspace();
+        }
         sandbox = provision(paths, s);
-        try {
-            Origin from = origin(s);
-            BranchName base = s.baseBranch() == null ? null : BranchName.of(s.baseBranch());
-            if (Files.isDirectory(paths.workspace())) {
-                workspace = ctx.workspaces().open(workspaceSpec(s, paths, from, base, GitAuth.NONE));
-            } else if (from != null) {
-                workspace = withCredentials(from, auth -> ctx.workspaces().create(workspaceSpec(s, paths, from, base, auth)));
-                statusEvent(s, "workspace re-made from the session branch " + s.branch(), Map.of());
-            } else {
-                throw new StepFailure(FailureReason.LOST, "The session's workspace is gone and the session has no "
-                        + "repository to make it again from.");
+        if (remake) {
+            try {
+                Origin from = origin(s);
+                BranchName base = BranchName.of(s.baseBranch());
+                repo = ctx.repos().open(paths.repo(), base, BranchName.of(s.branch()), s.baseCommit());
+                if (repo.branchCommit().isEmpty()) {
+                    if (from == null) {
+                        throw new StepFailure(FailureReason.LOST, "The session's workspace is gone and the session has no "
+                                + "repository to make it again from.");
+                    }
+                    // why: a session from before session repositories existed: its branch is on the origin
+                    paths.deleteRepo();
+                    repo = withCredentials(from, auth -> ctx.repos().create(repoSpec(s, paths, from, base, auth)));
+                }
+                ctx.transfer().seed(sandbox, repo, ctx.identity(), coAuthor(s), from == null ? null : from.agentUrl());
+            } catch (GitHubException e) {
+                throw new StepFailure(FailureReason.CLONE_FAILED, "GitHub is needed to continue the session: " + e.getMessage(), e);
+            } catch (GitException | IllegalArgumentException e) {
+                throw new StepFailure(FailureReason.LOST, "The session's workspace cannot be made again: " + e.getMessage(), e);
             }
-        } catch (GitHubException e) {
-            throw new StepFailure(FailureReason.CLONE_FAILED, "GitHub is needed to continue the session: " + e.getMessage(), e);
-        } catch (GitException | IllegalArgumentException e) {
-            throw new StepFailure(FailureReason.LOST, "The session's workspace cannot be resumed: " + e.getMessage(), e);
+            statusEvent(s, "workspace re-made from the session branch " + s.branch(), Map.of());
+        } else {
+            repo = ctx.repos().open(paths.repo(), BranchName.of(s.baseBranch()), BranchName.of(s.branch()), s.baseCommit());
         }
         if (s.phase() == Phase.FINISHING) {
             return transition(x -> x.moveTo(Phase.RUNNING, "resumed", now()));
@@ -243,9 +267,9 @@ final class SessionWorkflow {
         return s;
     }
 
-    private WorkspaceSpec workspaceSpec(Session s, SessionPaths paths, Origin from, BranchName base, GitAuth auth) {
-        return new WorkspaceSpec(paths.workspace(), from == null ? null : from.url(), base, BranchName.of(s.branch()),
-                ctx.identity(), auth);
+    private SessionRepoSpec repoSpec(Session s, SessionPaths paths, Origin from, BranchName base, GitAuth auth) {
+        return new SessionRepoSpec(paths.repo(), s.workspaceId(), from == null ? null : from.url(), base,
+                BranchName.of(s.branch()), ctx.identity(), auth);
     }
 
     /**
@@ -259,7 +283,8 @@ final class SessionWorkflow {
             return origin;
         }
         if (!GitHubRepo.isFullName(s.repo())) {
-            origin = new Origin(RepoUrl.parse(s.repo(), ctx.config().allowLocalRepos()), null, null, null);
+            // why: checked when the session was created, and again (OriginPolicy.access) each time git reaches it
+            origin = new Origin(RepoUrl.parse(s.repo(), true), null, null, null);
             return origin;
         }
         GitHubAccess access = ctx.github().access(s.workspaceId()).orElseThrow(() -> new GitHubException(
@@ -392,6 +417,7 @@ final class SessionWorkflow {
         writtenToAgent.add(id);
         try {
             agent.sendUserMessage(id, CONTINUE_AFTER_RESTART);
+            limits.turnStarted(now());
         } catch (IOException e) {
             throw new StepFailure(FailureReason.LOST, "The resumed agent did not accept the request to continue: "
                     + e.getMessage(), e);
@@ -408,7 +434,7 @@ final class SessionWorkflow {
 
     private void startAgent(Session s) throws StepFailure, Stopped {
         boolean resume = s.agentStarted();
-        StreamJsonMapper mapper = new StreamJsonMapper(workspace.dir());
+        StreamJsonMapper mapper = new StreamJsonMapper(sandbox.view().workspace());
         writtenToAgent.clear();
         String token = ctx.relay().open(sessionId);
         AgentView view = sandbox.view();
@@ -435,9 +461,13 @@ final class SessionWorkflow {
     private void pumpUntilTurnsDone() throws StepFailure, Stopped, InterruptedException {
         deliverQueued();
         while (true) {
-            Signal signal = signals.poll(POLL.toMillis(), TimeUnit.MILLISECONDS);
+            Signal signal = signals.poll(limits.untilNext(now(), POLL).toMillis(), TimeUnit.MILLISECONDS);
             if (stopped) {
                 throw new Stopped();
+            }
+            Optional<StepFailure> late = limits.passed(now());
+            if (late.isPresent()) {
+                throw late.get();
             }
             if (signal == null) {
                 deliverQueued();
@@ -526,6 +556,10 @@ final class SessionWorkflow {
             for (NewEvent e : mapped.events()) {
                 if (e.type() == EventType.TURN_RESULT) {
                     turnResult = e.data();
+                } else if (e.type() == EventType.TOOL_USE) {
+                    limits.toolStarted(describeTool(e.data()));
+                } else if (e.type() == EventType.TOOL_RESULT) {
+                    limits.toolEnded();
                 }
             }
             if (mapped.outcome().isPresent()) {
@@ -550,10 +584,31 @@ final class SessionWorkflow {
         }
         deliveredIds.addAll(taken);
         outcome.ifPresent(o -> {
+            limits.turnEnded(now(), !deliveredIds.containsAll(writtenToAgent));
             ctx.metrics().turnEnded(o);
             reportMemoryKills();
         });
         return outcome;
+    }
+
+    /** A tool call as people read it in a timeout message: its name and its command or file, shortened. */
+    private static String describeTool(Map<String, Object> toolUse) {
+        Object input = toolUse.get("input");
+        String detail = null;
+        if (input instanceof Map<?, ?> m) {
+            for (String key : List.of("command", "file_path", "pattern", "url")) {
+                if (m.get(key) instanceof String v) {
+                    detail = v;
+                    break;
+                }
+            }
+        }
+        String name = String.valueOf(toolUse.get("name"));
+        if (detail == null) {
+            return name;
+        }
+        String line = detail.strip().replaceAll("\\s+", " ");
+        return name + ": " + (line.length() > 120 ? line.substring(0, 120) + "…" : line);
     }
 
     /** The events without the deliveries already announced (e.g. by an earlier process); marks the others delivered. */
@@ -587,6 +642,7 @@ final class SessionWorkflow {
             if (writtenToAgent.add(m.id())) {
                 try {
                     a.sendUserMessage(m.id(), m.text());
+                    limits.turnStarted(now());
                 } catch (IOException e) {
                     writtenToAgent.remove(m.id());
                     log.warn("session {}: could not write a message to the agent: {}", sessionId, e.getMessage());
@@ -649,6 +705,7 @@ final class SessionWorkflow {
         writtenToAgent.add(id);
         try {
             agent.sendUserMessage(id, CONTINUE_AFTER_PROCESS_LIMIT);
+            limits.turnStarted(now());
         } catch (IOException e) {
             throw new StepFailure(FailureReason.SANDBOX_FAILED, "The agent, resumed after a command hit the process "
                     + "limit, did not accept the request to continue: " + e.getMessage(), e);
@@ -683,11 +740,7 @@ final class SessionWorkflow {
         }
         agent = null;
         ctx.relay().close(sessionId);
-        try {
-            sandbox.returnWorkspace();
-        } catch (SandboxException e) {
-            log.warn("session {}: could not hand the workspace back to the host: {}", sessionId, e.getMessage());
-        }
+        sandbox.stopProcesses();
     }
 
     private void killAgent() {
@@ -697,16 +750,20 @@ final class SessionWorkflow {
         }
     }
 
-    /** Commits leftovers, stores the diff and pushes the session branch (only it, never forced). */
+    /**
+     * Takes the agent's work out of the sandbox (leftovers committed inside, the branch handed over as checked data),
+     * stores the diff and pushes the session branch (only it, never forced), all from the session repository.
+     */
     private void finish(Session s) throws StepFailure, Stopped {
         try {
-            workspace.commitLeftovers("Leftover changes of Magnet session " + BranchName.shortId(s.id()) + "\n\n"
-                    + s.title(), coAuthor(s));
-            String files = Json.write(workspace.diffStats().stream().map(SessionWorkflow::fileJson).toList());
-            SessionDiffs.StoredDiff stored = new SessionDiffs.StoredDiff(workspace.baseCommit(), workspace.branchCommit(),
-                    workspace.diff(), files, now());
+            String message = "Leftover changes of Magnet session " + BranchName.shortId(s.id()) + "\n\n" + s.title()
+                    + "\n\nCo-authored-by: " + coAuthor(s);
+            ctx.transfer().handOver(sandbox, repo, message, ctx.identity(), ctx.config().sandbox().diskMiB() * 1024 * 1024);
+            String files = Json.write(repo.diffStats().stream().map(SessionWorkflow::fileJson).toList());
+            SessionDiffs.StoredDiff stored = new SessionDiffs.StoredDiff(repo.baseCommit(), repo.branchCommit().orElseThrow(),
+                    repo.diff(), files, now());
             ctx.store().jdbi().useTransaction(h -> ctx.diffs().save(h, sessionId, stored));
-            if (s.repo() != null && workspace.hasCommitsBeyondBase()) {
+            if (s.repo() != null && repo.hasCommitsBeyondBase()) {
                 push(s);
                 if (origin(s).isGitHub()) {
                     publishPullRequest();
@@ -733,7 +790,7 @@ final class SessionWorkflow {
                 .filter(e -> Boolean.TRUE.equals(e.data().get("success")) && e.data().get("result") instanceof String)
                 .map(e -> (String) e.data().get("result"))
                 .findFirst().orElse(null);
-        ctx.pullRequests().publish(current, summary, workspace.diffStats());
+        ctx.pullRequests().publish(current, summary, repo.diffStats());
     }
 
     /**
@@ -747,7 +804,7 @@ final class SessionWorkflow {
         data.put("branch", s.branch());
         Origin to = origin(s);
         try {
-            PushResult pushed = withCredentials(to, auth -> workspace.push(to.url(), auth));
+            PushResult pushed = withCredentials(to, auth -> repo.push(to.url(), auth));
             data.put("reason", "pushed " + s.branch() + " to the origin (" + pushed.outcome().name().toLowerCase(java.util.Locale.ROOT) + ")");
             data.put("pushed", true);
         } catch (GitHubException e) {

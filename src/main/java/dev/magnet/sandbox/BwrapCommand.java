@@ -58,6 +58,19 @@ final class BwrapCommand {
 
     /** The bwrap argv (from {@code bwrap} to the command) for {@code command} with exactly {@code environment}. */
     List<String> argv(SandboxSpec spec, Path modelSocket, Path proxySocket, List<String> command, Map<String, String> environment) {
+        return argv(spec, modelSocket, proxySocket, command, environment, true);
+    }
+
+    /**
+     * The bwrap argv for a helper {@code command}: the same sandbox, but with no gateway socket bound in and no bridge
+     * started, so the helper has no network at all.
+     */
+    List<String> helperArgv(SandboxSpec spec, List<String> command, Map<String, String> environment) {
+        return argv(spec, null, null, command, environment, false);
+    }
+
+    private List<String> argv(SandboxSpec spec, Path modelSocket, Path proxySocket, List<String> command,
+                              Map<String, String> environment, boolean gateway) {
         List<String> a = new ArrayList<>();
         a.add("bwrap");
         if (user.dropsRoot()) {
@@ -91,8 +104,10 @@ final class BwrapCommand {
         a.addAll(List.of("--bind", spec.home().toString(), HOME.toString()));
         a.addAll(List.of("--bind", spec.workspace().toString(), WORKSPACE.toString()));
         a.addAll(List.of("--ro-bind", claudeBinary.toString(), CLAUDE.toString()));
-        a.addAll(List.of("--bind", modelSocket.toString(), RUN.resolve(Gateway.MODEL_SOCKET).toString()));
-        a.addAll(List.of("--bind", proxySocket.toString(), RUN.resolve(Gateway.PROXY_SOCKET).toString()));
+        if (gateway) {
+            a.addAll(List.of("--bind", modelSocket.toString(), RUN.resolve(Gateway.MODEL_SOCKET).toString()));
+            a.addAll(List.of("--bind", proxySocket.toString(), RUN.resolve(Gateway.PROXY_SOCKET).toString()));
+        }
         a.addAll(List.of("--chdir", WORKSPACE.toString(), "--clearenv"));
         environment.forEach((k, v) -> a.addAll(List.of("--setenv", k, v)));
         if (user.dropsRoot()) {
@@ -102,7 +117,9 @@ final class BwrapCommand {
                     "bwrap", "--unshare-user", "--uid", Integer.toString(user.uid()), "--gid", Integer.toString(user.gid()),
                     "--disable-userns", "--die-with-parent", "--dev-bind", "/", "/", "--chdir", WORKSPACE.toString(), "--"));
         }
-        a.addAll(List.of("bash", "-c", BRIDGE, "magnet-bridge"));
+        if (gateway) {
+            a.addAll(List.of("bash", "-c", BRIDGE, "magnet-bridge"));
+        }
         a.addAll(command);
         return a;
     }

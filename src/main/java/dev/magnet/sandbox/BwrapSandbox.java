@@ -54,14 +54,20 @@ final class BwrapSandbox implements Sandbox {
 
     @Override
     public SandboxProcess start(List<String> argv, Map<String, String> environment) {
+        return launch(command.argv(spec, sockets.modelSocket(), sockets.proxySocket(), argv, environment));
+    }
+
+    @Override
+    public SandboxProcess exec(List<String> argv, Map<String, String> environment) {
+        return launch(command.helperArgv(spec, argv, environment));
+    }
+
+    private SandboxProcess launch(List<String> bwrap) {
         if (closed) {
             throw new SandboxException("the sandbox of session " + spec.sessionId() + " is closed");
         }
-        if (user.dropsRoot()) {
-            Ownership.give(user.uid(), user.gid(), spec.workspace(), spec.home(), spec.tmp());
-        }
         List<String> launcher = new ArrayList<>(List.of("/bin/sh", "-c", LAUNCHER, "magnet-launch"));
-        launcher.addAll(command.argv(spec, sockets.modelSocket(), sockets.proxySocket(), argv, environment));
+        launcher.addAll(bwrap);
         ProcessBuilder pb = new ProcessBuilder(launcher).directory(spec.run().toFile());
         pb.environment().clear(); // why: the server's environment holds the real model key; bwrap also clears it
         pb.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
@@ -90,11 +96,8 @@ final class BwrapSandbox implements Sandbox {
     }
 
     @Override
-    public void returnWorkspace() {
+    public void stopProcesses() {
         killAll();
-        if (user.dropsRoot()) {
-            Ownership.give(0, 0, spec.workspace());
-        }
     }
 
     @Override
@@ -130,9 +133,6 @@ final class BwrapSandbox implements Sandbox {
         killAll();
         group.close();
         sockets.close();
-        if (user.dropsRoot()) {
-            Ownership.give(0, 0, spec.workspace());
-        }
     }
 
     private void killAll() {

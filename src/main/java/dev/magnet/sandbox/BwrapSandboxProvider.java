@@ -59,8 +59,9 @@ public final class BwrapSandboxProvider implements SandboxProvider {
             throw new SandboxException("cannot prepare " + spec.run() + ": " + e.getMessage(), e);
         }
         if (user.dropsRoot()) {
-            Ownership.give(user.uid(), user.gid(), spec.home(), spec.tmp());
-            Ownership.give(0, 0, spec.workspace());
+            // why: once per sandbox, while nothing runs in it: the sandbox's account owns these folders for good (the
+            // host never works in them), so no hand-over is needed between processes
+            Ownership.give(user.uid(), user.gid(), spec.workspace(), spec.home(), spec.tmp());
         }
         Cgroups.Group group = cgroups.create("session-" + spec.sessionId(), limits);
         Gateway.SessionGateway sockets;

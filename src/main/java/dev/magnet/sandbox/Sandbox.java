@@ -4,9 +4,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One session's isolated place to run the agent. Between processes the host account owns the workspace
- * (host-side git works on it); while a process runs, the sandbox's account does. Closing the sandbox kills
- * everything still running inside and releases what it holds (limits, gateway sockets).
+ * One session's isolated place to run the agent. The sandbox's account owns the workspace, home and temp folder;
+ * the host never runs a program in them (SECURITY.md, rule 1): the repository moves in and out as data through
+ * {@link #exec} helpers. Closing the sandbox kills everything still running inside and releases what it holds
+ * (limits, gateway sockets).
  */
 public interface Sandbox extends AutoCloseable {
 
@@ -19,13 +20,22 @@ public interface Sandbox extends AutoCloseable {
      */
     SandboxProcess start(List<String> command, Map<String, String> environment);
 
+    /**
+     * Starts a helper command inside the sandbox, as the agent's account, with no network at all (no gateway),
+     * exactly the given environment, the workspace as its working directory and piped stdio. Magnet moves the
+     * repository into and out of the workspace with such helpers.
+     *
+     * @throws SandboxException when it cannot start
+     */
+    SandboxProcess exec(List<String> command, Map<String, String> environment);
+
     SandboxSpec spec();
 
     /** Paths and endpoints as seen from inside. */
     AgentView view();
 
-    /** Makes the host account the owner of the workspace again; call when nothing runs inside, before host-side git. */
-    void returnWorkspace();
+    /** Kills everything still running inside (the agent's background tools too); the sandbox stays usable. */
+    void stopProcesses();
 
     /** How many processes the kernel has killed in this sandbox for exceeding its memory limit so far. */
     long memoryKills();

@@ -4,7 +4,7 @@ package dev.magnet.sandbox;
 public interface SandboxProvider {
 
     /**
-     * Prepares a sandbox over the spec's folders (which exist), with the host account owning the workspace.
+     * Prepares a sandbox over the spec's folders (which exist), owned by the sandbox's account from then on.
      *
      * @throws SandboxException when the sandbox cannot be made
      */

@@ -54,6 +54,11 @@ public final class UnisolatedSandbox implements Sandbox {
     }
 
     @Override
+    public SandboxProcess exec(List<String> command, Map<String, String> environment) {
+        return start(command, environment);
+    }
+
+    @Override
     public SandboxSpec spec() {
         return spec;
     }
@@ -64,8 +69,9 @@ public final class UnisolatedSandbox implements Sandbox {
     }
 
     @Override
-    public void returnWorkspace() {
-        // why: the agent runs as the server's own account here, so the server always owns the workspace
+    public void stopProcesses() {
+        processes.forEach(LocalProcess::killTree);
+        processes.clear();
     }
 
     @Override

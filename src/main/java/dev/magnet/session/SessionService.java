@@ -6,7 +6,7 @@ import dev.magnet.events.Event;
 import dev.magnet.events.EventType;
 import dev.magnet.events.NewEvent;
 import dev.magnet.git.BranchName;
-import dev.magnet.git.RepoUrl;
+import dev.magnet.git.OriginPolicy;
 import dev.magnet.support.ConflictException;
 import dev.magnet.support.Ids;
 import dev.magnet.support.InvalidRequestException;
@@ -33,18 +33,18 @@ public final class SessionService {
     private final SessionDiffs diffs;
     private final SessionControl control;
     private final String defaultModel;
-    private final boolean allowLocalRepos;
+    private final OriginPolicy origins;
     private final HostedRepos hostedRepos;
     private final AuditLog audit;
 
     public SessionService(SessionStore store, SessionDiffs diffs, SessionControl control, String defaultModel,
-                          boolean allowLocalRepos, HostedRepos hostedRepos, AuditLog audit) {
+                          OriginPolicy origins, HostedRepos hostedRepos, AuditLog audit) {
         this.audit = java.util.Objects.requireNonNull(audit, "audit: pass the workspace audit log");
         this.store = store;
         this.diffs = diffs;
         this.control = control;
         this.defaultModel = defaultModel;
-        this.allowLocalRepos = allowLocalRepos;
+        this.origins = java.util.Objects.requireNonNull(origins, "origins: which repositories users may name");
         this.hostedRepos = java.util.Objects.requireNonNull(hostedRepos, "hostedRepos (HostedRepos.NONE for none)");
     }
 
@@ -63,7 +63,7 @@ public final class SessionService {
             try {
                 String input = request.repo().trim();
                 repo = hostedRepos.canonicalName(actor.workspaceId(), input)
-                        .orElseGet(() -> RepoUrl.parse(input, allowLocalRepos).value());
+                        .orElseGet(() -> origins.parse(input).value());
             } catch (IllegalArgumentException e) {
                 throw new InvalidRequestException("repo", e.getMessage());
             }

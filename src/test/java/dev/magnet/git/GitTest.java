@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -23,8 +24,31 @@ class GitTest {
 
         String env = fake.in(tmp).run("env").stdout();
 
-        assertThat(env).contains("GIT_TERMINAL_PROMPT=0\n", "GIT_ASKPASS=\n", "LC_ALL=C\n",
-                "GIT_ALLOW_PROTOCOL=file:http:https:ssh\n", "GIT_SSH_COMMAND=ssh -o BatchMode=yes\n");
+        assertThat(env).contains("GIT_TERMINAL_PROMPT=0\n", "GIT_ASKPASS=\n", "LC_ALL=C\n");
+    }
+
+    @Test
+    void git_gets_none_of_the_servers_environment_and_no_config_replace_objects_or_lazy_fetch() throws IOException {
+        Git fake = new Git(fakeGit().toString(), Duration.ofSeconds(10));
+
+        String env = fake.in(tmp).run("env").stdout();
+
+        assertThat(env.lines().map(line -> line.substring(0, line.indexOf('=')))
+                .filter(name -> !List.of("PWD", "OLDPWD", "SHLVL", "_").contains(name)).sorted().toList()).containsExactly(
+                "GIT_ALLOW_PROTOCOL", "GIT_ASKPASS", "GIT_CONFIG_COUNT", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_KEY_0",
+                "GIT_CONFIG_KEY_1", "GIT_CONFIG_NOSYSTEM", "GIT_CONFIG_VALUE_0", "GIT_CONFIG_VALUE_1", "GIT_NO_LAZY_FETCH",
+                "GIT_NO_REPLACE_OBJECTS", "GIT_TERMINAL_PROMPT", "HOME", "LC_ALL", "PATH", "XDG_CONFIG_HOME");
+        assertThat(env).contains("HOME=/nonexistent\n", "GIT_CONFIG_GLOBAL=/dev/null\n", "GIT_CONFIG_NOSYSTEM=1\n",
+                "GIT_NO_REPLACE_OBJECTS=1\n", "GIT_NO_LAZY_FETCH=1\n", "GIT_ALLOW_PROTOCOL=\n",
+                "GIT_CONFIG_KEY_0=core.hooksPath\n", "GIT_CONFIG_VALUE_0=/dev/null\n");
+    }
+
+    @Test
+    void a_call_may_use_only_the_transport_protocols_it_names() throws IOException {
+        Git fake = new Git(fakeGit().toString(), Duration.ofSeconds(10));
+
+        assertThat(fake.in(tmp).withProtocols("file").run("env").stdout()).contains("GIT_ALLOW_PROTOCOL=file\n");
+        assertThat(fake.in(tmp).withProtocols("https").run("env").stdout()).contains("GIT_ALLOW_PROTOCOL=https\n");
     }
 
     @Test
@@ -36,8 +60,8 @@ class GitTest {
         String env = command.run("env").stdout();
         String args = command.run("args").stdout();
 
-        assertThat(env).contains("GIT_CONFIG_COUNT=1\n", "GIT_CONFIG_KEY_0=http.extraHeader\n",
-                "GIT_CONFIG_VALUE_0=Authorization: Basic c2VjcmV0\n", "MY_TOKEN_FILE=/run/t\n");
+        assertThat(env).contains("GIT_CONFIG_COUNT=3\n", "GIT_CONFIG_KEY_2=http.extraHeader\n",
+                "GIT_CONFIG_VALUE_2=Authorization: Basic c2VjcmV0\n", "MY_TOKEN_FILE=/run/t\n");
         assertThat(args).isEqualTo("-c\ncore.hooksPath=/dev/null\nargs\n").doesNotContain("c2VjcmV0");
         assertThat(auth.toString()).doesNotContain("c2VjcmV0");
     }

@@ -22,19 +22,26 @@ class MirrorsTest {
     Path origin;
     RepoUrl repo;
     Mirrors mirrors;
+    OriginPolicy origins;
 
     @BeforeEach
     void setUp() throws Exception {
         origin = TestRepos.origin(tmp.resolve("origin"));
         repo = RepoUrl.parse(origin.toString(), true);
         mirrors = new Mirrors(TestRepos.GIT, tmp.resolve("data"));
+        origins = new OriginPolicy(true, java.util.List.of(tmp), tmp.resolve("data"),
+                dev.magnet.net.AddressPolicy.of(java.util.List.of()));
+    }
+
+    private Mirror update(RepoUrl url) {
+        return mirrors.update("ws", url, GitAuth.NONE, origins.access(url));
     }
 
     @Test
     void the_first_update_clones_the_branches_and_finds_the_default_branch() {
-        Mirror mirror = mirrors.update(repo, GitAuth.NONE);
+        Mirror mirror = update(repo);
 
-        assertThat(mirror.dir()).isEqualTo(tmp.resolve("data/mirrors/" + repo.mirrorKey() + ".git")).isDirectory();
+        assertThat(mirror.dir()).isEqualTo(tmp.resolve("data/mirrors/ws/" + repo.mirrorKey() + ".git")).isDirectory();
         assertThat(mirror.defaultBranch()).contains(BranchName.of("main"));
         assertThat(TestRepos.head(mirror.dir(), "refs/heads/main")).isEqualTo(TestRepos.head(origin, "main"));
         assertThat(TestRepos.head(mirror.dir(), "refs/heads/develop")).isEqualTo(TestRepos.head(origin, "develop"));
@@ -42,12 +49,12 @@ class MirrorsTest {
 
     @Test
     void a_later_update_fetches_new_commits_and_prunes_deleted_branches() throws Exception {
-        Mirror first = mirrors.update(repo, GitAuth.NONE);
+        Mirror first = update(repo);
         TestRepos.write(origin, "CHANGELOG.md", "- more\n");
         String newHead = TestRepos.commit(origin, "More");
         TestRepos.GIT.in(origin).run("branch", "--quiet", "-D", "develop");
 
-        Mirror second = mirrors.update(repo, GitAuth.NONE);
+        Mirror second = update(repo);
 
         assertThat(second.dir()).isEqualTo(first.dir());
         assertThat(TestRepos.head(second.dir(), "refs/heads/main")).isEqualTo(newHead);
@@ -58,38 +65,38 @@ class MirrorsTest {
     void a_repository_that_does_not_exist_fails_with_REPO_NOT_FOUND_and_leaves_no_mirror() {
         RepoUrl missing = RepoUrl.parse(tmp.resolve("no-such-repo").toString(), true);
 
-        assertThatThrownBy(() -> mirrors.update(missing, GitAuth.NONE))
+        assertThatThrownBy(() -> update(missing))
                 .isInstanceOfSatisfying(GitException.class, e -> {
                     assertThat(e.kind()).isEqualTo(GitException.Kind.REPO_NOT_FOUND);
                     assertThat(e).hasMessageStartingWith("repository " + missing.display() + " does not exist");
                 });
-        assertThat(mirrors.dirOf(missing)).doesNotExist();
-        assertThat(tmp.resolve("data/mirrors/" + missing.mirrorKey() + ".git.partial")).doesNotExist();
+        assertThat(mirrors.dirOf("ws", missing)).doesNotExist();
+        assertThat(tmp.resolve("data/mirrors/ws/" + missing.mirrorKey() + ".git.partial")).doesNotExist();
     }
 
     @Test
     void a_directory_that_is_not_a_repository_fails_with_REPO_NOT_FOUND() throws Exception {
         Path plain = Files.createDirectories(tmp.resolve("plain-dir"));
 
-        assertThatThrownBy(() -> mirrors.update(RepoUrl.parse("file://" + plain, true), GitAuth.NONE))
+        assertThatThrownBy(() -> update(RepoUrl.parse("file://" + plain, true)))
                 .isInstanceOfSatisfying(GitException.class,
                         e -> assertThat(e.kind()).isEqualTo(GitException.Kind.REPO_NOT_FOUND));
     }
 
     @Test
     void a_file_url_and_its_path_share_one_mirror() {
-        Mirror byPath = mirrors.update(repo, GitAuth.NONE);
-        Mirror byUrl = mirrors.update(RepoUrl.parse("file://" + origin, true), GitAuth.NONE);
+        Mirror byPath = update(repo);
+        Mirror byUrl = update(RepoUrl.parse("file://" + origin, true));
 
         assertThat(byUrl.dir()).isEqualTo(byPath.dir());
     }
 
     @Test
     void when_the_default_branch_is_renamed_the_mirror_follows() {
-        mirrors.update(repo, GitAuth.NONE);
+        update(repo);
         TestRepos.GIT.in(origin).run("branch", "--quiet", "-m", "main", "trunk");
 
-        Mirror mirror = mirrors.update(repo, GitAuth.NONE);
+        Mirror mirror = update(repo);
 
         assertThat(mirror.defaultBranch()).contains(BranchName.of("trunk"));
         assertThat(TestRepos.hasRef(mirror.dir(), "refs/heads/main")).isFalse();
@@ -100,7 +107,7 @@ class MirrorsTest {
         Path empty = Files.createDirectories(tmp.resolve("empty"));
         TestRepos.GIT.in(empty).run("init", "--quiet", "--bare");
 
-        Mirror mirror = mirrors.update(RepoUrl.parse(empty.toString(), true), GitAuth.NONE);
+        Mirror mirror = update(RepoUrl.parse(empty.toString(), true));
 
         assertThat(mirror.defaultBranch()).isEmpty();
     }
@@ -115,18 +122,21 @@ class MirrorsTest {
                 Path dest = tmp.resolve("clone-" + i);
                 Callable<Path> work = () -> {
                     start.await();
-                    mirrors.update(repo, GitAuth.NONE);
-                    Files.createDirectories(dest);
-                    return mirrors.cloneInto(repo, dest);
+                    update(repo);
+                    return mirrors.withMirror("ws", repo, dir -> {
+                        TestRepos.GIT.in(tmp).withProtocols("file").run("clone", "--quiet", "--bare", "--local", "--",
+                                dir.toString(), dest.toString());
+                        return dest;
+                    });
                 };
                 results.add(pool.submit(work));
             }
             start.countDown();
             for (Future<Path> result : results) {
                 Path clone = result.get();
-                assertThat(TestRepos.head(clone, "refs/remotes/origin/main")).isEqualTo(TestRepos.head(origin, "main"));
+                assertThat(TestRepos.head(clone, "refs/heads/main")).isEqualTo(TestRepos.head(origin, "main"));
             }
         }
-        TestRepos.GIT.in(mirrors.dirOf(repo)).run("fsck", "--no-progress");
+        TestRepos.GIT.in(mirrors.dirOf("ws", repo)).run("fsck", "--no-progress");
     }
 }

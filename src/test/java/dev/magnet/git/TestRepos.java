@@ -32,7 +32,7 @@ final class TestRepos {
 
     /** A bare clone of {@code source}, as a server-side origin would be. */
     static Path bareOrigin(Path source, Path dir) {
-        GIT.in(source.getParent()).run("clone", "--quiet", "--bare", "--", source.toString(), dir.toString());
+        GIT.in(source.getParent()).withProtocols("file").run("clone", "--quiet", "--bare", "--", source.toString(), dir.toString());
         return dir;
     }
 

@@ -123,6 +123,20 @@ public final class ChildServer implements AutoCloseable {
                 + "\nevents: " + events(id));
     }
 
+    /** Waits until the session is no longer active and returns it. */
+    public JsonNode awaitEnd(String id, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            last = get("/api/sessions/" + id);
+            if (!"active".equals(last.path("status").asText())) {
+                return last;
+            }
+            sleep(200);
+        }
+        throw new AssertionError("session " + id + " is still active; last seen: " + last);
+    }
+
     private JsonNode send(String method, String path, Object body) {
         try {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
