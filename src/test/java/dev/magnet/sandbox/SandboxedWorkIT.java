@@ -61,7 +61,8 @@ class SandboxedWorkIT {
         assertThat(GitFixtures.git(origin, "log", "--format=%s", branch)).contains("Add hello");
         assertThat(GitFixtures.git(origin, "show", branch + ":Makefile")).contains("cc -o hello");
         Path workspace = dir.resolve("data/sessions/" + id + "/workspace");
-        assertThat(ownerUid(workspace)).as("the host owns the workspace between agent runs").isZero();
+        assertThat(ownerUid(workspace)).as("the sandbox's account owns the workspace; the host never works in it")
+                .isEqualTo(SandboxUser.resolve("magnet-sandbox").uid());
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.magnet.testing.MagnetServerExtension;
 import dev.magnet.testing.TestServer;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,17 +25,19 @@ class RepoListIT {
     }
 
     @Test
-    void the_repository_list_names_each_repository_once_most_recently_used_first() {
-        server.createSession(Map.of("prompt", "one", "repo", "/srv/git/alpha"));
-        server.createSession(Map.of("prompt", "two", "repo", "/srv/git/beta"));
-        server.createSession(Map.of("prompt", "three", "repo", "/srv/git/alpha"));
+    void the_repository_list_names_each_repository_once_most_recently_used_first() throws Exception {
+        String alpha = Files.createDirectories(magnet.dir().resolve("alpha")).toRealPath().toString();
+        String beta = Files.createDirectories(magnet.dir().resolve("beta")).toRealPath().toString();
+        server.createSession(Map.of("prompt", "one", "repo", alpha));
+        server.createSession(Map.of("prompt", "two", "repo", beta));
+        server.createSession(Map.of("prompt", "three", "repo", alpha));
         server.createSession(Map.of("prompt", "no repo"));
 
         TestServer.Response res = server.get("/api/repos");
         assertThat(res.status()).isEqualTo(200);
         List<String> repos = new ArrayList<>();
         res.json().path("repos").forEach(r -> repos.add(r.asText()));
-        assertThat(repos).containsExactly("/srv/git/alpha", "/srv/git/beta");
+        assertThat(repos).containsExactly(alpha, beta);
         assertThat(server.get("/api/repos?limit=1").json().path("repos")).hasSize(1);
     }
 

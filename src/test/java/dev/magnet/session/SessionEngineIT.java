@@ -199,13 +199,23 @@ class SessionEngineIT {
     }
 
     @Test
-    void a_repository_that_does_not_exist_fails_in_cloning_with_a_clear_message() {
-        String missing = dir.resolve("no-such-repo.git").toString();
-        String id = server.createSession(Map.of("prompt", "x", "repo", missing)).path("id").asText();
+    void a_repository_that_does_not_exist_fails_in_cloning_with_a_clear_message() throws Exception {
+        String notARepository = java.nio.file.Files.createDirectories(dir.resolve("no-such-repo.git")).toString();
+        String id = server.createSession(Map.of("prompt", "x", "repo", notARepository)).path("id").asText();
         JsonNode failed = server.awaitStatus(id, "failed", TIMEOUT);
         assertThat(failed.path("failure").path("reason").asText()).isEqualTo("clone_failed");
         assertThat(failed.path("failure").path("phase").asText()).isEqualTo("cloning");
         assertThat(failed.path("failure").path("message").asText()).containsIgnoringCase("not");
+    }
+
+    @Test
+    void a_local_path_that_does_not_exist_is_refused_when_the_session_is_created() {
+        TestServer.Response refused = server.post("/api/sessions",
+                Map.of("prompt", "x", "repo", dir.resolve("missing.git").toString()));
+
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.json().path("field").asText()).isEqualTo("repo");
+        assertThat(refused.json().path("detail").asText()).contains("does not exist");
     }
 
     @Test
