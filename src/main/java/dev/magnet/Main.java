@@ -52,6 +52,10 @@ public final class Main implements Runnable {
             }
             System.out.println("Magnet is running on http://localhost:" + magnet.port()
                     + (config.hasModelKey() ? "" : "  (no ANTHROPIC_API_KEY: sessions will fail until it is set)"));
+            if (!config.allowLocalRepos()) {
+                System.out.println("  Local repositories are off. To work on repositories under /srv/git (say), start with:"
+                        + " MAGNET_ALLOW_LOCAL_REPOS=true MAGNET_LOCAL_REPO_ROOTS=/srv/git ./magnet start");
+            }
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 magnet.close();

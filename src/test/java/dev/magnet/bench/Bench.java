@@ -27,7 +27,9 @@ import java.util.UUID;
  * <ol>
  *   <li>session start: from {@code POST /api/sessions} to the model receiving the agent's first request;</li>
  *   <li>the floor: the same for the bare {@code claude} CLI started by hand in a ready checkout;</li>
- *   <li>events per second ingested, and delivered to 100 concurrent SSE readers.</li>
+ *   <li>events per second ingested, and delivered to 100 concurrent SSE readers;</li>
+ *   <li>finishing: from the {@code finishing} phase to {@code done} when the agent left 50 of the 2,000 files changed
+ *       (commit inside the sandbox, hand-over of the pack, import with checks, diff, push).</li>
  * </ol>
  * Options: {@code --runs N} (default 20), {@code --readers N} (default 100), {@code --deltas N} (default 4000).
  */
@@ -49,15 +51,18 @@ public final class Bench {
 
             List<Long> floor = bareCliStarts(dir, origin, model, runs);
             List<Long> magnet;
+            List<Long> finishing;
             try (TestServer server = TestServer.start(dir.resolve("data"), model, Map.of("MAGNET_MAX_SESSIONS", "4"))) {
                 String warm = server.createSession(Map.of("prompt", "warm the mirror", "repo", origin.toString()))
                         .path("id").asText();
                 server.awaitStatus(warm, "completed", TIMEOUT);
                 magnet = magnetStarts(server, model, origin, runs);
+                finishing = finishing(server, model, origin, runs);
                 streaming(server, model, readers, deltas);
             }
             report("bare claude CLI (floor): spawn -> first model request", floor);
             report("Magnet: POST /api/sessions -> first model request", magnet);
+            report("Magnet: finishing with 50 of 2,000 files changed (commit, hand-over, import, diff, push)", finishing);
             System.out.printf("Magnet adds %d ms at p50 (target <= 400 ms)%n", pct(magnet, 50) - pct(floor, 50));
         }
     }
@@ -72,6 +77,29 @@ public final class Bench {
             millis.add(Duration.between(posted, first.at()).toMillis());
             server.awaitStatus(id, "completed", TIMEOUT);
         }
+        return millis;
+    }
+
+    private static List<Long> finishing(TestServer server, FakeAnthropic model, Path origin, int runs) {
+        List<Long> millis = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            model.script(Script.of(Turn.reply().toolUse("Bash", Map.of("description", "change 50 files", "command",
+                    "for i in $(seq 0 49); do echo \"// changed $RANDOM\" >> src/pkg$((i % 100))/File$i.java; done")),
+                    Turn.reply().text("Changed 50 files.")));
+            String id = server.createSession(Map.of("prompt", "change 50 files", "repo", origin.toString())).path("id").asText();
+            JsonNode done = server.awaitStatus(id, "completed", TIMEOUT);
+            Instant finishingAt = null;
+            Instant doneAt = null;
+            for (JsonNode phase : done.path("phases")) {
+                if (phase.path("phase").asText().equals("finishing")) {
+                    finishingAt = Instant.parse(phase.path("at").asText());
+                } else if (phase.path("phase").asText().equals("done")) {
+                    doneAt = Instant.parse(phase.path("at").asText());
+                }
+            }
+            millis.add(Duration.between(finishingAt, doneAt).toMillis());
+        }
+        model.script(Script.empty().withFallback(Turn.reply().text("ok")));
         return millis;
     }
 

@@ -1,0 +1,67 @@
+package dev.magnet.runner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.magnet.testing.MagnetServerExtension;
+import dev.magnet.testing.Script;
+import dev.magnet.testing.TestServer;
+import dev.magnet.testing.Turn;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Wall-clock bounds (SECURITY.md, rule 5): a turn or a session that runs past its limit fails {@code timeout}, saying
+ * what the agent was running; its sandbox is gone and the server carries on.
+ */
+class TimeLimitsIT {
+    private static final Duration TIMEOUT = Duration.ofSeconds(120);
+
+    @RegisterExtension
+    final MagnetServerExtension magnet = new MagnetServerExtension(Map.of(
+            "MAGNET_TURN_TIMEOUT_SECONDS", "6", "MAGNET_SESSION_TIMEOUT_SECONDS", "25"));
+
+    @Test
+    void a_turn_that_runs_past_its_limit_fails_the_session_with_timeout_naming_what_was_running() {
+        TestServer server = magnet.server();
+        magnet.model().script(Script.of(Turn.reply().toolUse("Bash", Map.of("description", "wait",
+                "command", "python3 -c 'import time; time.sleep(60)'", "timeout", 600000)), Turn.reply().text("Done.")));
+
+        String id = server.createSession(Map.of("prompt", "Wait a long time")).path("id").asText();
+        JsonNode failed = server.awaitEnd(id);
+
+        assertThat(failed.path("status").asText()).isEqualTo("failed");
+        assertThat(failed.path("failure").path("reason").asText()).isEqualTo("timeout");
+        assertThat(failed.path("failure").path("message").asText()).contains("turn ran for more than 6 s")
+                .contains("Bash: python3 -c 'import time; time.sleep(60)'").contains("MAGNET_TURN_TIMEOUT_SECONDS");
+        assertThat(agentProcessesOf(id)).isEmpty();
+        assertThat(server.get("/health/live").status()).isEqualTo(200);
+    }
+
+    @Test
+    void a_session_whose_turns_each_stay_within_the_limit_still_stops_at_the_session_limit() {
+        TestServer server = magnet.server();
+        Turn step = Turn.reply().toolUse("Bash", Map.of("description", "step",
+                "command", "python3 -c 'import time; time.sleep(4)'; echo step", "timeout", 600000));
+        magnet.model().script(Script.of(step.times(20), Turn.reply().text("Done.")));
+
+        String id = server.createSession(Map.of("prompt", "Many small steps")).path("id").asText();
+        JsonNode failed = server.awaitEnd(id);
+
+        assertThat(failed.path("failure").path("reason").asText()).isEqualTo("timeout");
+        assertThat(failed.path("failure").path("message").asText()).contains("session ran for more than 25 s")
+                .contains("MAGNET_SESSION_TIMEOUT_SECONDS");
+        assertThat(agentProcessesOf(id)).isEmpty();
+
+        magnet.model().script(Script.of(Turn.reply().text("Quick.")));
+        String next = server.createSession(Map.of("prompt", "Something quick")).path("id").asText();
+        assertThat(server.awaitStatus(next, "completed", TIMEOUT).path("failure").isNull()).isTrue();
+    }
+
+    private static java.util.List<ProcessHandle> agentProcessesOf(String sessionId) {
+        return ProcessHandle.allProcesses().filter(p -> p.info().arguments().map(a -> String.join(" ", a))
+                .orElse("").contains(sessionId) && p.isAlive()).toList();
+    }
+}
