@@ -410,7 +410,8 @@ final class SessionWorkflow {
         boolean resume = s.agentStarted();
         StreamJsonMapper mapper = new StreamJsonMapper(workspace.dir());
         writtenToAgent.clear();
-        String token = ctx.relay().open(sessionId);
+        // why: the agent's network is "none" for every session until environments bring network policies
+        String token = ctx.relay().open(sessionId, false);
         AgentView view = sandbox.view();
         ClaudeAgent.Launch launch = new ClaudeAgent.Launch(view.claudeBin(), s.model(), s.agentSessionId(),
                 resume, view.modelBaseUrl(), token, ctx.config().modelMaxRetries(), view.home(), view.tmp(),
