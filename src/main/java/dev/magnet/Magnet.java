@@ -135,7 +135,8 @@ public final class Magnet implements AutoCloseable {
         SessionDiffs diffs = new SessionDiffs();
         ModelRelay relay = ModelRelay.start(config.anthropicApiKey(), config.anthropicBaseUrl(),
                 config.limits().relayMaxBodyBytes());
-        Gateway gateway = new Gateway(relay, EgressPolicy.parse(config.sandbox().egressAllow()));
+        Gateway gateway = new Gateway(relay, EgressPolicy.parse(config.sandbox().egressAllow()),
+                config.limits().gatewayMaxConnections());
         SandboxProvider sandboxes = sandboxes(config, gateway, cgroups);
         Git git = new Git();
         Workspaces workspaces = new Workspaces(git, new Mirrors(git, config.dataDir()));

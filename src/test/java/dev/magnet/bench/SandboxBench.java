@@ -55,7 +55,7 @@ public final class SandboxBench {
         Path claude = TestServer.claudeBin();
         SessionLimits limits = SessionLimits.defaults();
         try (ModelRelay relay = ModelRelay.start("unused", "http://127.0.0.1:9", limits.relayMaxBodyBytes())) {
-            Gateway gateway = new Gateway(relay, EgressPolicy.denyAll());
+            Gateway gateway = new Gateway(relay, EgressPolicy.denyAll(), limits.gatewayMaxConnections());
             SandboxProvider bwrap = new BwrapSandboxProvider(SandboxUser.resolve("magnet-sandbox"),
                     new ResourceLimits(4L << 30, 1024, 2), Cgroups.detect(), gateway, claude, List.of());
             SandboxProvider plain = UnisolatedSandbox.provider(claude, relay.baseUrl());
