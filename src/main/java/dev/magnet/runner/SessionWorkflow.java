@@ -419,7 +419,7 @@ final class SessionWorkflow {
         currentMapper = mapper;
         int generation = ++agentGeneration;
         try {
-            agent = ClaudeAgent.start(sandbox, launch,
+            agent = ClaudeAgent.start(sandbox, launch, ctx.config().limits().agentMaxLineBytes(),
                     line -> signals.add(new Signal.Line(generation, line)),
                     code -> signals.add(new Signal.Exited(generation, code)));
         } catch (SandboxException e) {
@@ -659,6 +659,10 @@ final class SessionWorkflow {
     }
 
     private StepFailure agentDied(int code) {
+        Optional<String> stoppedBecause = agent == null ? Optional.empty() : agent.stoppedBecause();
+        if (stoppedBecause.isPresent()) {
+            return new StepFailure(FailureReason.AGENT_ERROR, stoppedBecause.get());
+        }
         if (sandbox != null && sandbox.memoryKills() > memoryKillsSeen) {
             return new StepFailure(FailureReason.SANDBOX_FAILED, "The session ran out of memory: the agent went past "
                     + "the sandbox's memory limit " + limitText() + " and was killed (exit code " + code + "). "
