@@ -136,8 +136,10 @@ public final class Magnet implements AutoCloseable {
         EventLog eventLog = new EventLog(database.jdbi(), hub, redactor, clock);
         SessionStore store = new SessionStore(database.jdbi(), new SessionRepository(), new MessageRepository(), eventLog, clock);
         SessionDiffs diffs = new SessionDiffs();
-        ModelRelay relay = ModelRelay.start(config.anthropicApiKey(), config.anthropicBaseUrl());
-        Gateway gateway = new Gateway(relay, EgressPolicy.parse(config.sandbox().egressAllow()));
+        ModelRelay relay = ModelRelay.start(config.anthropicApiKey(), config.anthropicBaseUrl(),
+                config.limits().relayMaxBodyBytes());
+        Gateway gateway = new Gateway(relay, EgressPolicy.parse(config.sandbox().egressAllow()),
+                config.limits().gatewayMaxConnections());
         SandboxProvider sandboxes = sandboxes(config, gateway, cgroups);
         Git git = new Git();
         OriginPolicy origins = new OriginPolicy(config.allowLocalRepos(), config.localRepoRoots(), config.dataDir(),

@@ -4,10 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.magnet.sandbox.Sandbox;
 import dev.magnet.sandbox.SandboxProcess;
 import dev.magnet.support.Json;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -17,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
@@ -30,12 +29,14 @@ import org.slf4j.LoggerFactory;
 public final class ClaudeAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClaudeAgent.class);
     private static final int STDERR_TAIL_LINES = 20;
+    private static final int STDERR_MAX_LINE_BYTES = 64 * 1024;
 
     private final SandboxProcess process;
     private final ArrayDeque<String> stderrTail = new ArrayDeque<>();
     private final Object writeLock = new Object();
     private int controlCounter;
     private Thread stderrReader;
+    private volatile String stoppedBecause;
 
     /**
      * How to launch the agent.
@@ -57,14 +58,20 @@ public final class ClaudeAgent implements AutoCloseable {
 
     /**
      * Starts the CLI in the sandbox. {@code onLine} receives every stdout JSON line (on a reader thread, in order);
-     * {@code onExit} receives the exit code once stdout is closed and the process has ended.
+     * {@code onExit} receives the exit code once stdout is closed and the process has ended. A stdout line longer
+     * than {@code maxLineBytes} is not read to its end: the process tree is killed, and {@link #stoppedBecause()}
+     * says why.
+     *
+     * @param maxLineBytes the longest stdout line taken from the agent ({@code SessionLimits.agentMaxLineBytes()})
      */
-    public static ClaudeAgent start(Sandbox sandbox, Launch launch, Consumer<JsonNode> onLine, IntConsumer onExit) {
+    public static ClaudeAgent start(Sandbox sandbox, Launch launch, long maxLineBytes, Consumer<JsonNode> onLine,
+                                    IntConsumer onExit) {
         SandboxProcess process = sandbox.start(command(launch), environment(launch));
         ClaudeAgent agent = new ClaudeAgent(process);
         agent.stderrReader = Thread.ofVirtual().name("agent-stderr-" + process.pid())
                 .start(() -> agent.drainStderr(process.stderr()));
-        Thread.ofVirtual().name("agent-stdout-" + process.pid()).start(() -> agent.readStdout(onLine, onExit));
+        Thread.ofVirtual().name("agent-stdout-" + process.pid())
+                .start(() -> agent.readStdout(new BoundedLineReader(process.stdout(), maxLineBytes), onLine, onExit));
         return agent;
     }
 
@@ -150,6 +157,14 @@ public final class ClaudeAgent implements AutoCloseable {
         return process.isAlive();
     }
 
+    /**
+     * Why Magnet stopped the agent itself, as a message for the user (it went past a bound), or empty when it did
+     * not. Set before the exit is reported.
+     */
+    public Optional<String> stoppedBecause() {
+        return Optional.ofNullable(stoppedBecause);
+    }
+
     /** The last lines the CLI wrote to stderr, for failure messages. */
     public String stderrTail() {
         synchronized (stderrTail) {
@@ -177,8 +192,8 @@ public final class ClaudeAgent implements AutoCloseable {
         }
     }
 
-    private void readStdout(Consumer<JsonNode> onLine, IntConsumer onExit) {
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.stdout(), StandardCharsets.UTF_8))) {
+    private void readStdout(BoundedLineReader stdout, Consumer<JsonNode> onLine, IntConsumer onExit) {
+        try (BoundedLineReader reader = stdout) {
             String line;
             while ((line = reader.readLine()) != null) {
                 if (line.isBlank()) {
@@ -197,6 +212,11 @@ public final class ClaudeAgent implements AutoCloseable {
                     log.error("handling an agent line failed", e);
                 }
             }
+        } catch (BoundedLineReader.LineTooLongException e) {
+            stoppedBecause = "The agent wrote a line of more than " + e.maxBytes() / 1024 + " KiB on stdout "
+                    + "(MAGNET_AGENT_MAX_LINE_KB); Magnet stopped it there.";
+            log.warn("agent {} wrote a stdout line of more than {} bytes; killing it", process.pid(), e.maxBytes());
+            process.killTree();
         } catch (IOException e) {
             log.debug("agent stdout closed: {}", e.getMessage());
         }
@@ -212,18 +232,30 @@ public final class ClaudeAgent implements AutoCloseable {
     }
 
     private void drainStderr(InputStream stderr) {
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(stderr, StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = reader.readLine()) != null) {
-                synchronized (stderrTail) {
-                    stderrTail.addLast(line.length() > 500 ? line.substring(0, 500) + "…" : line);
-                    if (stderrTail.size() > STDERR_TAIL_LINES) {
-                        stderrTail.removeFirst();
-                    }
+        try (BoundedLineReader reader = new BoundedLineReader(stderr, STDERR_MAX_LINE_BYTES)) {
+            while (true) {
+                String line;
+                try {
+                    line = reader.readLine();
+                } catch (BoundedLineReader.LineTooLongException e) {
+                    line = "[a line of more than " + e.maxBytes() / 1024 + " KiB, left out]";
                 }
+                if (line == null) {
+                    return;
+                }
+                keepStderr(line.length() > 500 ? line.substring(0, 500) + "…" : line);
             }
         } catch (IOException e) {
             log.debug("agent stderr closed: {}", e.getMessage());
+        }
+    }
+
+    private void keepStderr(String line) {
+        synchronized (stderrTail) {
+            stderrTail.addLast(line);
+            if (stderrTail.size() > STDERR_TAIL_LINES) {
+                stderrTail.removeFirst();
+            }
         }
     }
 }

@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
+import java.util.Objects;
 
 /**
  * Everything a sandbox may reach, as unix sockets Magnet serves for each session: the model
@@ -19,10 +20,19 @@ public final class Gateway {
 
     private final ModelRelay relay;
     private final EgressPolicy egress;
+    private final int maxConnections;
 
-    public Gateway(ModelRelay relay, EgressPolicy egress) {
-        this.relay = relay;
-        this.egress = egress;
+    /**
+     * @param maxConnections connections open at once on each socket of a session; more are closed at once
+     *                       ({@code SessionLimits.gatewayMaxConnections()})
+     */
+    public Gateway(ModelRelay relay, EgressPolicy egress, int maxConnections) {
+        this.relay = Objects.requireNonNull(relay, "relay");
+        this.egress = Objects.requireNonNull(egress, "egress: EgressPolicy.denyAll() when nothing is allowed");
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("maxConnections must be at least 1 (MAGNET_GATEWAY_MAX_CONNECTIONS)");
+        }
+        this.maxConnections = maxConnections;
     }
 
     public ModelRelay relay() {
@@ -42,7 +52,8 @@ public final class Gateway {
      */
     public SessionGateway open(String sessionId, Path socketDir, int uid, int gid) {
         InetSocketAddress relayAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), relay.port());
-        UnixSocketServer model = UnixSocketServer.serve(socketDir.resolve(sessionId + "-" + MODEL_SOCKET), uid, gid, client -> {
+        Path modelPath = socketDir.resolve(sessionId + "-" + MODEL_SOCKET);
+        UnixSocketServer model = UnixSocketServer.serve(modelPath, uid, gid, maxConnections, client -> {
             try (SocketChannel upstream = SocketChannel.open(relayAddress)) {
                 Pipes.both(client, upstream);
             } catch (IOException e) {
@@ -52,7 +63,8 @@ public final class Gateway {
         EgressProxy proxy = new EgressProxy(sessionId, egress);
         UnixSocketServer proxySocket;
         try {
-            proxySocket = UnixSocketServer.serve(socketDir.resolve(sessionId + "-" + PROXY_SOCKET), uid, gid, client -> {
+            Path proxyPath = socketDir.resolve(sessionId + "-" + PROXY_SOCKET);
+            proxySocket = UnixSocketServer.serve(proxyPath, uid, gid, maxConnections, client -> {
                 try {
                     proxy.handle(client);
                 } catch (IOException e) {

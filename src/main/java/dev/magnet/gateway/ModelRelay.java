@@ -1,8 +1,11 @@
 package dev.magnet.gateway;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.magnet.support.Ids;
+import dev.magnet.support.Json;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -26,7 +30,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The model relay: the only way an agent reaches the model API. The agent's {@code ANTHROPIC_API_KEY} is a
  * per-session token that this relay accepts only while the session holds it; the relay swaps it for the
- * real key and forwards to {@code ANTHROPIC_BASE_URL}, streaming the answer back. Listens on loopback only.
+ * real key and forwards to {@code ANTHROPIC_BASE_URL}, streaming the answer back. It forwards only what
+ * {@link RelayPolicy} allows (the model calls of the pinned CLI, with a capped body) and answers everything else
+ * with an Anthropic-style error, unforwarded. Listens on loopback only.
  */
 public final class ModelRelay implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ModelRelay.class);
@@ -38,8 +44,13 @@ public final class ModelRelay implements AutoCloseable {
     private final URI upstream;
     private final HttpServer server;
     private final HttpClient client;
-    private final Map<String, String> sessionByToken = new ConcurrentHashMap<>();
+    private final RelayPolicy policy;
+    private final Map<String, Grant> grantByToken = new ConcurrentHashMap<>();
     private final Map<String, Usage> usageBySession = new ConcurrentHashMap<>();
+
+    /** What a token lets its holder do: act for one session, and reach the internet through the model or not. */
+    private record Grant(String sessionId, boolean internetAllowed) {
+    }
 
     /** Request and token counts of one session, as metered by the relay. */
     public static final class Usage {
@@ -61,10 +72,11 @@ public final class ModelRelay implements AutoCloseable {
         }
     }
 
-    private ModelRelay(String realKey, URI upstream, HttpServer server) {
+    private ModelRelay(String realKey, URI upstream, HttpServer server, RelayPolicy policy) {
         this.realKey = realKey;
         this.upstream = upstream;
         this.server = server;
+        this.policy = policy;
         this.client = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10))
@@ -75,13 +87,16 @@ public final class ModelRelay implements AutoCloseable {
     /**
      * Starts the relay on a free loopback port.
      *
-     * @param realKey  the model API key, or null (then every request is answered 401 with what to set)
-     * @param upstream the model API base URL
+     * @param realKey      the model API key, or null (then every request is answered 401 with what to set)
+     * @param upstream     the model API base URL
+     * @param maxBodyBytes the largest request body forwarded; a larger one is answered 413
+     *                     ({@code SessionLimits.relayMaxBodyBytes()})
      */
-    public static ModelRelay start(String realKey, String upstream) {
+    public static ModelRelay start(String realKey, String upstream, long maxBodyBytes) {
+        RelayPolicy policy = RelayPolicy.capped(maxBodyBytes);
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-            ModelRelay relay = new ModelRelay(realKey, URI.create(stripTrailingSlash(upstream)), server);
+            ModelRelay relay = new ModelRelay(realKey, URI.create(stripTrailingSlash(upstream)), server, policy);
             server.createContext("/", relay::handle);
             server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
             server.start();
@@ -101,18 +116,23 @@ public final class ModelRelay implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    /** Issues the token that lets one session's agent use the relay. One token per session at a time. */
-    public String open(String sessionId) {
+    /**
+     * Issues the token that lets one session's agent use the relay. One token per session at a time.
+     *
+     * @param internetAllowed whether the session's network policy allows the internet; when not, requests that ask
+     *                        the model provider to reach it (MCP servers, server tools, URL sources) are refused
+     */
+    public String open(String sessionId, boolean internetAllowed) {
         close(sessionId);
         String token = TOKEN_PREFIX + Ids.secret(24);
-        sessionByToken.put(token, sessionId);
+        grantByToken.put(token, new Grant(sessionId, internetAllowed));
         usageBySession.computeIfAbsent(sessionId, id -> new Usage());
         return token;
     }
 
     /** Revokes the session's token: its agent can no longer reach the model. */
     public void close(String sessionId) {
-        sessionByToken.values().removeIf(sessionId::equals);
+        grantByToken.values().removeIf(grant -> grant.sessionId().equals(sessionId));
     }
 
     public Usage usage(String sessionId) {
@@ -132,8 +152,8 @@ public final class ModelRelay implements AutoCloseable {
                 String auth = exchange.getRequestHeaders().getFirst("authorization");
                 token = auth != null && auth.startsWith("Bearer ") ? auth.substring(7) : null;
             }
-            String sessionId = token == null ? null : sessionByToken.get(token);
-            if (sessionId == null) {
+            Grant grant = token == null ? null : grantByToken.get(token);
+            if (grant == null) {
                 error(exchange, 401, "authentication_error", "Magnet relay: this session token is not valid (the session is not active).");
                 return;
             }
@@ -142,21 +162,56 @@ public final class ModelRelay implements AutoCloseable {
                         "Magnet has no model API key: set ANTHROPIC_API_KEY for the Magnet server.");
                 return;
             }
-            Usage usage = usageBySession.computeIfAbsent(sessionId, id -> new Usage());
+            String method = exchange.getRequestMethod();
+            String path = exchange.getRequestURI().getRawPath();
+            Optional<RelayPolicy.Refusal> refusal = policy.refuseRequest(method, path, declaredLength(exchange));
+            if (refusal.isPresent()) {
+                refuse(exchange, grant, refusal.get());
+                return;
+            }
+            Optional<byte[]> body = readBody(exchange.getRequestBody(), policy.maxBodyBytes());
+            refusal = body.isEmpty() ? Optional.of(policy.tooLarge())
+                    : policy.refuseBody(body.get(), grant.internetAllowed());
+            if (refusal.isPresent()) {
+                refuse(exchange, grant, refusal.get());
+                return;
+            }
+            Usage usage = usageBySession.computeIfAbsent(grant.sessionId(), id -> new Usage());
             usage.requests.incrementAndGet();
-            forward(exchange, usage);
+            forward(exchange, path, body.get(), usage);
         } catch (IOException e) {
             log.debug("relay exchange ended early: {}", e.getMessage());
         }
     }
 
-    private void forward(HttpExchange exchange, Usage usage) throws IOException {
-        URI target = URI.create(upstream + exchange.getRequestURI().toString());
-        byte[] body = exchange.getRequestBody().readAllBytes();
+    /**
+     * Reads a request body of at most {@code max} bytes, counting as it reads: a chunked body that never ends costs
+     * no more than the cap.
+     *
+     * @return the body, or empty when it is longer than {@code max} (then it is left unread past the cap)
+     */
+    private static Optional<byte[]> readBody(InputStream in, int max) throws IOException {
+        // why: nothing is allocated ahead from the Content-Length, so a client that announces a large body and sends
+        // it slowly holds only what it has sent
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        byte[] buffer = new byte[64 * 1024];
+        int n;
+        while ((n = in.read(buffer, 0, (int) Math.min(buffer.length, max + 1L - body.size()))) >= 0) {
+            if (body.size() + n > max) {
+                return Optional.empty();
+            }
+            body.write(buffer, 0, n);
+        }
+        return Optional.of(body.toByteArray());
+    }
+
+    private void forward(HttpExchange exchange, String path, byte[] body, Usage usage) throws IOException {
+        String query = exchange.getRequestURI().getRawQuery();
+        // why: built from the checked path, not from the URI as sent, so nothing but that path reaches the upstream
+        URI target = URI.create(upstream + path + (query == null ? "" : "?" + query));
         HttpRequest.Builder request = HttpRequest.newBuilder(target)
                 .timeout(Duration.ofMinutes(15))
-                .method(exchange.getRequestMethod(), body.length == 0
-                        ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         exchange.getRequestHeaders().forEach((name, values) -> {
             if (!HOP_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
                 values.forEach(v -> request.header(name, v));
@@ -201,9 +256,31 @@ public final class ModelRelay implements AutoCloseable {
         }
     }
 
+    /** The {@code Content-Length} of a request whose body is not chunked, else -1 (then the body is counted as read). */
+    private static long declaredLength(HttpExchange exchange) {
+        String length = exchange.getRequestHeaders().getFirst("content-length");
+        if (length == null || exchange.getRequestHeaders().containsKey("transfer-encoding")) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(length.trim());
+        } catch (NumberFormatException e) {
+            // why: the JDK server answers 400 to such a request before the relay sees it; were one to get through,
+            // its body would still be counted as it is read
+            return -1;
+        }
+    }
+
+    private void refuse(HttpExchange exchange, Grant grant, RelayPolicy.Refusal refusal) throws IOException {
+        log.info("session {}: the model relay answered {} without forwarding: {}", grant.sessionId(), refusal.status(),
+                refusal.message());
+        error(exchange, refusal.status(), refusal.errorType(), refusal.message());
+    }
+
     private static void error(HttpExchange exchange, int status, String type, String message) throws IOException {
-        byte[] body = ("{\"type\":\"error\",\"error\":{\"type\":\"" + type + "\",\"message\":\""
-                + message.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}}").getBytes(StandardCharsets.UTF_8);
+        ObjectNode json = Json.MAPPER.createObjectNode().put("type", "error");
+        json.putObject("error").put("type", type).put("message", message);
+        byte[] body = Json.write(json).getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("content-type", "application/json");
         exchange.sendResponseHeaders(status, body.length);
         exchange.getResponseBody().write(body);

@@ -2,18 +2,25 @@ package dev.magnet.gateway;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ByteChannel;
 import java.nio.channels.SocketChannel;
 
-/** Copies bytes both ways between two connections until either side is done. */
+/** Copies bytes both ways between a client and its upstream connection until both directions are done. */
 final class Pipes {
+    private static final int BUFFER_BYTES = 16 * 1024;
+
     private Pipes() {
     }
 
-    /** Pumps {@code a <-> b} (blocking); returns when both directions have ended. */
-    static void both(SocketChannel a, SocketChannel b) throws IOException {
-        Thread back = Thread.ofVirtual().start(() -> copy(b, a));
-        copy(a, b);
+    /**
+     * Pumps {@code client <-> upstream} (blocking); returns when both directions have ended. The end of one side's
+     * input is passed on as the end of the other side's output (a half-close). When the client goes away, both
+     * connections are closed, so the upstream stops answering. When the upstream stops taking the client's bytes
+     * (the relay refuses a request without reading its body, then closes), the client's further bytes are read
+     * and dropped until it ends, so that the upstream's answer still reaches it.
+     */
+    static void both(SocketChannel client, SocketChannel upstream) throws IOException {
+        Thread back = Thread.ofVirtual().start(() -> answer(upstream, client));
+        request(client, upstream);
         try {
             back.join();
         } catch (InterruptedException e) {
@@ -21,21 +28,64 @@ final class Pipes {
         }
     }
 
-    private static void copy(ByteChannel from, SocketChannel to) {
-        ByteBuffer buffer = ByteBuffer.allocate(16 * 1024);
+    private static void request(SocketChannel client, SocketChannel upstream) {
+        ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES);
+        boolean forwarding = true;
         try {
-            while (from.read(buffer) >= 0) {
+            while (client.read(buffer) >= 0) {
                 buffer.flip();
-                while (buffer.hasRemaining()) {
-                    to.write(buffer);
+                if (forwarding) {
+                    // why: closing a connection that holds unread input resets it, and a reset can overtake the
+                    // answer still on its way: the agent saw "empty reply" instead of the relay's 413
+                    forwarding = writeAll(buffer, upstream);
                 }
                 buffer.clear();
             }
-            to.shutdownOutput();
+            if (forwarding) {
+                upstream.shutdownOutput();
+            }
         } catch (IOException e) {
+            closeQuietly(client, upstream);
+        }
+    }
+
+    private static void answer(SocketChannel upstream, SocketChannel client) {
+        ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES);
+        try {
+            while (upstream.read(buffer) >= 0) {
+                buffer.flip();
+                if (!writeAll(buffer, client)) {
+                    closeQuietly(client, upstream);
+                    return;
+                }
+                buffer.clear();
+            }
+        } catch (IOException e) {
+            // why: the upstream ended its side (a reset after its answer is an end too); what it sent is delivered
+        }
+        try {
+            client.shutdownOutput();
+        } catch (IOException e) {
+            closeQuietly(client, upstream);
+        }
+    }
+
+    /** Writes the buffer out; false when the connection no longer takes bytes. */
+    private static boolean writeAll(ByteBuffer buffer, SocketChannel to) {
+        try {
+            while (buffer.hasRemaining()) {
+                to.write(buffer);
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void closeQuietly(SocketChannel... channels) {
+        for (SocketChannel channel : channels) {
             try {
-                to.close();
-                from.close();
+                channel.close();
             } catch (IOException ignored) {
                 // why: the other direction notices the close and ends too; nothing else to do
             }

@@ -436,7 +436,8 @@ final class SessionWorkflow {
         boolean resume = s.agentStarted();
         StreamJsonMapper mapper = new StreamJsonMapper(sandbox.view().workspace());
         writtenToAgent.clear();
-        String token = ctx.relay().open(sessionId);
+        // why: the agent's network is "none" for every session until environments bring network policies
+        String token = ctx.relay().open(sessionId, false);
         AgentView view = sandbox.view();
         ClaudeAgent.Launch launch = new ClaudeAgent.Launch(view.claudeBin(), s.model(), s.agentSessionId(),
                 resume, view.modelBaseUrl(), token, ctx.config().modelMaxRetries(), view.home(), view.tmp(),
@@ -444,7 +445,7 @@ final class SessionWorkflow {
         currentMapper = mapper;
         int generation = ++agentGeneration;
         try {
-            agent = ClaudeAgent.start(sandbox, launch,
+            agent = ClaudeAgent.start(sandbox, launch, ctx.config().limits().agentMaxLineBytes(),
                     line -> signals.add(new Signal.Line(generation, line)),
                     code -> signals.add(new Signal.Exited(generation, code)));
         } catch (SandboxException e) {
@@ -715,6 +716,10 @@ final class SessionWorkflow {
     }
 
     private StepFailure agentDied(int code) {
+        Optional<String> stoppedBecause = agent == null ? Optional.empty() : agent.stoppedBecause();
+        if (stoppedBecause.isPresent()) {
+            return new StepFailure(FailureReason.AGENT_ERROR, stoppedBecause.get());
+        }
         if (sandbox != null && sandbox.memoryKills() > memoryKillsSeen) {
             return new StepFailure(FailureReason.SANDBOX_FAILED, "The session ran out of memory: the agent went past "
                     + "the sandbox's memory limit " + limitText() + " and was killed (exit code " + code + "). "

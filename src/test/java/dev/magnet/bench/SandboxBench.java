@@ -1,5 +1,6 @@
 package dev.magnet.bench;
 
+import dev.magnet.config.SessionLimits;
 import dev.magnet.gateway.EgressPolicy;
 import dev.magnet.gateway.Gateway;
 import dev.magnet.gateway.ModelRelay;
@@ -52,8 +53,9 @@ public final class SandboxBench {
     /** The agent process started through the sandbox API, to its exit: {@code claude --version} and {@code true}. */
     private static void spawnCost(Path dir, int runs) throws Exception {
         Path claude = TestServer.claudeBin();
-        try (ModelRelay relay = ModelRelay.start("unused", "http://127.0.0.1:9")) {
-            Gateway gateway = new Gateway(relay, EgressPolicy.denyAll());
+        SessionLimits limits = SessionLimits.defaults();
+        try (ModelRelay relay = ModelRelay.start("unused", "http://127.0.0.1:9", limits.relayMaxBodyBytes())) {
+            Gateway gateway = new Gateway(relay, EgressPolicy.denyAll(), limits.gatewayMaxConnections());
             SandboxProvider bwrap = new BwrapSandboxProvider(SandboxUser.resolve("magnet-sandbox"),
                     new ResourceLimits(4L << 30, 1024, 2), Cgroups.detect(), gateway, claude, List.of());
             SandboxProvider plain = UnisolatedSandbox.provider(claude, relay.baseUrl());

@@ -2,13 +2,19 @@ package dev.magnet.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.magnet.support.Json;
 import dev.magnet.testing.FakeAnthropic;
+import dev.magnet.testing.RecordedRequest;
 import dev.magnet.testing.Script;
 import dev.magnet.testing.Turn;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,6 +22,8 @@ import org.junit.jupiter.api.Test;
 class ModelRelayTest {
     // why: a fake key; written in two parts so secret scanners do not take it for a real one
     private static final String REAL_KEY = "sk-ant-" + "real-key-for-relay-test";
+    private static final int MAX_BODY = 4096;
+    private static final String MESSAGE = "\"model\":\"m\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]";
     private final HttpClient http = HttpClient.newHttpClient();
     private FakeAnthropic model;
     private ModelRelay relay;
@@ -24,7 +32,7 @@ class ModelRelayTest {
     void start() {
         model = FakeAnthropic.start();
         model.script(Script.empty().withFallback(Turn.reply().text("hello from the model")));
-        relay = ModelRelay.start(REAL_KEY, model.baseUrl());
+        relay = ModelRelay.start(REAL_KEY, model.baseUrl(), MAX_BODY);
     }
 
     @AfterEach
@@ -35,19 +43,20 @@ class ModelRelayTest {
 
     @Test
     void a_session_token_is_swapped_for_the_real_key_and_the_stream_comes_back() throws Exception {
-        String token = relay.open("session-1");
+        String token = relay.open("session-1", false);
         HttpResponse<String> r = post(token, "{\"model\":\"m\",\"max_tokens\":10,\"stream\":true,\"tools\":[{}],"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
 
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).contains("message_start").contains("hello from the model");
         assertThat(model.requests().get(0).header("x-api-key")).isEqualTo(REAL_KEY);
+        assertThat(model.requests().get(0).path()).isEqualTo("/v1/messages?beta=true");
         assertThat(relay.usage("session-1").requests()).isEqualTo(1);
     }
 
     @Test
     void an_unknown_or_revoked_token_gets_401_and_never_reaches_the_model() throws Exception {
-        String token = relay.open("session-2");
+        String token = relay.open("session-2", false);
         relay.close("session-2");
 
         assertThat(post(token, "{}").statusCode()).isEqualTo(401);
@@ -58,8 +67,8 @@ class ModelRelayTest {
 
     @Test
     void without_a_model_key_the_relay_says_what_to_set() throws Exception {
-        try (ModelRelay keyless = ModelRelay.start(null, model.baseUrl())) {
-            String token = keyless.open("s");
+        try (ModelRelay keyless = ModelRelay.start(null, model.baseUrl(), MAX_BODY)) {
+            String token = keyless.open("s", false);
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(keyless.baseUrl() + "/v1/messages"))
                     .header("x-api-key", token).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -68,9 +77,113 @@ class ModelRelayTest {
         }
     }
 
+    @Test
+    void other_api_calls_get_an_anthropic_style_403_and_never_reach_the_model() throws Exception {
+        String token = relay.open("s", false);
+
+        for (String[] call : new String[][] {{"GET", "/v1/models"}, {"GET", "/v1/files"}, {"DELETE", "/v1/files/file_x"},
+                {"POST", "/v1/messages/batches"}, {"GET", "/v1/messages"}}) {
+            HttpResponse<String> r = send(token, call[0], call[1], call[0].equals("POST") ? "{}" : null);
+
+            assertThat(r.statusCode()).as(call[1]).isEqualTo(403);
+            assertThat(r.headers().firstValue("content-type")).contains("application/json");
+            JsonNode error = Json.MAPPER.readTree(r.body());
+            assertThat(error.path("type").asText()).isEqualTo("error");
+            assertThat(error.path("error").path("type").asText()).isEqualTo("permission_error");
+            assertThat(error.path("error").path("message").asText()).startsWith("Magnet relay: ");
+        }
+        assertThat(model.requests()).isEmpty();
+        assertThat(relay.usage("s").requests()).isZero();
+    }
+
+    @Test
+    void count_tokens_is_forwarded() throws Exception {
+        HttpResponse<String> r = send(relay.open("s", false), "POST", "/v1/messages/count_tokens?beta=true", "{" + MESSAGE + "}");
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(model.requests()).extracting(RecordedRequest::path).containsExactly("/v1/messages/count_tokens?beta=true");
+    }
+
+    @Test
+    void a_body_of_exactly_the_cap_is_forwarded_and_one_byte_more_is_413_whether_its_length_is_told_or_not() throws Exception {
+        String token = relay.open("s", false);
+        String atCap = padded(MAX_BODY);
+        String overCap = padded(MAX_BODY + 1);
+
+        assertThat(post(token, atCap).statusCode()).isEqualTo(200);
+        assertThat(chunked(token, atCap).statusCode()).isEqualTo(200);
+        HttpResponse<String> told = post(token, overCap);
+        HttpResponse<String> counted = chunked(token, overCap);
+
+        assertThat(told.statusCode()).isEqualTo(413);
+        assertThat(told.body()).contains("request_too_large").contains("4 KiB").contains("MAGNET_RELAY_MAX_BODY_KB");
+        assertThat(counted.statusCode()).isEqualTo(413);
+        assertThat(model.requests()).hasSize(2).allSatisfy(r -> assertThat(r.body().toString()).hasSize(MAX_BODY));
+    }
+
+    @Test
+    void a_chunked_body_that_goes_on_is_refused_once_past_the_cap() throws Exception {
+        String token = relay.open("s", false);
+        InputStream endless = new InputStream() {
+            @Override
+            public int read() {
+                return 'x';
+            }
+        };
+
+        HttpResponse<String> r = http.send(request(token, "/v1/messages")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> endless)).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(r.statusCode()).isEqualTo(413);
+        assertThat(model.requests()).isEmpty();
+    }
+
+    @Test
+    void a_body_that_is_not_json_is_400() throws Exception {
+        HttpResponse<String> r = post(relay.open("s", false), "not json");
+
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("invalid_request_error");
+        assertThat(model.requests()).isEmpty();
+    }
+
+    @Test
+    void server_tools_and_mcp_servers_pass_only_for_a_session_that_may_reach_the_internet() throws Exception {
+        String fetch = "{" + MESSAGE + ",\"tools\":[{\"type\":\"web_fetch_20250910\",\"name\":\"web_fetch\"}]}";
+        String mcp = "{" + MESSAGE + ",\"mcp_servers\":[{\"type\":\"url\",\"url\":\"https://example.com/sse\",\"name\":\"x\"}]}";
+        String offline = relay.open("offline", false);
+        String online = relay.open("online", true);
+
+        assertThat(post(offline, fetch).statusCode()).isEqualTo(403);
+        assertThat(post(offline, mcp).statusCode()).isEqualTo(403);
+        assertThat(model.requests()).isEmpty();
+        assertThat(post(online, fetch).statusCode()).isEqualTo(200);
+        assertThat(post(online, mcp).statusCode()).isEqualTo(200);
+        assertThat(model.requests()).hasSize(2);
+    }
+
+    /** A Messages request of exactly {@code size} bytes. */
+    private static String padded(int size) {
+        String start = "{" + MESSAGE + ",\"pad\":\"";
+        return start + "x".repeat(size - start.length() - 2) + "\"}";
+    }
+
     private HttpResponse<String> post(String key, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(relay.baseUrl() + "/v1/messages?beta=true"))
-                .header("x-api-key", key).header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return send(key, "POST", "/v1/messages?beta=true", body);
+    }
+
+    private HttpResponse<String> chunked(String key, String body) throws Exception {
+        return http.send(request(key, "/v1/messages?beta=true").POST(HttpRequest.BodyPublishers.ofInputStream(
+                () -> new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)))).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> send(String key, String method, String path, String body) throws Exception {
+        return http.send(request(key, path).method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpRequest.Builder request(String key, String path) {
+        return HttpRequest.newBuilder(URI.create(relay.baseUrl() + path)).header("x-api-key", key)
+                .header("content-type", "application/json");
     }
 }
