@@ -155,8 +155,8 @@ public final class Magnet implements AutoCloseable {
                 new KeyRoutes(keys)::register,
                 new AuditRoutes(audit)::register,
                 new SessionRoutes(sessions)::register,
-                new SessionStreamRoutes(sessions, eventLog, hub)::register,
-                new HealthRoutes(database, config.claudeBin(), metrics)::register,
+                new SessionStreamRoutes(sessions, eventLog, hub, authenticator, accountSettings.streamRecheck())::register,
+                new HealthRoutes(database, config.claudeBin(), metrics, config.metricsToken())::register,
                 new GitHubRoutes(github, new Webhooks(github, store, prRecorder, clock))::register,
                 new StaticRoutes()::register,
                 new UiRoutes()::register));
