@@ -62,7 +62,10 @@ public final class Bootstrap {
             String password = adminPassword != null ? adminPassword : Ids.secret(15);
             h.createUpdate("insert into workspaces (id, name, created_at) values (:id, 'Default', :at)")
                     .bind("id", workspaceId).bind("at", now).execute();
-            h.createUpdate("insert into users (id, name, email, password_hash, created_at) values (:id, 'admin', :email, :hash, :at)")
+            h.createUpdate("""
+                    insert into users (id, name, email, password_hash, email_verified, created_at)
+                    values (:id, 'admin', :email, :hash, true, :at)
+                    """)
                     .bind("id", userId).bind("email", ADMIN_EMAIL).bind("hash", Passwords.hash(password)).bind("at", now).execute();
             h.createUpdate("insert into memberships (workspace_id, user_id, role) values (:ws, :user, 'admin')")
                     .bind("ws", workspaceId).bind("user", userId).execute();
