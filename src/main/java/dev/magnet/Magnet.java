@@ -142,7 +142,7 @@ public final class Magnet implements AutoCloseable {
         Git git = new Git();
         Workspaces workspaces = new Workspaces(git, new Mirrors(git, config.dataDir()));
         GitHubIntegration github = new GitHubIntegration(database.jdbi(), config.github(),
-                SecretBox.forServer(config.secretKey(), config.dataDir()), redactor, clock);
+                SecretBox.forServer(config.secretKey(), config.dataDir()), redactor, clock, bootstrap.firstWorkspaceId());
         PullRequestRecorder prRecorder = new PullRequestRecorder(store);
         PullRequests pullRequests = new PullRequests(github, prRecorder, config.publicUrl());
         PullRequestPoller poller = new PullRequestPoller(github, store, prRecorder, config.github().pollInterval());

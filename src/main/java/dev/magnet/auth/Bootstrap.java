@@ -76,6 +76,12 @@ public final class Bootstrap {
         });
     }
 
+    /** The id of the workspace made on the first start (the oldest), or null before the first start. */
+    public String firstWorkspaceId() {
+        return jdbi.withHandle(h -> h.createQuery("select id from workspaces order by created_at, id limit 1")
+                .mapTo(String.class).findOne().orElse(null));
+    }
+
     private void ensureKeyForFirstAdmin(Handle h, String key) {
         boolean exists = h.createQuery("select count(*) from api_keys where key_hash = :hash")
                 .bind("hash", ApiKeys.hash(key)).mapTo(Long.class).one() > 0;
