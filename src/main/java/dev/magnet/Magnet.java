@@ -123,7 +123,7 @@ public final class Magnet implements AutoCloseable {
         AuditLog audit = new AuditLog(database.jdbi(), clock);
         BrowserSessions browsers = new BrowserSessions(database.jdbi(), clock);
         AccountService accounts = new AccountService(database.jdbi(), new Accounts(clock), browsers, new Invites(clock), apiKeys,
-                new LoginThrottle(clock, Duration.ofMinutes(15), 30, 100),
+                new LoginThrottle(clock, Duration.ofMinutes(15), 20, 100),
                 new PasswordHashing(accountSettings.maxPasswordHashes(), metrics), accountSettings.workspaceCreators(), audit);
         KeyService keys = new KeyService(database.jdbi(), apiKeys, audit);
         Authenticator authenticator = new Authenticator(apiKeys, browsers,

@@ -5,8 +5,14 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -26,9 +32,7 @@ public final class PasswordHashing {
     private static final int WAITERS_PER_SLOT = 4;
     private static final Duration MAX_WAIT = Duration.ofSeconds(2);
 
-    private final Semaphore slots;
-    private final int maxWaiting;
-    private final AtomicInteger waiting = new AtomicInteger();
+    private final ThreadPoolExecutor slots;
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger mostRunning = new AtomicInteger();
     private final Counter computed;
@@ -42,8 +46,17 @@ public final class PasswordHashing {
         if (maxConcurrent < 1) {
             throw new IllegalArgumentException("maxConcurrent must be at least 1: set MAGNET_MAX_PASSWORD_HASHES to 1 or more");
         }
-        this.slots = new Semaphore(maxConcurrent, true);
-        this.maxWaiting = maxConcurrent * WAITERS_PER_SLOT;
+        // why: hashes run on platform threads of their own, not on the request's virtual thread: a virtual thread is
+        // not preempted, so CPU-bound hashes on it would hold every carrier thread (one per core) and stall all other
+        // requests, /health/live included, for as long as a flood lasts
+        AtomicInteger threads = new AtomicInteger();
+        this.slots = new ThreadPoolExecutor(maxConcurrent, maxConcurrent, 30, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(maxConcurrent * WAITERS_PER_SLOT), task -> {
+                    Thread t = new Thread(task, "magnet-password-hash-" + threads.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                }, new ThreadPoolExecutor.AbortPolicy());
+        this.slots.allowCoreThreadTimeOut(true);
         Gauge.builder("magnet_password_hashes_in_progress", running, AtomicInteger::get)
                 .description("password hashes being computed now").register(registry);
         Gauge.builder("magnet_password_hashes_in_progress_max", mostRunning, AtomicInteger::get)
@@ -72,32 +85,58 @@ public final class PasswordHashing {
     }
 
     private <T> T run(Supplier<T> work) {
-        if (!slots.tryAcquire() && !awaitSlot()) {
-            refused.increment();
-            throw new TooManyRequestsException("the server is busy checking other passwords; try again in a second", 1);
+        AtomicBoolean started = new AtomicBoolean();
+        Future<T> result;
+        try {
+            result = slots.submit(() -> {
+                if (!started.compareAndSet(false, true)) {
+                    return null;
+                }
+                mostRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+                try {
+                    computed.increment();
+                    return work.get();
+                } finally {
+                    running.decrementAndGet();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            throw busy();
         }
         try {
-            mostRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
-            computed.increment();
-            return work.get();
-        } finally {
-            running.decrementAndGet();
-            slots.release();
+            try {
+                return result.get(MAX_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                if (started.compareAndSet(false, true)) {
+                    drop(result);
+                    throw busy();
+                }
+                // why: the hash is under way; it takes a fraction of a second, and its answer is the one to give
+                return result.get();
+            }
+        } catch (InterruptedException e) {
+            started.set(true);
+            drop(result);
+            Thread.currentThread().interrupt();
+            throw busy();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException("hashing a password failed", e.getCause());
         }
     }
 
-    private boolean awaitSlot() {
-        if (waiting.incrementAndGet() > maxWaiting) {
-            waiting.decrementAndGet();
-            return false;
+    /** Takes a task that has not started out of the queue, so that it frees its place at once. */
+    private void drop(Future<?> task) {
+        task.cancel(false);
+        if (task instanceof Runnable queued) {
+            slots.remove(queued);
         }
-        try {
-            return slots.tryAcquire(MAX_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } finally {
-            waiting.decrementAndGet();
-        }
+    }
+
+    private TooManyRequestsException busy() {
+        refused.increment();
+        return new TooManyRequestsException("the server is busy checking other passwords; try again in a second", 1);
     }
 }
