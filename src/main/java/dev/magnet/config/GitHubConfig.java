@@ -145,6 +145,10 @@ public record GitHubConfig(String apiUrl, String appId, String appPrivateKey, St
             }
             Set<String> items = Arrays.stream(value.split(",")).map(String::strip).filter(s -> !s.isEmpty())
                     .collect(Collectors.toCollection(HashSet::new));
+            if (items.isEmpty()) {
+                throw new IllegalArgumentException(SETTING + " must be first, all, or a comma-separated list of workspace "
+                        + "ids (and first), was '" + value + "'");
+            }
             boolean first = items.removeIf(s -> s.equalsIgnoreCase("first"));
             for (String id : items) {
                 if (!id.matches("[0-9A-Za-z-]{1,40}")) {

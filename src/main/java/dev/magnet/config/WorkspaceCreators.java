@@ -41,6 +41,10 @@ public record WorkspaceCreators(Kind kind, Set<String> emails) {
             default -> {
                 Set<String> emails = Arrays.stream(v.split(",")).map(String::strip).filter(s -> !s.isEmpty())
                         .collect(Collectors.toSet());
+                if (emails.isEmpty()) {
+                    throw new IllegalArgumentException(SETTING + " must be admins, all, none or a comma-separated list "
+                            + "of email addresses, was '" + value + "'");
+                }
                 for (String email : emails) {
                     if (!email.matches("[^@\\s]+@[^@\\s]+")) {
                         throw new IllegalArgumentException(SETTING + " must be admins, all, none or a comma-separated "

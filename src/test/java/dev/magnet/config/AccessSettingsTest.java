@@ -28,6 +28,7 @@ class AccessSettingsTest {
         assertThat(creators.allow(true, "other@corp.test", true)).isFalse();
         assertThatThrownBy(() -> WorkspaceCreators.parse("admins,boss@corp.test"))
                 .hasMessageContaining("MAGNET_WORKSPACE_CREATORS");
+        assertThatThrownBy(() -> WorkspaceCreators.parse(" , ")).hasMessageContaining("MAGNET_WORKSPACE_CREATORS");
     }
 
     @Test
@@ -41,6 +42,7 @@ class AccessSettingsTest {
         assertThat(listed.includes("ws-1", "ws-1")).isFalse();
         assertThat(GitHubConfig.SharedWith.parse("first,ws-3").includes("ws-1", "ws-1")).isTrue();
         assertThatThrownBy(() -> GitHubConfig.SharedWith.parse("ws 2")).hasMessageContaining("MAGNET_GITHUB_SHARED_WITH");
+        assertThatThrownBy(() -> GitHubConfig.SharedWith.parse(",")).hasMessageContaining("MAGNET_GITHUB_SHARED_WITH");
         assertThat(GitHubConfig.fromEnvironment(Map.of()).sharedWith()).isEqualTo(first);
     }
 
