@@ -16,6 +16,7 @@ import dev.magnet.auth.KeyService;
 import dev.magnet.auth.LoginThrottle;
 import dev.magnet.auth.MemberRoutes;
 import dev.magnet.auth.OidcClient;
+import dev.magnet.auth.PasswordHashing;
 import dev.magnet.auth.RateLimiter;
 import dev.magnet.auth.SessionCookies;
 import dev.magnet.config.AccountSettings;
@@ -117,13 +118,16 @@ public final class Magnet implements AutoCloseable {
         Database database = Database.open(config.databaseUrl());
         AccountSettings accountSettings = config.accounts();
         ApiKeys apiKeys = new ApiKeys(database.jdbi(), clock);
-        Bootstrap.Result firstStart = new Bootstrap(database.jdbi(), apiKeys, clock)
-                .ensureFirstWorkspace(config.bootstrapApiKey(), accountSettings.adminPassword());
+        Bootstrap bootstrap = new Bootstrap(database.jdbi(), apiKeys, clock);
+        Bootstrap.Result firstStart = bootstrap.ensureFirstWorkspace(config.bootstrapApiKey(), accountSettings.adminPassword());
         redactor.register(accountSettings.oidcClientSecret());
+        redactor.register(config.metricsToken());
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         AuditLog audit = new AuditLog(database.jdbi(), clock);
         BrowserSessions browsers = new BrowserSessions(database.jdbi(), clock);
         AccountService accounts = new AccountService(database.jdbi(), new Accounts(clock), browsers, new Invites(clock), apiKeys,
-                new LoginThrottle(clock, 5, Duration.ofMinutes(15)), audit);
+                new LoginThrottle(clock, Duration.ofMinutes(15), 20, 100),
+                new PasswordHashing(accountSettings.maxPasswordHashes(), metrics), accountSettings.workspaceCreators(), audit);
         KeyService keys = new KeyService(database.jdbi(), apiKeys, audit);
         Authenticator authenticator = new Authenticator(apiKeys, browsers,
                 new RateLimiter(clock, accountSettings.apiKeyRatePerMinute()));
@@ -131,7 +135,6 @@ public final class Magnet implements AutoCloseable {
         OidcClient oidc = accountSettings.oidcEnabled() ? new OidcClient(accountSettings.oidcIssuer(),
                 accountSettings.oidcClientId(), accountSettings.oidcClientSecret()) : null;
 
-        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         EventHub hub = new EventHub();
         EventLog eventLog = new EventLog(database.jdbi(), hub, redactor, clock);
         SessionStore store = new SessionStore(database.jdbi(), new SessionRepository(), new MessageRepository(), eventLog, clock);
@@ -147,7 +150,7 @@ public final class Magnet implements AutoCloseable {
         SessionRepos repos = new SessionRepos(git, new Mirrors(git, config.dataDir()), origins);
         WorkspaceTransfer transfer = new WorkspaceTransfer(Git.DEFAULT_TIMEOUT);
         GitHubIntegration github = new GitHubIntegration(database.jdbi(), config.github(),
-                SecretBox.forServer(config.secretKey(), config.dataDir()), redactor, clock);
+                SecretBox.forServer(config.secretKey(), config.dataDir()), redactor, clock, bootstrap.firstWorkspaceId());
         PullRequestRecorder prRecorder = new PullRequestRecorder(store);
         PullRequests pullRequests = new PullRequests(github, prRecorder, config.publicUrl());
         PullRequestPoller poller = new PullRequestPoller(github, store, prRecorder, config.github().pollInterval());
@@ -163,8 +166,8 @@ public final class Magnet implements AutoCloseable {
                 new KeyRoutes(keys)::register,
                 new AuditRoutes(audit)::register,
                 new SessionRoutes(sessions)::register,
-                new SessionStreamRoutes(sessions, eventLog, hub)::register,
-                new HealthRoutes(database, config.claudeBin(), metrics)::register,
+                new SessionStreamRoutes(sessions, eventLog, hub, authenticator, accountSettings.streamRecheck())::register,
+                new HealthRoutes(database, config.claudeBin(), metrics, config.metricsToken())::register,
                 new GitHubRoutes(github, new Webhooks(github, store, prRecorder, clock))::register,
                 new StaticRoutes()::register,
                 new UiRoutes()::register));

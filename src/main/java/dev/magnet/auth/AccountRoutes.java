@@ -133,7 +133,7 @@ public final class AccountRoutes {
         } catch (OidcClient.OidcException e) {
             log.warn("single sign-on failed: {}", e.getMessage());
             back(ctx, "the identity provider's answer could not be verified");
-        } catch (dev.magnet.support.ForbiddenException | NotFoundException e) {
+        } catch (dev.magnet.support.ForbiddenException | NotFoundException | InvalidRequestException e) {
             back(ctx, e.getMessage());
         }
     }

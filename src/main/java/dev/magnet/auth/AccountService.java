@@ -1,5 +1,6 @@
 package dev.magnet.auth;
 
+import dev.magnet.config.WorkspaceCreators;
 import dev.magnet.support.ConflictException;
 import dev.magnet.support.ForbiddenException;
 import dev.magnet.support.Ids;
@@ -28,38 +29,50 @@ public final class AccountService {
     private final Invites invites;
     private final ApiKeys keys;
     private final LoginThrottle throttle;
+    private final PasswordHashing hashing;
+    private final WorkspaceCreators creators;
     private final AuditLog audit;
 
+    /**
+     * @param hashing  computes every password hash of accounts, within its bound on concurrent hashes
+     * @param creators who may create workspaces ({@code MAGNET_WORKSPACE_CREATORS})
+     */
     public AccountService(Jdbi jdbi, Accounts accounts, BrowserSessions browsers, Invites invites, ApiKeys keys,
-                          LoginThrottle throttle, AuditLog audit) {
+                          LoginThrottle throttle, PasswordHashing hashing, WorkspaceCreators creators, AuditLog audit) {
         this.jdbi = jdbi;
         this.accounts = accounts;
         this.browsers = browsers;
         this.invites = invites;
         this.keys = keys;
         this.throttle = throttle;
+        this.hashing = hashing;
+        this.creators = creators;
         this.audit = audit;
     }
 
     /**
-     * Checks a password sign-in and, when it is right, signs the browser in to the user's first workspace.
+     * Checks a password sign-in and, when it is right, signs the browser in to the user's first workspace. The
+     * attempt is counted before the password is hashed; a wrong email costs the same as a wrong password.
      *
-     * @throws TooManyRequestsException when this account or address failed too often lately
+     * @throws TooManyRequestsException when this account failed too often from this address lately, this address
+     *                                  failed too often, or every password hashing slot is busy
      * @throws UnauthorizedException    when the email or password is wrong
      */
     public BrowserSessions.NewSignIn signIn(String email, String password, String address) {
         String account = Accounts.normalizeEmail(email);
-        long wait = throttle.waitSeconds(account, address);
-        if (wait > 0) {
-            throw new TooManyRequestsException("too many failed sign-ins; try again in " + wait + " seconds", wait);
-        }
+        LoginThrottle.Attempt attempt = throttle.begin(account, address);
         Optional<Accounts.StoredPassword> stored = jdbi.withHandle(h -> accounts.passwordOf(h, account));
-        boolean ok = Passwords.verify(password, stored.map(Accounts.StoredPassword::hash).orElse(DUMMY_HASH)) && stored.isPresent();
+        boolean ok;
+        try {
+            ok = hashing.verify(password, stored.map(Accounts.StoredPassword::hash).orElse(DUMMY_HASH)) && stored.isPresent();
+        } catch (TooManyRequestsException busy) {
+            attempt.withdraw();
+            throw busy;
+        }
         if (!ok) {
-            throttle.failed(account, address);
             throw new UnauthorizedException("the email or password is wrong");
         }
-        throttle.succeeded(account);
+        attempt.succeeded();
         String userId = stored.get().userId();
         return jdbi.inTransaction(h -> {
             List<Membership> mine = accounts.memberships(h, userId);
@@ -83,10 +96,13 @@ public final class AccountService {
     }
 
     /**
-     * Signs in a user the identity provider vouched for: known by subject, or by a verified email (then linked),
-     * or new when the sign-in carries an invite. With an invite, the user joins its workspace and starts there.
+     * Signs in a user the identity provider vouched for: known by subject, or by an email that both the provider
+     * and this server verified (then linked), or new when the sign-in carries an invite. With an invite, the user
+     * joins its workspace and starts there.
      *
-     * @throws ForbiddenException when the person has no account here and no invite
+     * @throws ForbiddenException      when the person has no account here and no invite, or the account with the
+     *                                 provider's email never had its email verified here
+     * @throws InvalidRequestException when the invite is for another email address
      */
     public BrowserSessions.NewSignIn signInWithProvider(OidcClient.Identity identity, String inviteToken) {
         return jdbi.inTransaction(h -> {
@@ -96,6 +112,13 @@ public final class AccountService {
             Optional<User> user = accounts.userBySubject(h, identity.issuer(), identity.subject());
             if (user.isEmpty() && email != null) {
                 user = accounts.userByEmail(h, email);
+                if (user.isPresent() && !accounts.emailVerified(h, user.get().id())) {
+                    // why: whoever made that account chose its email freely (an invite without an email); linking
+                    // would hand the provider's user an account, and its password, that someone else controls
+                    throw new ForbiddenException("an account with this email exists here, but its email address was "
+                            + "never verified, so single sign-on cannot sign in to it; sign in with its password, or ask "
+                            + "an admin");
+                }
                 user.ifPresent(u -> accounts.linkSubject(h, u.id(), identity.issuer(), identity.subject()));
             }
             if (user.isEmpty()) {
@@ -105,7 +128,7 @@ public final class AccountService {
                 String name = identity.name() != null && !identity.name().isBlank() ? identity.name().strip()
                         : email != null ? email : "user";
                 User created = accounts.createUser(h, name.length() > MAX_NAME_CHARS ? name.substring(0, MAX_NAME_CHARS) : name,
-                        email, null);
+                        email, null, email != null);
                 accounts.linkSubject(h, created.id(), identity.issuer(), identity.subject());
                 user = Optional.of(created);
             }
@@ -146,10 +169,19 @@ public final class AccountService {
         });
     }
 
-    /** Creates a workspace with the caller as its admin. */
+    /**
+     * Creates a workspace with the caller as its admin.
+     *
+     * @throws ForbiddenException when {@code MAGNET_WORKSPACE_CREATORS} does not let the caller create one
+     */
     public Membership createWorkspace(Actor actor, String name) {
         String valid = requireName(name, "name");
         return jdbi.inTransaction(h -> {
+            if (!creators.allow(accounts.isAdminAnywhere(h, actor.userId()), actor.userEmail(),
+                    accounts.emailVerified(h, actor.userId()))) {
+                throw new ForbiddenException("this server lets " + creators.describe() + " create workspaces ("
+                        + WorkspaceCreators.SETTING + "); ask its operator, or an admin of a workspace to invite you");
+            }
             String id = accounts.createWorkspace(h, valid);
             accounts.addMember(h, id, actor.userId(), Role.ADMIN);
             return new Membership(id, valid, Role.ADMIN.wire());
@@ -164,12 +196,16 @@ public final class AccountService {
      */
     public void changePassword(Actor actor, String browserToken, String current, String next) {
         Passwords.requireAcceptable(next, "newPassword");
+        Optional<String> hash = jdbi.withHandle(h -> accounts.passwordHash(h, actor.userId()));
+        if (hash.isPresent() && !hashing.verify(current, hash.get())) {
+            throw new UnauthorizedException("the current password is wrong");
+        }
+        String nextHash = hashing.hash(next);
         jdbi.useTransaction(h -> {
-            Optional<String> hash = accounts.passwordHash(h, actor.userId());
-            if (hash.isPresent() && !Passwords.verify(current, hash.get())) {
-                throw new UnauthorizedException("the current password is wrong");
+            if (!accounts.passwordHash(h, actor.userId()).equals(hash)) {
+                throw new ConflictException("the password was changed meanwhile; sign in again");
             }
-            accounts.setPassword(h, actor.userId(), Passwords.hash(next));
+            accounts.setPassword(h, actor.userId(), nextHash);
             browsers.deleteOthers(h, actor.userId(), browserToken);
         });
     }
@@ -243,38 +279,39 @@ public final class AccountService {
 
     /**
      * Accepts an invite: a signed-in user ({@code signedIn} not null) joins the workspace; otherwise a new account
-     * is made from {@code newAccount}.
+     * is made from {@code newAccount}. An invite made for an email address is accepted only by an account with that
+     * address, and an account it makes has its email verified; an account made by an invite without an address
+     * does not.
      *
      * @return the user who joined and the workspace
+     * @throws InvalidRequestException (field {@code email}) when the invite is for another email address
      */
     public Joined acceptInvite(String token, Actor signedIn, NewAccount newAccount) {
+        if (signedIn != null) {
+            return jdbi.inTransaction(h -> join(h, pending(h, token),
+                    new User(signedIn.userId(), signedIn.userName(), signedIn.userEmail())));
+        }
+        if (newAccount == null) {
+            throw new InvalidRequestException("email", "sign in first, or give name, email and password for a new account");
+        }
+        String name = requireName(newAccount.name(), "name");
+        String email = requireEmail(newAccount.email(), "email");
+        String password = Passwords.requireAcceptable(newAccount.password(), "password");
+        // why: an unknown token or a wrong email is refused before the password is hashed
+        requireInvitedEmail(pendingInvite(token), email);
+        String passwordHash = hashing.hash(password);
         return jdbi.inTransaction(h -> {
-            Invite invite = invites.byToken(h, token).filter(Invite::isPending)
-                    .orElseThrow(() -> new NotFoundException("this invite link is unknown, used or expired"));
-            User user;
-            if (signedIn != null) {
-                user = new User(signedIn.userId(), signedIn.userName(), signedIn.userEmail());
-            } else {
-                if (newAccount == null) {
-                    throw new InvalidRequestException("email", "sign in first, or give name, email and password for a new account");
-                }
-                String name = requireName(newAccount.name(), "name");
-                String email = requireEmail(newAccount.email(), "email");
-                String password = Passwords.requireAcceptable(newAccount.password(), "password");
-                if (accounts.userByEmail(h, email).isPresent()) {
-                    throw new ConflictException("an account with this email exists; sign in first, then accept the invite");
-                }
-                user = accounts.createUser(h, name, email, Passwords.hash(password));
+            Invite invite = pending(h, token);
+            if (accounts.userByEmail(h, email).isPresent()) {
+                throw new ConflictException("an account with this email exists; sign in first, then accept the invite");
             }
-            return join(h, invite, user);
+            return join(h, invite, accounts.createUser(h, name, email, passwordHash, invite.email() != null));
         });
     }
 
     /** Lets a user who signed in elsewhere join through an invite, in the caller's transaction. */
     Joined join(Handle h, Invite invite, User user) {
-        if (invite.email() != null && !invite.email().equals(Accounts.normalizeEmail(user.email()))) {
-            throw new ForbiddenException("this invite is for another email address");
-        }
+        requireInvitedEmail(invite, user.email());
         if (!invites.accept(h, invite.id(), user.id())) {
             throw new NotFoundException("this invite link is unknown, used or expired");
         }
@@ -282,6 +319,18 @@ public final class AccountService {
         Actor joined = new Actor(user.id(), user.name(), user.email(), invite.workspaceId(), invite.role());
         audit.record(h, joined, "member.join", "invite", invite.id(), invite.role());
         return new Joined(user, invite.workspaceId());
+    }
+
+    private Invite pending(Handle h, String token) {
+        return invites.byToken(h, token).filter(Invite::isPending)
+                .orElseThrow(() -> new NotFoundException("this invite link is unknown, used or expired"));
+    }
+
+    private static void requireInvitedEmail(Invite invite, String email) {
+        if (invite.email() != null && !invite.email().equals(Accounts.normalizeEmail(email))) {
+            throw new InvalidRequestException("email", "this invite is for " + invite.email()
+                    + "; it can only be accepted with that email address");
+        }
     }
 
     static void requireAdmin(Actor actor) {

@@ -29,15 +29,32 @@ public final class Accounts {
                 .mapTo(String.class).findOne();
     }
 
-    /** A new user; {@code passwordHash} may be null for users who sign in only with single sign-on. */
-    public User createUser(Handle h, String name, String email, String passwordHash) {
+    /**
+     * A new user; {@code passwordHash} may be null for users who sign in only with single sign-on.
+     * {@code emailVerified} says whether the address was proven: by an invite made for it, or by the identity
+     * provider; only a verified address may link single sign-on to the account or match a list of addresses.
+     */
+    public User createUser(Handle h, String name, String email, String passwordHash, boolean emailVerified) {
         String id = Ids.newId();
         h.createUpdate("""
-                insert into users (id, name, email, password_hash, created_at) values (:id, :name, :email, :hash, :at)
+                insert into users (id, name, email, password_hash, email_verified, created_at)
+                values (:id, :name, :email, :hash, :verified, :at)
                 """)
                 .bind("id", id).bind("name", name).bind("email", normalizeEmail(email)).bind("hash", passwordHash)
-                .bind("at", clock.instant()).execute();
+                .bind("verified", emailVerified && email != null).bind("at", clock.instant()).execute();
         return new User(id, name, normalizeEmail(email));
+    }
+
+    /** Whether the user's email address was verified (false for an unknown user). */
+    public boolean emailVerified(Handle h, String userId) {
+        return h.createQuery("select email_verified from users where id = :id").bind("id", userId)
+                .mapTo(Boolean.class).findOne().orElse(false);
+    }
+
+    /** Whether the user is an admin of at least one workspace. */
+    public boolean isAdminAnywhere(Handle h, String userId) {
+        return h.createQuery("select count(*) from memberships where user_id = :user and role = 'admin'")
+                .bind("user", userId).mapTo(Long.class).one() > 0;
     }
 
     public Optional<User> user(Handle h, String userId) {

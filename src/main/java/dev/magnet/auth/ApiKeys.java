@@ -97,6 +97,15 @@ public final class ApiKeys {
         });
     }
 
+    /** Whether a key still authenticates: it is not revoked and its owner is still a member of its workspace. */
+    public boolean isUsable(String keyId) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                select count(*) from api_keys k
+                join memberships m on m.workspace_id = k.workspace_id and m.user_id = k.user_id
+                where k.id = :id and k.revoked_at is null
+                """).bind("id", keyId).mapTo(Long.class).one() > 0);
+    }
+
     /** Keys of a workspace, newest first; only those of {@code userId} when it is not null. */
     public List<ApiKeyInfo> list(Handle h, String workspaceId, String userId) {
         return h.createQuery("select " + INFO_COLUMNS + " from api_keys k join users u on u.id = k.user_id"

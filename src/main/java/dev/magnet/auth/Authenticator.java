@@ -56,6 +56,29 @@ public final class Authenticator {
         return new Refused(401, "sign in, or send an API key in the x-api-key header", 0);
     }
 
+    /**
+     * Checks again that a caller authenticated earlier may still act as {@code actor}, for requests that outlive one
+     * check (event streams).
+     *
+     * @param browserToken the session cookie the caller proved, or null when it used an API key
+     * @return why the caller may no longer act (the key was revoked, the browser signed out, the user left the
+     *         workspace), or empty while it still may
+     */
+    public Optional<String> recheck(Actor actor, String browserToken) {
+        if (actor.viaApiKey()) {
+            return keys.isUsable(actor.apiKeyId()) ? Optional.empty()
+                    : Optional.of("the API key was revoked or its owner left the workspace");
+        }
+        Optional<BrowserSessions.SignedIn> signedIn = browserToken == null ? Optional.empty() : browsers.authenticate(browserToken);
+        if (signedIn.isEmpty() || !signedIn.get().actor().userId().equals(actor.userId())) {
+            return Optional.of("the browser signed out, or the user left the workspace");
+        }
+        if (!signedIn.get().actor().workspaceId().equals(actor.workspaceId())) {
+            return Optional.of("the browser switched to another workspace");
+        }
+        return Optional.empty();
+    }
+
     private static boolean sameToken(String presented, String expected) {
         return presented != null && MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8),
                 expected.getBytes(StandardCharsets.UTF_8));

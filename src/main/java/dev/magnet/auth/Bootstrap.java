@@ -62,7 +62,10 @@ public final class Bootstrap {
             String password = adminPassword != null ? adminPassword : Ids.secret(15);
             h.createUpdate("insert into workspaces (id, name, created_at) values (:id, 'Default', :at)")
                     .bind("id", workspaceId).bind("at", now).execute();
-            h.createUpdate("insert into users (id, name, email, password_hash, created_at) values (:id, 'admin', :email, :hash, :at)")
+            h.createUpdate("""
+                    insert into users (id, name, email, password_hash, email_verified, created_at)
+                    values (:id, 'admin', :email, :hash, true, :at)
+                    """)
                     .bind("id", userId).bind("email", ADMIN_EMAIL).bind("hash", Passwords.hash(password)).bind("at", now).execute();
             h.createUpdate("insert into memberships (workspace_id, user_id, role) values (:ws, :user, 'admin')")
                     .bind("ws", workspaceId).bind("user", userId).execute();
@@ -71,6 +74,12 @@ public final class Bootstrap {
             log.info("Created the first workspace 'Default' with user 'admin' ({})", ADMIN_EMAIL);
             return new Result(bootstrapKey != null ? null : key, adminPassword != null ? null : password);
         });
+    }
+
+    /** The id of the workspace made on the first start (the oldest), or null before the first start. */
+    public String firstWorkspaceId() {
+        return jdbi.withHandle(h -> h.createQuery("select id from workspaces order by created_at, id limit 1")
+                .mapTo(String.class).findOne().orElse(null));
     }
 
     private void ensureKeyForFirstAdmin(Handle h, String key) {

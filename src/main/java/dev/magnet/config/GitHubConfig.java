@@ -5,7 +5,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The GitHub integration as configured by the environment (SPEC §7). A workspace may instead set its own
@@ -23,9 +27,12 @@ import java.util.Map;
  *                           ({@code MAGNET_GITHUB_POLL_SECONDS}, 120; 0 turns polling off)
  * @param maxRateLimitWait   the longest Magnet waits for a GitHub rate limit to reset before giving up
  *                           ({@code MAGNET_GITHUB_MAX_RATE_LIMIT_WAIT_SECONDS}, 300)
+ * @param sharedWith         which workspaces may use these credentials when they have none of their own
+ *                           ({@code MAGNET_GITHUB_SHARED_WITH}, {@code first})
  */
 public record GitHubConfig(String apiUrl, String appId, String appPrivateKey, String token, String webhookSecret,
-                           boolean draftPullRequests, Duration pollInterval, Duration maxRateLimitWait) {
+                           boolean draftPullRequests, Duration pollInterval, Duration maxRateLimitWait,
+                           SharedWith sharedWith) {
     public static final String DEFAULT_API_URL = "https://api.github.com";
 
     public GitHubConfig {
@@ -41,11 +48,12 @@ public record GitHubConfig(String apiUrl, String appId, String appPrivateKey, St
         if (appPrivateKey != null && appId == null) {
             throw new IllegalArgumentException("MAGNET_GITHUB_APP_PRIVATE_KEY is set but MAGNET_GITHUB_APP_ID is not");
         }
+        sharedWith = sharedWith == null ? SharedWith.parse(null) : sharedWith;
     }
 
     /** Nothing configured: GitHub repositories are refused until a workspace sets an integration. */
     public static GitHubConfig none() {
-        return new GitHubConfig(null, null, null, null, null, false, Duration.ofSeconds(120), Duration.ofSeconds(300));
+        return new GitHubConfig(null, null, null, null, null, false, Duration.ofSeconds(120), Duration.ofSeconds(300), null);
     }
 
     static GitHubConfig fromEnvironment(Map<String, String> env) {
@@ -57,7 +65,8 @@ public record GitHubConfig(String apiUrl, String appId, String appPrivateKey, St
                 env.get("MAGNET_GITHUB_WEBHOOK_SECRET"),
                 Boolean.parseBoolean(env.getOrDefault("MAGNET_GITHUB_DRAFT_PRS", "false")),
                 Duration.ofSeconds(seconds(env, "MAGNET_GITHUB_POLL_SECONDS", 120)),
-                Duration.ofSeconds(seconds(env, "MAGNET_GITHUB_MAX_RATE_LIMIT_WAIT_SECONDS", 300)));
+                Duration.ofSeconds(seconds(env, "MAGNET_GITHUB_MAX_RATE_LIMIT_WAIT_SECONDS", 300)),
+                SharedWith.parse(env.get(SharedWith.SETTING)));
     }
 
     /** True when the environment names an App or a token. */
@@ -106,6 +115,62 @@ public record GitHubConfig(String apiUrl, String appId, String appPrivateKey, St
     public String toString() {
         // why: the record's default toString would print the token and the private key
         return "GitHubConfig[apiUrl=" + apiUrl + ", app=" + (appId == null ? "none" : appId)
-                + ", token=" + (token == null ? "none" : "set") + ", webhookSecret=" + (webhookSecret == null ? "none" : "set") + "]";
+                + ", token=" + (token == null ? "none" : "set") + ", webhookSecret=" + (webhookSecret == null ? "none" : "set")
+                + ", sharedWith=" + sharedWith + "]";
+    }
+
+    /**
+     * Which workspaces may use the environment's credentials ({@code MAGNET_GITHUB_SHARED_WITH}): {@code first} (the
+     * default: the workspace made on the first start), {@code all}, or a comma-separated list of workspace ids, which
+     * may include {@code first}.
+     *
+     * @param all          every workspace
+     * @param first        the workspace made on the first start
+     * @param workspaceIds further workspaces, by id
+     */
+    public record SharedWith(boolean all, boolean first, Set<String> workspaceIds) {
+        public static final String SETTING = "MAGNET_GITHUB_SHARED_WITH";
+
+        public SharedWith {
+            workspaceIds = Set.copyOf(workspaceIds);
+        }
+
+        /** Reads the setting; null or blank is {@code first}. */
+        public static SharedWith parse(String value) {
+            if (value == null || value.isBlank() || value.strip().equalsIgnoreCase("first")) {
+                return new SharedWith(false, true, Set.of());
+            }
+            if (value.strip().equalsIgnoreCase("all")) {
+                return new SharedWith(true, false, Set.of());
+            }
+            Set<String> items = Arrays.stream(value.split(",")).map(String::strip).filter(s -> !s.isEmpty())
+                    .collect(Collectors.toCollection(HashSet::new));
+            if (items.isEmpty()) {
+                throw new IllegalArgumentException(SETTING + " must be first, all, or a comma-separated list of workspace "
+                        + "ids (and first), was '" + value + "'");
+            }
+            boolean first = items.removeIf(s -> s.equalsIgnoreCase("first"));
+            for (String id : items) {
+                if (!id.matches("[0-9A-Za-z-]{1,40}")) {
+                    throw new IllegalArgumentException(SETTING + " must be first, all, or a comma-separated list of "
+                            + "workspace ids (and first); '" + id + "' is none of these");
+                }
+                if (id.equalsIgnoreCase("all")) {
+                    throw new IllegalArgumentException(SETTING + "=all shares with every workspace; it cannot be part of a list");
+                }
+            }
+            return new SharedWith(false, first, items);
+        }
+
+        /** Whether the workspace may use the environment's credentials; {@code firstWorkspaceId} may be null. */
+        public boolean includes(String workspaceId, String firstWorkspaceId) {
+            return all || workspaceIds.contains(workspaceId) || (first && workspaceId.equals(firstWorkspaceId));
+        }
+
+        @Override
+        public String toString() {
+            return all ? "all" : (first ? "first" : "") + (first && !workspaceIds.isEmpty() ? "," : "")
+                    + String.join(",", workspaceIds.stream().sorted().toList());
+        }
     }
 }

@@ -14,7 +14,9 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * The GitHub integration of each workspace: the one it set through the API, else the one of the environment
- * ({@code MAGNET_GITHUB_*}). Hands out a {@link GitHubAccess} per integration (kept, so its installation tokens
+ * ({@code MAGNET_GITHUB_*}) when the operator shares it with the workspace ({@code MAGNET_GITHUB_SHARED_WITH}; by
+ * default only the workspace made on the first start). To any other workspace the environment's credentials do not
+ * exist. Hands out a {@link GitHubAccess} per integration (kept, so its installation tokens
  * are reused) and decides which repository inputs are GitHub repositories.
  */
 public final class GitHubIntegration implements HostedRepos {
@@ -24,12 +26,16 @@ public final class GitHubIntegration implements HostedRepos {
     private final GitHubConfig config;
     private final Redactor redactor;
     private final Clock clock;
+    private final String firstWorkspaceId;
     private final Map<GitHubSettings, GitHubAccess> accesses = new ConcurrentHashMap<>();
 
-    public GitHubIntegration(Jdbi jdbi, GitHubConfig config, SecretBox box, Redactor redactor, Clock clock) {
+    /** @param firstWorkspaceId the workspace made on the first start (what {@code MAGNET_GITHUB_SHARED_WITH=first} names) */
+    public GitHubIntegration(Jdbi jdbi, GitHubConfig config, SecretBox box, Redactor redactor, Clock clock,
+                             String firstWorkspaceId) {
         this.jdbi = jdbi;
         this.repository = new IntegrationRepository(box);
         this.config = config;
+        this.firstWorkspaceId = firstWorkspaceId;
         this.environment = GitHubSettings.of(config);
         this.redactor = redactor;
         this.clock = clock;
@@ -39,10 +45,20 @@ public final class GitHubIntegration implements HostedRepos {
         }
     }
 
-    /** The integration a workspace uses, if any. */
+    /** The integration a workspace uses, if any: its own, else the environment's when that is shared with it. */
     public Optional<GitHubSettings> settings(String workspaceId) {
         Optional<GitHubSettings> own = jdbi.withHandle(h -> repository.find(h, workspaceId));
-        return own.isPresent() ? own : Optional.ofNullable(environment);
+        return own.isPresent() ? own : Optional.ofNullable(environment).filter(e -> sharesEnvironmentWith(workspaceId));
+    }
+
+    /** Whether the operator lets this workspace use the environment's credentials when it has none of its own. */
+    boolean sharesEnvironmentWith(String workspaceId) {
+        return workspaceId != null && config.sharedWith().includes(workspaceId, firstWorkspaceId);
+    }
+
+    /** Whether the workspace works with the environment's integration (it has none of its own and may use it). */
+    boolean usesEnvironment(String workspaceId) {
+        return environment != null && sharesEnvironmentWith(workspaceId) && !hasOwn(workspaceId);
     }
 
     /** The integration of a workspace at work, if it has one. */
@@ -96,6 +112,11 @@ public final class GitHubIntegration implements HostedRepos {
                         + "name the repository as owner/name (or https://github.com/owner/name)");
             }
             return Optional.empty();
+        }
+        if (settings.isEmpty() && environment != null) {
+            throw new InvalidRequestException("repo", "'" + input + "' is a GitHub repository, but GitHub is not connected "
+                    + "for this workspace: an admin can set its own with PUT /api/github/integration, or the operator can "
+                    + "share the server's with it (MAGNET_GITHUB_SHARED_WITH)");
         }
         if (settings.isEmpty()) {
             throw new InvalidRequestException("repo", "'" + input + "' is a GitHub repository, but GitHub is not connected: "

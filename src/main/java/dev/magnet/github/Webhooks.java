@@ -94,7 +94,7 @@ public final class Webhooks {
     /** Which workspaces a verified delivery speaks for. */
     private record Scope(boolean environment, Set<String> workspaces) {
         boolean covers(String workspaceId, GitHubIntegration integration) {
-            return workspaces.contains(workspaceId) || (environment && !integration.hasOwn(workspaceId));
+            return workspaces.contains(workspaceId) || (environment && integration.usesEnvironment(workspaceId));
         }
     }
 

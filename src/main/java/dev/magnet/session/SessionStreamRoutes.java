@@ -1,6 +1,7 @@
 package dev.magnet.session;
 
-import dev.magnet.auth.Callers;
+import dev.magnet.auth.Actor;
+import dev.magnet.auth.Authenticator;
 import dev.magnet.events.Event;
 import dev.magnet.events.EventHub;
 import dev.magnet.events.EventLog;
@@ -18,12 +19,18 @@ import java.util.Map;
 import java.util.Optional;
 
 import static dev.magnet.auth.Callers.actor;
+import static dev.magnet.auth.Callers.browserToken;
 import static dev.magnet.web.Requests.json;
 
 /**
  * A session's events (SPEC §3, §4): with {@code Accept: text/event-stream} an SSE stream that replays after the
  * client's last id, then follows live, then ends with an {@code end} event once the session is no longer active;
  * otherwise a JSON page. Also the session's diff.
+ *
+ * <p>A stream checks again, at least every {@code recheckEvery}, that its caller may still read it; when the API key
+ * it was opened with is revoked, the browser signed out or the user left the workspace, it says why in a comment
+ * line and closes without an {@code end} frame (the session has not ended). A client that reconnects meets the 401
+ * or 404 that says what happened.
  */
 public final class SessionStreamRoutes {
     private static final Duration HEARTBEAT = Duration.ofSeconds(15);
@@ -32,11 +39,24 @@ public final class SessionStreamRoutes {
     private final SessionService service;
     private final EventLog log;
     private final EventHub hub;
+    private final Authenticator callers;
+    private final Duration recheckEvery;
 
-    public SessionStreamRoutes(SessionService service, EventLog log, EventHub hub) {
+    /**
+     * @param callers      checks that a stream's caller may still read it
+     * @param recheckEvery how often (at most the heartbeat, 15 s)
+     */
+    public SessionStreamRoutes(SessionService service, EventLog log, EventHub hub, Authenticator callers,
+                               Duration recheckEvery) {
+        if (recheckEvery.isNegative() || recheckEvery.isZero() || recheckEvery.compareTo(HEARTBEAT) > 0) {
+            throw new IllegalArgumentException("recheckEvery must be more than 0 and at most " + HEARTBEAT
+                    + ": set MAGNET_STREAM_RECHECK_SECONDS to 1..15");
+        }
         this.service = service;
         this.log = log;
         this.hub = hub;
+        this.callers = callers;
+        this.recheckEvery = recheckEvery;
     }
 
     public void register(RoutesConfig routes) {
@@ -45,14 +65,15 @@ public final class SessionStreamRoutes {
     }
 
     private void events(Context ctx) throws IOException, InterruptedException {
-        Session s = service.get(actor(ctx), ctx.pathParam("id"));
+        Actor actor = actor(ctx);
+        Session s = service.get(actor, ctx.pathParam("id"));
         String lastEventId = ctx.header("Last-Event-ID");
         String afterParam = ctx.queryParam("after");
         long after = lastEventId != null && !lastEventId.isBlank() ? Requests.longParam(lastEventId, "Last-Event-ID")
                 : afterParam != null && !afterParam.isBlank() ? Requests.longParam(afterParam, "after") : 0;
         String accept = ctx.header("Accept");
         if (accept != null && accept.contains("text/event-stream")) {
-            stream(ctx, s.id(), after);
+            stream(ctx, s.id(), after, actor, browserToken(ctx));
             return;
         }
         int limit = Requests.intParam(ctx, "limit", BATCH, 1, 1000);
@@ -69,7 +90,8 @@ public final class SessionStreamRoutes {
         json(ctx, 200, out);
     }
 
-    private void stream(Context ctx, String sessionId, long after) throws IOException, InterruptedException {
+    private void stream(Context ctx, String sessionId, long after, Actor actor, String browserToken)
+            throws IOException, InterruptedException {
         var res = ctx.res();
         res.setStatus(200);
         res.setContentType("text/event-stream;charset=utf-8");
@@ -79,7 +101,17 @@ public final class SessionStreamRoutes {
         long last = after;
         try {
             write(out, ": stream of session " + sessionId + "\nretry: 2000\n\n");
+            long lastWrite = System.nanoTime();
+            long nextCheck = lastWrite + recheckEvery.toNanos();
             while (true) {
+                if (System.nanoTime() - nextCheck >= 0) {
+                    Optional<String> denied = callers.recheck(actor, browserToken);
+                    if (denied.isPresent()) {
+                        write(out, ": closed: " + denied.get() + "\n\n");
+                        return;
+                    }
+                    nextCheck = System.nanoTime() + recheckEvery.toNanos();
+                }
                 List<Event> batch = next(sessionId, last);
                 if (!batch.isEmpty()) {
                     StringBuilder frames = new StringBuilder();
@@ -90,6 +122,7 @@ public final class SessionStreamRoutes {
                         last = e.seq();
                     }
                     write(out, frames.toString());
+                    lastWrite = System.nanoTime();
                     continue;
                 }
                 Optional<Session> current = service.find(sessionId);
@@ -105,8 +138,12 @@ public final class SessionStreamRoutes {
                     write(out, "event: end\ndata: " + Json.write(end) + "\n\n");
                     return;
                 }
-                if (!hub.await(sessionId, last, HEARTBEAT)) {
+                long now = System.nanoTime();
+                long wait = Math.min(nextCheck - now, lastWrite + HEARTBEAT.toNanos() - now);
+                if (!hub.await(sessionId, last, Duration.ofNanos(Math.max(1, wait)))
+                        && System.nanoTime() - lastWrite >= HEARTBEAT.toNanos()) {
                     write(out, ": ping\n\n");
+                    lastWrite = System.nanoTime();
                 }
             }
         } catch (IOException e) {

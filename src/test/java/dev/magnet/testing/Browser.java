@@ -3,6 +3,7 @@ package dev.magnet.testing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,11 +20,21 @@ import java.util.Map;
 public final class Browser {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final String baseUrl;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
     private final Map<String, String> cookies = new LinkedHashMap<>();
 
     public Browser(String baseUrl) {
         this.baseUrl = baseUrl;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /**
+     * A browser on another machine, as the server sees it: its connections come from {@code localAddress} (any
+     * 127.x.y.z address reaches a server on loopback from that address on Linux).
+     */
+    public Browser(String baseUrl, InetAddress localAddress) {
+        this.baseUrl = baseUrl;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).localAddress(localAddress).build();
     }
 
     public Answer signIn(String email, String password) {

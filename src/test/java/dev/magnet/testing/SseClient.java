@@ -14,10 +14,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
-/** A test SSE reader of a session's event stream: reads frames on a thread until {@code end} or {@link #disconnect()}. */
+/**
+ * A test SSE reader of a session's event stream: reads frames (and comment lines) on a thread until {@code end}, until
+ * the server closes the stream, or until {@link #disconnect()}.
+ */
 public final class SseClient implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -33,6 +37,7 @@ public final class SseClient implements AutoCloseable {
     }
 
     private final List<Frame> frames = new CopyOnWriteArrayList<>();
+    private final List<String> comments = new CopyOnWriteArrayList<>();
     private final InputStream body;
     private final Thread reader;
     private volatile boolean ended;
@@ -46,11 +51,15 @@ public final class SseClient implements AutoCloseable {
 
     /** Opens the stream; {@code lastEventId} may be null. */
     public static SseClient open(String baseUrl, String sessionId, String apiKey, String lastEventId) {
+        return lastEventId == null ? open(baseUrl, sessionId, Map.of("x-api-key", apiKey))
+                : open(baseUrl, sessionId, Map.of("x-api-key", apiKey, "Last-Event-ID", lastEventId));
+    }
+
+    /** Opens the stream with these credentials headers (an API key, or a browser's {@code Cookie}). */
+    public static SseClient open(String baseUrl, String sessionId, Map<String, String> headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + "/api/sessions/" + sessionId + "/events"))
-                .header("Accept", "text/event-stream").header("x-api-key", apiKey).GET();
-        if (lastEventId != null) {
-            b.header("Last-Event-ID", lastEventId);
-        }
+                .header("Accept", "text/event-stream").GET();
+        headers.forEach(b::header);
         try {
             return new SseClient(HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofInputStream()));
         } catch (IOException e) {
@@ -76,6 +85,25 @@ public final class SseClient implements AutoCloseable {
 
     public boolean ended() {
         return ended;
+    }
+
+    /** The comment lines the server sent (heartbeats and notes), without the leading colon. */
+    public List<String> comments() {
+        return List.copyOf(comments);
+    }
+
+    /** Whether the stream is over: the server closed it, or it ended with {@code end}. */
+    public boolean closed() {
+        return !reader.isAlive();
+    }
+
+    /** Waits until the server closes the stream (with or without an {@code end} frame). */
+    public void awaitClosed(Duration timeout) throws InterruptedException {
+        reader.join(timeout);
+        if (reader.isAlive()) {
+            throw new AssertionError("stream still open after " + timeout + "; frames: " + frames.size()
+                    + ", comments: " + comments);
+        }
     }
 
     public void awaitEnd(Duration timeout) throws InterruptedException {
@@ -128,6 +156,8 @@ public final class SseClient implements AutoCloseable {
                     id = null;
                     event = null;
                     data.clear();
+                } else if (line.startsWith(":")) {
+                    comments.add(line.substring(1).strip());
                 } else if (line.startsWith("id:")) {
                     id = line.substring(3).strip();
                 } else if (line.startsWith("event:")) {
