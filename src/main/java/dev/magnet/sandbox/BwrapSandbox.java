@@ -14,19 +14,22 @@ import java.util.stream.Collectors;
 
 /**
  * One session's bubblewrap sandbox (built by {@link BwrapSandboxProvider}). Every process starts through a
- * small launcher that joins the session's cgroup (or sets rlimits) and then becomes bwrap; the agent sees
+ * small launcher that joins the session's cgroup (or sets rlimits), opens the seccomp program for bwrap and
+ * then becomes bwrap; the agent sees
  * {@code /workspace}, {@code /home/agent}, a private {@code /tmp}, read-only system folders and the model
  * relay and egress proxy on its own loopback. Closing kills the whole tree: bwrap's process (its namespace
  * dies with it), every descendant, then whatever is left in the cgroup.
  */
 final class BwrapSandbox implements Sandbox {
     /**
-     * Runs as the server's account before bwrap: joins the cgroups, applies the rlimit fallback, then execs.
-     * Paths and numbers come in the environment, never spliced into the script.
+     * Runs as the server's account before bwrap: joins the cgroups, applies the rlimit fallback, opens the
+     * seccomp program for bwrap, then execs. Paths and numbers come in the environment, never spliced into the
+     * script.
      */
     private static final String LAUNCHER = String.join("\n",
             "for f in $MAGNET_CGROUP_PROCS; do echo $$ > \"$f\" || exit 124; done",
             "if [ -n \"$MAGNET_NPROC\" ]; then ulimit -u \"$MAGNET_NPROC\" || exit 124; fi",
+            "exec " + BwrapCommand.SECCOMP_FD + "< \"$MAGNET_SECCOMP\" || exit 124",
             "exec \"$@\"");
 
     private final SandboxSpec spec;
@@ -37,11 +40,12 @@ final class BwrapSandbox implements Sandbox {
     private final Gateway.SessionGateway sockets;
     private final BwrapCommand command;
     private final EgressPolicy egress;
+    private final Path seccompProgram;
     private final List<LocalProcess> processes = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     BwrapSandbox(SandboxSpec spec, SandboxUser user, ResourceLimits limits, Cgroups cgroups, Cgroups.Group group,
-                 Gateway.SessionGateway sockets, BwrapCommand command, EgressPolicy egress) {
+                 Gateway.SessionGateway sockets, BwrapCommand command, EgressPolicy egress, Path seccompProgram) {
         this.spec = spec;
         this.user = user;
         this.limits = limits;
@@ -50,6 +54,7 @@ final class BwrapSandbox implements Sandbox {
         this.sockets = sockets;
         this.command = command;
         this.egress = egress;
+        this.seccompProgram = seccompProgram;
     }
 
     @Override
@@ -69,6 +74,7 @@ final class BwrapSandbox implements Sandbox {
         if (cgroups.kind() == Cgroups.Kind.NONE) {
             pb.environment().put("MAGNET_NPROC", Integer.toString(limits.maxProcesses()));
         }
+        pb.environment().put("MAGNET_SECCOMP", seccompProgram.toString());
         try {
             LocalProcess p = new LocalProcess(pb.start());
             processes.add(p);
@@ -119,6 +125,8 @@ final class BwrapSandbox implements Sandbox {
         l.put("cpus", limits.cpus());
         l.put("enforcedBy", cgroups.describe());
         d.put("limits", l);
+        d.put("seccomp", "denies io_uring, userfaultfd, keys, perf events, bpf, ptrace attach, mounts, new namespaces, "
+                + "modules and kexec; kills calls of other ABIs");
         d.put("network", "none; model relay and egress proxy through unix sockets");
         d.put("egressAllowed", new TreeSet<>(egress.allowedHostPorts()));
         return d;
