@@ -41,6 +41,7 @@ import dev.magnet.runner.SessionRunner;
 import dev.magnet.config.SandboxConfig;
 import dev.magnet.sandbox.BwrapSandboxProvider;
 import dev.magnet.sandbox.Cgroups;
+import dev.magnet.sandbox.DataDir;
 import dev.magnet.sandbox.HostCheck;
 import dev.magnet.sandbox.ResourceLimits;
 import dev.magnet.sandbox.SandboxProvider;
@@ -95,15 +96,20 @@ public final class Magnet implements AutoCloseable {
     }
 
     /**
-     * Builds and starts Magnet: checks the host can sandbox safely, then database, relay and gateway, runner,
-     * then the HTTP server.
+     * Builds and starts Magnet: makes the data dir private and checks that no sandbox would see it, checks the
+     * host can sandbox safely, then database, relay and gateway, runner, then the HTTP server.
      *
-     * @throws dev.magnet.sandbox.SandboxException when the local sandbox cannot be made safe here (the message
-     *                                             says what to install or enable)
+     * @throws dev.magnet.sandbox.SandboxException when the data dir or the local sandbox cannot be made safe here
+     *                                             (the message says what to change, install or enable)
      */
     public static Magnet start(MagnetConfig config) {
-        Cgroups cgroups = config.sandbox().provider().equals("bwrap") ? Cgroups.detect() : Cgroups.none();
-        if (config.sandbox().provider().equals("bwrap")) {
+        boolean bwrap = config.sandbox().provider().equals("bwrap");
+        DataDir.makePrivate(config.dataDir());
+        if (bwrap) {
+            DataDir.requireOutsideSandboxes(config.dataDir(), config.claudeBin(), config.sandbox().toolchains());
+        }
+        Cgroups cgroups = bwrap ? Cgroups.detect() : Cgroups.none();
+        if (bwrap) {
             HostCheck.requireSafe(HostCheck.run(config.sandbox().user(), cgroups));
         }
         Clock clock = Clock.systemUTC();

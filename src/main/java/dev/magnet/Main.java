@@ -68,7 +68,8 @@ public final class Main implements Runnable {
         @Override
         public Integer call() {
             MagnetConfig config = MagnetConfig.fromEnvironment(System.getenv());
-            List<HostCheck.Check> checks = HostCheck.run(config.sandbox().user(), Cgroups.detect());
+            List<HostCheck.Check> checks = new java.util.ArrayList<>(HostCheck.run(config.sandbox().user(), Cgroups.detect()));
+            checks.add(HostCheck.dataDir(config.dataDir(), config.claudeBin(), config.sandbox().toolchains()));
             System.out.println("Magnet sandbox check (MAGNET_SANDBOX=" + config.sandbox().provider() + ")");
             checks.forEach(c -> System.out.println("  " + c.line()));
             boolean safe = HostCheck.safe(checks);

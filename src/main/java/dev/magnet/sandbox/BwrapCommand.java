@@ -29,7 +29,7 @@ final class BwrapCommand {
     static final int SECCOMP_FD = 3;
 
     /** Read-only host files and folders the agent's tools need, when present (links into /etc/alternatives, TLS roots, ld.so). */
-    private static final List<String> HOST_ETC = List.of("/etc/alternatives", "/etc/ssl", "/etc/ca-certificates",
+    static final List<String> HOST_ETC = List.of("/etc/alternatives", "/etc/ssl", "/etc/ca-certificates",
             "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/nsswitch.conf", "/etc/localtime",
             "/etc/protocols", "/etc/services", "/etc/mime.types", "/etc/gitattributes");
 
@@ -117,6 +117,16 @@ final class BwrapCommand {
         a.addAll(List.of("bash", "-c", BRIDGE, "magnet-bridge"));
         a.addAll(command);
         return a;
+    }
+
+    /**
+     * The host folders every sandbox sees read-only, whatever the session: {@code /usr} and the {@code /etc}
+     * entries. The data dir must lie under none of them (see {@link DataDir}).
+     */
+    static List<Path> systemPaths() {
+        List<Path> paths = new ArrayList<>(List.of(Path.of("/usr")));
+        HOST_ETC.forEach(etc -> paths.add(Path.of(etc)));
+        return List.copyOf(paths);
     }
 
     /** The files the run folder must hold before bwrap starts: the sandbox's own passwd, group and hosts. */

@@ -81,6 +81,25 @@ public final class HostCheck {
     }
 
     /**
+     * Whether the data dir is safe: private to Magnet's account and seen by no sandbox. Reads only; the server
+     * makes it private itself at start.
+     */
+    public static Check dataDir(Path dataDir, Path claudeBin, List<Path> toolchains) {
+        String fix = "set MAGNET_DATA_DIR to a folder of Magnet's own that no sandbox sees, e.g. /var/lib/magnet";
+        if (!Files.isDirectory(dataDir)) {
+            return new Check("data dir", true, true, dataDir + " does not exist yet; Magnet creates it with mode 0700", null);
+        }
+        try {
+            DataDir.requireOutsideSandboxes(dataDir, claudeBin, toolchains);
+            int mode = (Integer) Files.getAttribute(dataDir, "unix:mode") & 0777;
+            return new Check("data dir", true, true, dataDir.toRealPath() + " (mode " + Integer.toOctalString(mode)
+                    + (mode == 0700 ? "" : ", made 0700 at start") + "), outside every folder bound into the sandbox", null);
+        } catch (SandboxException | IOException e) {
+            return new Check("data dir", false, true, e.getMessage(), fix);
+        }
+    }
+
+    /**
      * Loads Magnet's seccomp filter in an unprivileged bwrap (as the sandbox account when root), the way sessions
      * do, and checks that the kernel reports it and that a call it denies fails: {@code unshare -U}, which without
      * the filter would succeed here.

@@ -59,6 +59,12 @@ class BwrapCommandTest {
     }
 
     @Test
+    void the_system_folders_every_sandbox_sees_are_usr_and_the_etc_entries() {
+        assertThat(BwrapCommand.systemPaths()).contains(Path.of("/usr"), Path.of("/etc/ssl"), Path.of("/etc/alternatives"))
+                .doesNotContain(Path.of("/etc"));
+    }
+
+    @Test
     void the_sandbox_gets_its_own_passwd_naming_the_sandbox_account() {
         Map<String, String> files = BwrapCommand.generatedFiles(new SandboxUser("magnet-sandbox", 999, 995, true));
 
