@@ -179,9 +179,10 @@ public final class Magnet implements AutoCloseable {
             log.warn("MAGNET_SANDBOX=unisolated: agents run WITHOUT isolation, as the server's account. Development only.");
             return UnisolatedSandbox.provider(config.claudeBin(), gateway.relay().baseUrl());
         }
-        ResourceLimits limits = new ResourceLimits(sc.memoryMiB() * 1024 * 1024, sc.maxProcesses(), sc.cpus());
+        ResourceLimits limits = new ResourceLimits(sc.memoryMiB() * 1024 * 1024, sc.maxProcesses(), sc.cpus(),
+                sc.diskMiB() * 1024 * 1024, sc.maxFiles());
         return new BwrapSandboxProvider(SandboxUser.resolve(sc.user()), limits, cgroups, gateway, config.claudeBin(),
-                sc.toolchains());
+                sc.toolchains(), sc.diskCheck());
     }
 
     public int port() {

@@ -658,6 +658,10 @@ final class SessionWorkflow {
     }
 
     private StepFailure agentDied(int code) {
+        if (sandbox != null && sandbox.diskLimitExceeded().isPresent()) {
+            return new StepFailure(FailureReason.SANDBOX_FAILED, sandbox.diskLimitExceeded().get().message()
+                    + " Raise MAGNET_SANDBOX_DISK_MB (or MAGNET_SANDBOX_MAX_FILES) if the task needs more, then retry.");
+        }
         if (sandbox != null && sandbox.memoryKills() > memoryKillsSeen) {
             return new StepFailure(FailureReason.SANDBOX_FAILED, "The session ran out of memory: the agent went past "
                     + "the sandbox's memory limit " + limitText() + " and was killed (exit code " + code + "). "

@@ -128,7 +128,7 @@ public final class Cgroups {
                     new Enforcement("process", false, "ulimit -u only (per account, not per session): " + why, delegate),
                     new Enforcement("CPU", false, "not limited: " + why, delegate));
         }
-        ResourceLimits probeLimits = new ResourceLimits(64L * 1024 * 1024, 64, 0.5);
+        ResourceLimits probeLimits = new ResourceLimits(64L * 1024 * 1024, 64, 0.5, 1024 * 1024, 1000);
         Group group;
         try {
             group = create("doctor-probe-" + ProcessHandle.current().pid(), probeLimits);
