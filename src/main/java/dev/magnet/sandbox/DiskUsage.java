@@ -50,7 +50,7 @@ final class DiskUsage {
      * {@code maxEntries} entries or {@code timeout}. Roots that do not exist are skipped; a root that is a
      * symbolic link is counted as a link.
      *
-     * @throws IOException when find cannot be started
+     * @throws IOException when find cannot be started or measures nothing
      */
     static Measurement measure(List<Path> roots, long maxEntries, Duration timeout) throws IOException {
         List<String> argv = new ArrayList<>(List.of("find", "-P"));
@@ -106,6 +106,12 @@ final class DiskUsage {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return new Measurement(bytes, entries, !stopped && System.nanoTime() < deadline);
+        boolean inTime = System.nanoTime() < deadline;
+        if (entries == 0 && inTime) {
+            // why: every existing root prints a line; none means this find cannot measure (not GNU find, say)
+            throw new IOException("find printed nothing for " + argv.subList(2, argv.size() - 3) + " (exit code "
+                    + (find.isAlive() ? "none" : find.exitValue()) + ")");
+        }
+        return new Measurement(bytes, entries, !stopped && inTime);
     }
 }

@@ -36,6 +36,10 @@ public final class HostCheck {
         Optional<String> socat = output("socat", "-V");
         checks.add(new Check("socat", socat.isPresent(), true, socat.isPresent() ? "installed" : "socat is not installed",
                 "apt-get install -y socat"));
+        // why: the disk watchdog reads st_blocks, inode and link counts through GNU find's -printf (DiskUsage)
+        Optional<String> find = output("find", "--version").filter(v -> v.contains("GNU findutils"));
+        checks.add(new Check("GNU find", find.isPresent(), true, find.orElse("GNU find is not installed; the sessions' "
+                + "disk use could not be measured"), "apt-get install -y findutils"));
         SandboxUser user = null;
         if (root) {
             Optional<String> setpriv = output("setpriv", "--version");

@@ -17,6 +17,7 @@ class HostCheckIT {
         assertThat(seccomp.ok()).as(seccomp.line()).isTrue();
         assertThat(seccomp.required()).isTrue();
         assertThat(seccomp.detail()).contains("unshare -U is refused");
+        assertThat(checks).anySatisfy(c -> assertThat(c.line()).startsWith("ok   GNU find: find (GNU findutils)"));
         for (String limit : List.of("memory limit", "process limit", "CPU limit")) {
             HostCheck.Check c = checks.stream().filter(x -> x.name().equals(limit)).findFirst().orElseThrow();
             assertThat(c.required()).isFalse();
