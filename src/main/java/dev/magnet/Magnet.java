@@ -45,6 +45,7 @@ import dev.magnet.runner.SessionRunner;
 import dev.magnet.config.SandboxConfig;
 import dev.magnet.sandbox.BwrapSandboxProvider;
 import dev.magnet.sandbox.Cgroups;
+import dev.magnet.sandbox.DataDir;
 import dev.magnet.sandbox.HostCheck;
 import dev.magnet.sandbox.ResourceLimits;
 import dev.magnet.sandbox.SandboxProvider;
@@ -99,15 +100,20 @@ public final class Magnet implements AutoCloseable {
     }
 
     /**
-     * Builds and starts Magnet: checks the host can sandbox safely, then database, relay and gateway, runner,
-     * then the HTTP server.
+     * Builds and starts Magnet: makes the data dir private and checks that no sandbox would see it, checks the
+     * host can sandbox safely, then database, relay and gateway, runner, then the HTTP server.
      *
-     * @throws dev.magnet.sandbox.SandboxException when the local sandbox cannot be made safe here (the message
-     *                                             says what to install or enable)
+     * @throws dev.magnet.sandbox.SandboxException when the data dir or the local sandbox cannot be made safe here
+     *                                             (the message says what to change, install or enable)
      */
     public static Magnet start(MagnetConfig config) {
-        Cgroups cgroups = config.sandbox().provider().equals("bwrap") ? Cgroups.detect() : Cgroups.none();
-        if (config.sandbox().provider().equals("bwrap")) {
+        boolean bwrap = config.sandbox().provider().equals("bwrap");
+        DataDir.makePrivate(config.dataDir());
+        if (bwrap) {
+            DataDir.requireOutsideSandboxes(config.dataDir(), config.claudeBin(), config.sandbox().toolchains());
+        }
+        Cgroups cgroups = bwrap ? Cgroups.detect() : Cgroups.none();
+        if (bwrap) {
             HostCheck.requireSafe(HostCheck.run(config.sandbox().user(), cgroups));
         }
         Clock clock = Clock.systemUTC();
@@ -145,8 +151,8 @@ public final class Magnet implements AutoCloseable {
                 config.limits().gatewayMaxConnections());
         SandboxProvider sandboxes = sandboxes(config, gateway, cgroups);
         Git git = new Git();
-        OriginPolicy origins = new OriginPolicy(config.allowLocalRepos(), config.localRepoRoots(), config.dataDir(),
-                AddressPolicy.of(config.privateAddresses()));
+        AddressPolicy addresses = AddressPolicy.of(config.privateAddresses());
+        OriginPolicy origins = new OriginPolicy(config.allowLocalRepos(), config.localRepoRoots(), config.dataDir(), addresses);
         SessionRepos repos = new SessionRepos(git, new Mirrors(git, config.dataDir()), origins);
         WorkspaceTransfer transfer = new WorkspaceTransfer(Git.DEFAULT_TIMEOUT);
         GitHubIntegration github = new GitHubIntegration(database.jdbi(), config.github(),
@@ -168,7 +174,7 @@ public final class Magnet implements AutoCloseable {
                 new SessionRoutes(sessions)::register,
                 new SessionStreamRoutes(sessions, eventLog, hub, authenticator, accountSettings.streamRecheck())::register,
                 new HealthRoutes(database, config.claudeBin(), metrics, config.metricsToken())::register,
-                new GitHubRoutes(github, new Webhooks(github, store, prRecorder, clock))::register,
+                new GitHubRoutes(github, new Webhooks(github, store, prRecorder, clock), addresses)::register,
                 new StaticRoutes()::register,
                 new UiRoutes()::register));
         runner.start();
@@ -184,9 +190,10 @@ public final class Magnet implements AutoCloseable {
             log.warn("MAGNET_SANDBOX=unisolated: agents run WITHOUT isolation, as the server's account. Development only.");
             return UnisolatedSandbox.provider(config.claudeBin(), gateway.relay().baseUrl());
         }
-        ResourceLimits limits = new ResourceLimits(sc.memoryMiB() * 1024 * 1024, sc.maxProcesses(), sc.cpus());
+        ResourceLimits limits = new ResourceLimits(sc.memoryMiB() * 1024 * 1024, sc.maxProcesses(), sc.cpus(),
+                sc.diskMiB() * 1024 * 1024, sc.maxFiles());
         return new BwrapSandboxProvider(SandboxUser.resolve(sc.user()), limits, cgroups, gateway, config.claudeBin(),
-                sc.toolchains());
+                sc.toolchains(), sc.diskCheck());
     }
 
     public int port() {

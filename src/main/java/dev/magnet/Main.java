@@ -72,14 +72,17 @@ public final class Main implements Runnable {
         @Override
         public Integer call() {
             MagnetConfig config = MagnetConfig.fromEnvironment(System.getenv());
-            List<HostCheck.Check> checks = HostCheck.run(config.sandbox().user(), Cgroups.detect());
+            List<HostCheck.Check> checks = new java.util.ArrayList<>(HostCheck.run(config.sandbox().user(), Cgroups.detect()));
+            checks.add(HostCheck.dataDir(config.dataDir(), config.claudeBin(), config.sandbox().toolchains()));
             System.out.println("Magnet sandbox check (MAGNET_SANDBOX=" + config.sandbox().provider() + ")");
             checks.forEach(c -> System.out.println("  " + c.line()));
             boolean safe = HostCheck.safe(checks);
             System.out.println(safe ? "This host can run sessions in the bubblewrap sandbox."
                     : "This host cannot run sessions safely until the failed checks are fixed.");
-            System.out.printf("Per-session limits: %d MiB memory, %d processes, %.1f CPUs; idle workspaces torn down after %d s.%n",
+            System.out.printf("Per-session limits: %d MiB memory, %d processes, %.1f CPUs, %d MiB disk and %d files "
+                            + "(measured every %d s while the agent runs); idle workspaces torn down after %d s.%n",
                     config.sandbox().memoryMiB(), config.sandbox().maxProcesses(), config.sandbox().cpus(),
+                    config.sandbox().diskMiB(), config.sandbox().maxFiles(), config.sandbox().diskCheck().toSeconds(),
                     config.sandbox().idleTeardown().toSeconds());
             return safe ? 0 : 1;
         }

@@ -20,9 +20,12 @@ import java.util.Map;
  * @param toolchains     extra host folders bound read-only into every sandbox
  * @param diskMiB        disk a session may fill: its workspace, home and temp folder together
  *                       ({@code MAGNET_SANDBOX_DISK_MB}, 20480)
+ * @param maxFiles       files and folders those may hold together ({@code MAGNET_SANDBOX_MAX_FILES}, 1000000)
+ * @param diskCheck      how often they are measured while the agent runs ({@code MAGNET_SANDBOX_DISK_CHECK_SECONDS}, 5)
  */
 public record SandboxConfig(String provider, String user, long memoryMiB, int maxProcesses, double cpus,
-                            Duration idleTeardown, String egressAllow, List<Path> toolchains, long diskMiB) {
+                            Duration idleTeardown, String egressAllow, List<Path> toolchains, long diskMiB,
+                            long maxFiles, Duration diskCheck) {
 
     public SandboxConfig {
         provider = provider.toLowerCase(Locale.ROOT);
@@ -32,6 +35,12 @@ public record SandboxConfig(String provider, String user, long memoryMiB, int ma
         toolchains = List.copyOf(toolchains);
         if (diskMiB < 1) {
             throw new IllegalArgumentException("MAGNET_SANDBOX_DISK_MB must be at least 1");
+        }
+        if (maxFiles < 1000) {
+            throw new IllegalArgumentException("MAGNET_SANDBOX_MAX_FILES must be at least 1000");
+        }
+        if (diskCheck.isNegative() || diskCheck.isZero()) {
+            throw new IllegalArgumentException("MAGNET_SANDBOX_DISK_CHECK_SECONDS must be at least 1");
         }
     }
 
@@ -46,6 +55,8 @@ public record SandboxConfig(String provider, String user, long memoryMiB, int ma
                 Duration.ofSeconds(MagnetConfig.parseLong(env, "MAGNET_SANDBOX_IDLE_SECONDS", 1800)),
                 env.getOrDefault("MAGNET_EGRESS_ALLOW", ""),
                 Arrays.stream(tools.split(":")).filter(s -> !s.isBlank()).map(Path::of).toList(),
-                MagnetConfig.parseLong(env, "MAGNET_SANDBOX_DISK_MB", 20480));
+                MagnetConfig.parseLong(env, "MAGNET_SANDBOX_DISK_MB", 20480),
+                MagnetConfig.parseLong(env, "MAGNET_SANDBOX_MAX_FILES", 1_000_000),
+                Duration.ofSeconds(MagnetConfig.parseLong(env, "MAGNET_SANDBOX_DISK_CHECK_SECONDS", 5)));
     }
 }

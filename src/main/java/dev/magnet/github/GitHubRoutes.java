@@ -2,6 +2,8 @@ package dev.magnet.github;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.magnet.auth.Actor;
+import dev.magnet.net.AddressPolicy;
+import dev.magnet.net.ForbiddenAddressException;
 import dev.magnet.support.InvalidRequestException;
 import dev.magnet.support.NotFoundException;
 import dev.magnet.web.Problem;
@@ -30,10 +32,13 @@ public final class GitHubRoutes {
 
     private final GitHubIntegration integration;
     private final Webhooks webhooks;
+    private final AddressPolicy addresses;
 
-    public GitHubRoutes(GitHubIntegration integration, Webhooks webhooks) {
+    /** @param addresses which hosts an API URL a workspace sets may point at (public ones, unless the operator allows more) */
+    public GitHubRoutes(GitHubIntegration integration, Webhooks webhooks, AddressPolicy addresses) {
         this.integration = integration;
         this.webhooks = webhooks;
+        this.addresses = addresses;
     }
 
     public void register(RoutesConfig routes) {
@@ -60,6 +65,7 @@ public final class GitHubRoutes {
         try {
             settings = new GitHubSettings(string(body, "apiUrl"), string(body, "appId"), string(body, "privateKey"),
                     string(body, "token"), string(body, "webhookSecret"), draft != null && draft.asBoolean(false), "api");
+            checkReachable(settings.apiUrl());
             integration.save(actor.workspaceId(), settings);
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException(null, e.getMessage());
@@ -67,6 +73,21 @@ public final class GitHubRoutes {
             throw new InvalidRequestException("privateKey", e.getMessage());
         }
         json(ctx, 200, view(settings));
+    }
+
+    /**
+     * Refuses an API URL whose host is a loopback, link-local or private address the operator did not allow: Magnet
+     * would otherwise call it with the workspace's credentials from inside the operator's network (SECURITY.md, rule 6).
+     */
+    private void checkReachable(String apiUrl) {
+        try {
+            addresses.check(java.net.URI.create(apiUrl).getHost());
+        } catch (ForbiddenAddressException e) {
+            if (e.forbidden()) {
+                throw new InvalidRequestException("apiUrl", "apiUrl " + apiUrl + ": " + e.getMessage());
+            }
+            // why: a name that does not resolve from here cannot be reached either; the first call says so
+        }
     }
 
     private void remove(Context ctx) {

@@ -720,6 +720,10 @@ final class SessionWorkflow {
         if (stoppedBecause.isPresent()) {
             return new StepFailure(FailureReason.AGENT_ERROR, stoppedBecause.get());
         }
+        if (sandbox != null && sandbox.diskLimitExceeded().isPresent()) {
+            return new StepFailure(FailureReason.SANDBOX_FAILED, sandbox.diskLimitExceeded().get().message()
+                    + " Raise MAGNET_SANDBOX_DISK_MB (or MAGNET_SANDBOX_MAX_FILES) if the task needs more, then retry.");
+        }
         if (sandbox != null && sandbox.memoryKills() > memoryKillsSeen) {
             return new StepFailure(FailureReason.SANDBOX_FAILED, "The session ran out of memory: the agent went past "
                     + "the sandbox's memory limit " + limitText() + " and was killed (exit code " + code + "). "

@@ -25,9 +25,11 @@ final class BwrapCommand {
     static final Path RUN = Path.of("/run/magnet");
     static final int MODEL_PORT = 18095;
     static final int PROXY_PORT = 3128;
+    /** The fd the launcher opens the seccomp program on; the bwrap that makes the user namespace reads and closes it. */
+    static final int SECCOMP_FD = 3;
 
     /** Read-only host files and folders the agent's tools need, when present (links into /etc/alternatives, TLS roots, ld.so). */
-    private static final List<String> HOST_ETC = List.of("/etc/alternatives", "/etc/ssl", "/etc/ca-certificates",
+    static final List<String> HOST_ETC = List.of("/etc/alternatives", "/etc/ssl", "/etc/ca-certificates",
             "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/nsswitch.conf", "/etc/localtime",
             "/etc/protocols", "/etc/services", "/etc/mime.types", "/etc/gitattributes");
 
@@ -56,7 +58,10 @@ final class BwrapCommand {
         this.toolchains = List.copyOf(toolchains);
     }
 
-    /** The bwrap argv (from {@code bwrap} to the command) for {@code command} with exactly {@code environment}. */
+    /**
+     * The bwrap argv (from {@code bwrap} to the command) for {@code command} with exactly {@code environment}. The
+     * caller must open the seccomp program on fd {@link #SECCOMP_FD}.
+     */
     List<String> argv(SandboxSpec spec, Path modelSocket, Path proxySocket, List<String> command, Map<String, String> environment) {
         return argv(spec, modelSocket, proxySocket, command, environment, true);
     }
@@ -110,18 +115,35 @@ final class BwrapCommand {
         }
         a.addAll(List.of("--chdir", WORKSPACE.toString(), "--clearenv"));
         environment.forEach((k, v) -> a.addAll(List.of("--setenv", k, v)));
+        // why: the filter forbids new namespaces, so only the bwrap that makes the user namespace may load it: the
+        // inner one when root (the outer one would stop it), else the only one; bwrap closes the fd after reading
+        List<String> seccomp = List.of("--seccomp", Integer.toString(SECCOMP_FD));
         if (user.dropsRoot()) {
             // why: --dev-bind, because a plain --bind remounts everything nodev and /dev/null would stop working
             a.addAll(List.of("setpriv", "--reuid=" + user.uid(), "--regid=" + user.gid(), "--clear-groups",
                     "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--",
                     "bwrap", "--unshare-user", "--uid", Integer.toString(user.uid()), "--gid", Integer.toString(user.gid()),
-                    "--disable-userns", "--die-with-parent", "--dev-bind", "/", "/", "--chdir", WORKSPACE.toString(), "--"));
+                    "--disable-userns", "--die-with-parent"));
+            a.addAll(seccomp);
+            a.addAll(List.of("--dev-bind", "/", "/", "--chdir", WORKSPACE.toString(), "--"));
+        } else {
+            a.addAll(seccomp);
         }
         if (gateway) {
             a.addAll(List.of("bash", "-c", BRIDGE, "magnet-bridge"));
         }
         a.addAll(command);
         return a;
+    }
+
+    /**
+     * The host folders every sandbox sees read-only, whatever the session: {@code /usr} and the {@code /etc}
+     * entries. The data dir must lie under none of them (see {@link DataDir}).
+     */
+    static List<Path> systemPaths() {
+        List<Path> paths = new ArrayList<>(List.of(Path.of("/usr")));
+        HOST_ETC.forEach(etc -> paths.add(Path.of(etc)));
+        return List.copyOf(paths);
     }
 
     /** The files the run folder must hold before bwrap starts: the sandbox's own passwd, group and hosts. */

@@ -1,32 +1,40 @@
 package dev.magnet.sandbox;
 
+import dev.magnet.support.HostEnvironment;
 import dev.magnet.gateway.EgressPolicy;
 import dev.magnet.gateway.Gateway;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 
 /**
  * One session's bubblewrap sandbox (built by {@link BwrapSandboxProvider}). Every process starts through a
- * small launcher that joins the session's cgroup (or sets rlimits) and then becomes bwrap; the agent sees
- * {@code /workspace}, {@code /home/agent}, a private {@code /tmp}, read-only system folders and the model
- * relay and egress proxy on its own loopback. Closing kills the whole tree: bwrap's process (its namespace
- * dies with it), every descendant, then whatever is left in the cgroup.
+ * small launcher that joins the session's cgroup (or sets rlimits), limits the size of any one file to the disk
+ * limit, opens the seccomp program for bwrap and then becomes bwrap; the agent sees {@code /workspace},
+ * {@code /home/agent}, a private {@code /tmp}, read-only system folders and the model relay and egress proxy on
+ * its own loopback. While anything runs, a {@link DiskWatchdog} measures the session's folders; past the disk
+ * limit it kills everything and the sandbox records it ({@link #diskLimitExceeded()}). Closing kills the whole
+ * tree: bwrap's process (its namespace dies with it), every descendant, then whatever is left in the cgroup.
  */
 final class BwrapSandbox implements Sandbox {
     /**
-     * Runs as the server's account before bwrap: joins the cgroups, applies the rlimit fallback, then execs.
-     * Paths and numbers come in the environment, never spliced into the script.
+     * Runs as the server's account before bwrap: joins the cgroups, applies the rlimit fallback, caps the size of
+     * any one file ({@code ulimit -f} counts 512-byte blocks in dash and in bash as sh), opens the seccomp
+     * program for bwrap, then execs. Paths and numbers come in the environment, never spliced into the script.
      */
     private static final String LAUNCHER = String.join("\n",
             "for f in $MAGNET_CGROUP_PROCS; do echo $$ > \"$f\" || exit 124; done",
             "if [ -n \"$MAGNET_NPROC\" ]; then ulimit -u \"$MAGNET_NPROC\" || exit 124; fi",
+            "ulimit -f \"$MAGNET_FILE_BLOCKS\" || exit 124",
+            "exec " + BwrapCommand.SECCOMP_FD + "< \"$MAGNET_SECCOMP\" || exit 124",
             "exec \"$@\"");
 
     private final SandboxSpec spec;
@@ -37,11 +45,15 @@ final class BwrapSandbox implements Sandbox {
     private final Gateway.SessionGateway sockets;
     private final BwrapCommand command;
     private final EgressPolicy egress;
+    private final Path seccompProgram;
+    private final DiskWatchdog disk;
     private final List<LocalProcess> processes = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
+    private volatile DiskLimitExceeded diskLimitExceeded;
 
     BwrapSandbox(SandboxSpec spec, SandboxUser user, ResourceLimits limits, Cgroups cgroups, Cgroups.Group group,
-                 Gateway.SessionGateway sockets, BwrapCommand command, EgressPolicy egress) {
+                 Gateway.SessionGateway sockets, BwrapCommand command, EgressPolicy egress, Path seccompProgram,
+                 Duration diskCheckEvery) {
         this.spec = spec;
         this.user = user;
         this.limits = limits;
@@ -50,6 +62,10 @@ final class BwrapSandbox implements Sandbox {
         this.sockets = sockets;
         this.command = command;
         this.egress = egress;
+        this.seccompProgram = seccompProgram;
+        this.disk = new DiskWatchdog(spec.sessionId(), List.of(spec.workspace(), spec.home(), spec.tmp()),
+                limits.diskBytes(), limits.maxFiles(), diskCheckEvery,
+                () -> processes.stream().anyMatch(LocalProcess::isAlive), this::stopAtDiskLimit);
     }
 
     @Override
@@ -66,18 +82,23 @@ final class BwrapSandbox implements Sandbox {
         if (closed) {
             throw new SandboxException("the sandbox of session " + spec.sessionId() + " is closed");
         }
+        if (diskLimitExceeded != null) {
+            throw new SandboxException(diskLimitExceeded.message());
+        }
         List<String> launcher = new ArrayList<>(List.of("/bin/sh", "-c", LAUNCHER, "magnet-launch"));
         launcher.addAll(bwrap);
         ProcessBuilder pb = new ProcessBuilder(launcher).directory(spec.run().toFile());
-        pb.environment().clear(); // why: the server's environment holds the real model key; bwrap also clears it
-        pb.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+        HostEnvironment.clean(pb.environment()); // why: the server's environment holds the real model key
         pb.environment().put("MAGNET_CGROUP_PROCS", group.procsFiles().stream().map(Path::toString).collect(Collectors.joining(" ")));
         if (cgroups.kind() == Cgroups.Kind.NONE) {
             pb.environment().put("MAGNET_NPROC", Integer.toString(limits.maxProcesses()));
         }
+        pb.environment().put("MAGNET_FILE_BLOCKS", Long.toString((limits.diskBytes() + 511) / 512));
+        pb.environment().put("MAGNET_SECCOMP", seccompProgram.toString());
         try {
             LocalProcess p = new LocalProcess(pb.start());
             processes.add(p);
+            disk.start();
             return p;
         } catch (IOException e) {
             throw new SandboxException("cannot start bwrap: " + e.getMessage(), e);
@@ -111,6 +132,11 @@ final class BwrapSandbox implements Sandbox {
     }
 
     @Override
+    public Optional<DiskLimitExceeded> diskLimitExceeded() {
+        return Optional.ofNullable(diskLimitExceeded);
+    }
+
+    @Override
     public Map<String, Object> describe() {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("provider", "bwrap");
@@ -120,8 +146,12 @@ final class BwrapSandbox implements Sandbox {
         l.put("memoryMiB", limits.memoryMiB());
         l.put("maxProcesses", limits.maxProcesses());
         l.put("cpus", limits.cpus());
+        l.put("diskMiB", limits.diskMiB());
+        l.put("maxFiles", limits.maxFiles());
         l.put("enforcedBy", cgroups.describe());
         d.put("limits", l);
+        d.put("seccomp", "denies io_uring, userfaultfd, keys, perf events, bpf, ptrace attach, mounts, new namespaces, "
+                + "modules and kexec; kills calls of other ABIs");
         d.put("network", "none; model relay and egress proxy through unix sockets");
         d.put("egressAllowed", new TreeSet<>(egress.allowedHostPorts()));
         return d;
@@ -130,21 +160,30 @@ final class BwrapSandbox implements Sandbox {
     @Override
     public void close() {
         closed = true;
+        disk.close();
         killAll();
         group.close();
         sockets.close();
     }
 
+    /** Records the breach first (the agent's death is read against it), then kills everything inside. */
+    private void stopAtDiskLimit(DiskLimitExceeded exceeded) {
+        diskLimitExceeded = exceeded;
+        killAll();
+    }
+
     private void killAll() {
-        processes.forEach(LocalProcess::killTree);
-        for (LocalProcess p : processes) {
+        // why: the disk watchdog kills from its own thread; a process started meanwhile must stay on the list
+        List<LocalProcess> victims = List.copyOf(processes);
+        victims.forEach(LocalProcess::killTree);
+        for (LocalProcess p : victims) {
             try {
-                p.waitFor(java.time.Duration.ofSeconds(5));
+                p.waitFor(Duration.ofSeconds(5));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
-        processes.clear();
+        processes.removeAll(victims);
         // why: a fork bomb refills the freed slots while its members are killed one by one (cgroup v1 has no
         // cgroup.kill), so kill until nothing is left, within bounds
         for (int round = 0; round < 50 && !group.isEmpty(); round++) {

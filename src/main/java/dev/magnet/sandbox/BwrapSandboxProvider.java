@@ -5,32 +5,43 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * The default provider: each session gets a bubblewrap sandbox run as an unprivileged account, with its own
- * cgroup limits and its gateway sockets. {@link #create} refuses on a host where that cannot be made safe
- * (see {@link HostCheck}).
+ * cgroup limits, its disk bound, the seccomp filter and its gateway sockets. {@link #create} refuses on a host
+ * where that cannot be made safe (see {@link HostCheck}).
  */
 public final class BwrapSandboxProvider implements SandboxProvider {
+    /** The seccomp program's file in the session's run folder. */
+    static final String SECCOMP_FILE = "seccomp.bpf";
     private final SandboxUser user;
     private final ResourceLimits limits;
     private final Cgroups cgroups;
     private final Gateway gateway;
     private final BwrapCommand command;
     private final Path socketDir;
+    private final byte[] seccompProgram;
+    private final Duration diskCheckEvery;
 
     /**
-     * @param claudeBin  the Claude Code CLI (links are resolved: the real binary is bound read-only into the sandbox)
-     * @param toolchains extra host folders bound read-only at the same path (e.g. a JDK under /opt)
+     * @param claudeBin      the Claude Code CLI (links are resolved: the real binary is bound read-only into the sandbox)
+     * @param toolchains     extra host folders bound read-only at the same path (e.g. a JDK under /opt)
+     * @param diskCheckEvery how often the session's folders are measured while something runs in its sandbox
+     * @throws SandboxException when the CLI is missing or the seccomp filter does not know this architecture
      */
     public BwrapSandboxProvider(SandboxUser user, ResourceLimits limits, Cgroups cgroups, Gateway gateway, Path claudeBin,
-                                List<Path> toolchains) {
+                                List<Path> toolchains, Duration diskCheckEvery) {
         this.user = Objects.requireNonNull(user, "user");
         this.limits = Objects.requireNonNull(limits, "limits");
         this.cgroups = Objects.requireNonNull(cgroups, "cgroups");
         this.gateway = Objects.requireNonNull(gateway, "gateway");
+        this.diskCheckEvery = Objects.requireNonNull(diskCheckEvery, "diskCheckEvery: set MAGNET_SANDBOX_DISK_CHECK_SECONDS");
+        this.seccompProgram = SeccompFilter.program(SeccompFilter.Arch.host().orElseThrow(() -> new SandboxException(
+                "Magnet's seccomp filter knows x86_64 and aarch64, not " + System.getProperty("os.arch")
+                        + "; run Magnet on one of those")));
         Path binary;
         try {
             binary = claudeBin.toRealPath();
@@ -55,6 +66,8 @@ public final class BwrapSandboxProvider implements SandboxProvider {
             for (var file : BwrapCommand.generatedFiles(user).entrySet()) {
                 Files.writeString(spec.run().resolve(file.getKey()), file.getValue());
             }
+            // why: in the run folder, which only the server writes; the launcher opens it before bwrap starts
+            Files.write(spec.run().resolve(SECCOMP_FILE), seccompProgram);
         } catch (IOException e) {
             throw new SandboxException("cannot prepare " + spec.run() + ": " + e.getMessage(), e);
         }
@@ -71,7 +84,8 @@ public final class BwrapSandboxProvider implements SandboxProvider {
             group.close();
             throw new SandboxException("cannot open the session's gateway sockets: " + e.getMessage(), e);
         }
-        return new BwrapSandbox(spec, user, limits, cgroups, group, sockets, command, gateway.egress());
+        return new BwrapSandbox(spec, user, limits, cgroups, group, sockets, command, gateway.egress(),
+                spec.run().resolve(SECCOMP_FILE), diskCheckEvery);
     }
 
     @Override

@@ -104,6 +104,88 @@ public final class Cgroups {
         return group;
     }
 
+    /**
+     * What enforces one kind of limit here, for {@code ./magnet doctor}.
+     *
+     * @param limit    {@code memory}, {@code processes} or {@code CPU}
+     * @param enforced true when a probe group took the limit and reads it back
+     * @param detail   which controller and file, or why none
+     * @param fix      what to change when not enforced (or to tighten it), else null
+     */
+    public record Enforcement(String limit, boolean enforced, String detail, String fix) {
+    }
+
+    /**
+     * Makes a short-lived probe group with small limits, reads each limit back and removes the group: whether
+     * memory, processes and CPU are really enforced, and by what.
+     */
+    public List<Enforcement> probe() {
+        String delegate = "run Magnet as root, or give it a delegated cgroup v2 subtree with the memory, pids and cpu "
+                + "controllers (systemd: Delegate=yes in its unit)";
+        if (kind == Kind.NONE) {
+            String why = whyNone();
+            return List.of(new Enforcement("memory", false, "not limited: " + why, delegate),
+                    new Enforcement("process", false, "ulimit -u only (per account, not per session): " + why, delegate),
+                    new Enforcement("CPU", false, "not limited: " + why, delegate));
+        }
+        ResourceLimits probeLimits = new ResourceLimits(64L * 1024 * 1024, 64, 0.5, 1024 * 1024, 1000);
+        Group group;
+        try {
+            group = create("doctor-probe-" + ProcessHandle.current().pid(), probeLimits);
+        } catch (SandboxException e) {
+            return List.of(new Enforcement("memory, processes and CPU", false, e.getMessage(), delegate));
+        }
+        try (group) {
+            List<Path> d = group.dirs;
+            Path memory = d.getFirst();
+            Path pids = kind == Kind.V2 ? d.getFirst() : d.get(1);
+            Path cpu = kind == Kind.V2 ? d.getFirst() : d.get(2);
+            String memoryFile = kind == Kind.V2 ? "memory.max" : "memory.limit_in_bytes";
+            String swapFile = kind == Kind.V2 ? "memory.swap.max" : "memory.memsw.limit_in_bytes";
+            boolean swapCounted = Files.exists(memory.resolve(swapFile));
+            String cpuFile = kind == Kind.V2 ? "cpu.max" : "cpu.cfs_quota_us";
+            String cpuWanted = kind == Kind.V2 ? "50000 100000" : "50000";
+            String v = kind == Kind.V2 ? "cgroup v2 " : "cgroup v1 ";
+            return List.of(
+                    new Enforcement("memory", readBack(memory.resolve(memoryFile)).equals(Long.toString(probeLimits.memoryBytes())),
+                            v + memory.getParent() + " (" + memoryFile + (swapCounted ? ", swap counted in " + swapFile
+                                    : "; swap is not counted, so a session may also fill swap") + ")",
+                            swapCounted ? null : "boot with swapaccount=1 (cgroup v1), or run without swap"),
+                    new Enforcement("process", readBack(pids.resolve("pids.max")).equals("64"),
+                            v + pids.getParent() + " (pids.max, threads included)", null),
+                    new Enforcement("CPU", readBack(cpu.resolve(cpuFile)).equals(cpuWanted),
+                            v + cpu.getParent() + " (" + cpuFile + ")", null));
+        }
+    }
+
+    private static String readBack(Path file) {
+        try {
+            return Files.readString(file).trim();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** Why neither cgroup interface is usable, in a sentence part. */
+    private static String whyNone() {
+        Path mount = Path.of("/sys/fs/cgroup");
+        List<String> parts = new ArrayList<>();
+        for (Path controllers : List.of(mount.resolve("cgroup.controllers"), mount.resolve("unified/cgroup.controllers"))) {
+            if (Files.isRegularFile(controllers)) {
+                parts.add("cgroup v2 at " + controllers.getParent() + " offers only '" + readBack(controllers) + "'");
+            }
+        }
+        for (String c : V1_CONTROLLERS) {
+            Path procs = mount.resolve(c).resolve("cgroup.procs");
+            if (!Files.exists(procs)) {
+                parts.add("no cgroup v1 " + c + " hierarchy");
+            } else if (!Files.isWritable(procs)) {
+                parts.add("the cgroup v1 " + c + " hierarchy is not writable by this account");
+            }
+        }
+        return parts.isEmpty() ? "no cgroup interface found" : String.join("; ", parts);
+    }
+
     private static boolean usableV2(Path mount) {
         Path controllers = mount.resolve("cgroup.controllers");
         if (!Files.isRegularFile(controllers)) {

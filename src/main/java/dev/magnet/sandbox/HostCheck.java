@@ -1,7 +1,10 @@
 package dev.magnet.sandbox;
 
+import dev.magnet.support.HostEnvironment;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -34,6 +37,10 @@ public final class HostCheck {
         Optional<String> socat = output("socat", "-V");
         checks.add(new Check("socat", socat.isPresent(), true, socat.isPresent() ? "installed" : "socat is not installed",
                 "apt-get install -y socat"));
+        // why: the disk watchdog reads st_blocks, inode and link counts through GNU find's -printf (DiskUsage)
+        Optional<String> find = output("find", "--version").filter(v -> v.contains("GNU findutils"));
+        checks.add(new Check("GNU find", find.isPresent(), true, find.orElse("GNU find is not installed; the sessions' "
+                + "disk use could not be measured"), "apt-get install -y findutils"));
         SandboxUser user = null;
         if (root) {
             Optional<String> setpriv = output("setpriv", "--version");
@@ -66,9 +73,82 @@ public final class HostCheck {
                     "sysctl -w user.max_user_namespaces=10000 (and kernel.unprivileged_userns_clone=1 where it exists; "
                             + "on Ubuntu 24.04+ also kernel.apparmor_restrict_unprivileged_userns=0)"));
         }
+        if (bwrap.isPresent() && user != null) {
+            checks.add(seccomp(user));
+        }
         checks.add(new Check("resource limits", cgroups.kind() != Cgroups.Kind.NONE, false, cgroups.describe(),
                 "run Magnet as root or give it a delegated cgroup v2 subtree (systemd: Delegate=yes) so memory is limited"));
+        for (Cgroups.Enforcement e : cgroups.probe()) {
+            checks.add(new Check(e.limit() + " limit", e.enforced() && e.fix() == null, false,
+                    (e.enforced() ? "enforced by " : "NOT enforced: ") + e.detail(), e.fix()));
+        }
         return checks;
+    }
+
+    /**
+     * Whether the data dir is safe: private to Magnet's account and seen by no sandbox. Reads only; the server
+     * makes it private itself at start.
+     */
+    public static Check dataDir(Path dataDir, Path claudeBin, List<Path> toolchains) {
+        String fix = "set MAGNET_DATA_DIR to a folder of Magnet's own that no sandbox sees, e.g. /var/lib/magnet";
+        if (!Files.isDirectory(dataDir)) {
+            return new Check("data dir", true, true, dataDir + " does not exist yet; Magnet creates it with mode 0700", null);
+        }
+        try {
+            DataDir.requireOutsideSandboxes(dataDir, claudeBin, toolchains);
+            int mode = (Integer) Files.getAttribute(dataDir, "unix:mode") & 0777;
+            return new Check("data dir", true, true, dataDir.toRealPath() + " (mode " + Integer.toOctalString(mode)
+                    + (mode == 0700 ? "" : ", made 0700 at start") + "), outside every folder bound into the sandbox", null);
+        } catch (SandboxException | IOException e) {
+            return new Check("data dir", false, true, e.getMessage(), fix);
+        }
+    }
+
+    /**
+     * Loads Magnet's seccomp filter in an unprivileged bwrap (as the sandbox account when root), the way sessions
+     * do, and checks that the kernel reports it and that a call it denies fails: {@code unshare -U}, which without
+     * the filter would succeed here.
+     */
+    private static Check seccomp(SandboxUser user) {
+        String name = "seccomp filter";
+        Optional<SeccompFilter.Arch> arch = SeccompFilter.Arch.host();
+        if (arch.isEmpty()) {
+            return new Check(name, false, true, "Magnet has no filter for " + System.getProperty("os.arch"),
+                    "run Magnet on x86_64 or aarch64");
+        }
+        Path program = null;
+        try {
+            program = Files.createTempFile("magnet-seccomp-probe", ".bpf");
+            Files.write(program, SeccompFilter.program(arch.get()));
+            List<String> probe = new ArrayList<>(List.of("/bin/sh", "-c", "exec " + BwrapCommand.SECCOMP_FD
+                    + "< \"$1\" || exit 124; shift; exec \"$@\"", "magnet-probe", program.toString()));
+            if (user.dropsRoot()) {
+                probe.addAll(List.of("setpriv", "--reuid=" + user.uid(), "--regid=" + user.gid(), "--clear-groups", "--"));
+            }
+            probe.addAll(List.of("bwrap", "--unshare-all", "--unshare-user", "--die-with-parent", "--cap-drop", "ALL",
+                    "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev",
+                    "--seccomp", Integer.toString(BwrapCommand.SECCOMP_FD), "/bin/sh", "-c",
+                    "grep '^Seccomp:' /proc/self/status; unshare -U true 2>&1; echo unshare-exit=$?"));
+            Probe result = probe(probe);
+            boolean loaded = result.output().matches("(?s).*Seccomp:\\s+2.*");
+            boolean denied = result.output().contains("Operation not permitted") && !result.output().contains("unshare-exit=0");
+            if (loaded && denied) {
+                return new Check(name, true, true, "loads (" + arch.get().name().toLowerCase(java.util.Locale.ROOT)
+                        + ", " + SeccompFilter.instructions(arch.get()).size() + " instructions); unshare -U is refused", null);
+            }
+            return new Check(name, false, true, "bwrap --seccomp did not take the filter: " + result.output().strip(),
+                    "use bubblewrap 0.3 or newer on a kernel with CONFIG_SECCOMP_FILTER (any distribution kernel has it)");
+        } catch (IOException e) {
+            return new Check(name, false, true, "cannot write the probe program: " + e.getMessage(), null);
+        } finally {
+            if (program != null) {
+                try {
+                    Files.deleteIfExists(program);
+                } catch (IOException e) {
+                    // a leftover temp file of 1 KiB is harmless
+                }
+            }
+        }
     }
 
     /** True when every required check passed. */
@@ -89,34 +169,37 @@ public final class HostCheck {
     }
 
     private static Optional<String> output(String... argv) {
+        Probe p = probe(List.of(argv));
+        return p.exit() == 0 ? Optional.of(p.output().lines().findFirst().orElse("").strip()) : Optional.empty();
+    }
+
+    /** What a probe printed (stdout and stderr) and its exit code (-1 when it did not finish in time). */
+    private record Probe(int exit, String output) {
+    }
+
+    private static Probe probe(List<String> argv) {
         try {
-            Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+            ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true).directory(new java.io.File("/"));
+            HostEnvironment.clean(pb.environment()); // why: a host child gets only what it needs (SECURITY.md, rule 3)
+            Process p = pb.start();
             p.getOutputStream().close();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().findFirst().orElse("");
-            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0 ? Optional.of(out.strip()) : Optional.empty();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return new Probe(-1, out + " (timed out)");
+            }
+            return new Probe(p.exitValue(), out);
         } catch (IOException e) {
-            return Optional.empty();
+            return new Probe(-1, e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Optional.empty();
+            return new Probe(-1, "interrupted");
         }
     }
 
     private static Optional<String> failureOf(List<String> argv) {
-        try {
-            Process p = new ProcessBuilder(argv).redirectErrorStream(true).directory(new java.io.File("/")).start();
-            p.getOutputStream().close();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return Optional.of("timed out");
-            }
-            return p.exitValue() == 0 ? Optional.empty() : Optional.of(out.isEmpty() ? "exit code " + p.exitValue() : out);
-        } catch (IOException e) {
-            return Optional.of(e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.of("interrupted");
-        }
+        Probe p = probe(argv);
+        String out = p.output().strip();
+        return p.exit() == 0 ? Optional.empty() : Optional.of(out.isEmpty() ? "exit code " + p.exit() : out);
     }
 }

@@ -2,6 +2,7 @@ package dev.magnet.sandbox;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One session's isolated place to run the agent. The sandbox's account owns the workspace, home and temp folder;
@@ -42,6 +43,12 @@ public interface Sandbox extends AutoCloseable {
 
     /** How many times a process in this sandbox could not fork because the process limit was reached, so far. */
     long processLimitHits();
+
+    /**
+     * Set once the session's workspace, home and temp folder went past the disk limit while something ran; by
+     * then everything in the sandbox was killed and no new process starts.
+     */
+    Optional<DiskLimitExceeded> diskLimitExceeded();
 
     /** What isolates and limits this sandbox, as reported in the session (provider, account, limits, network). */
     Map<String, Object> describe();

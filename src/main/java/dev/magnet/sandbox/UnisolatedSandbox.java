@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -82,6 +83,11 @@ public final class UnisolatedSandbox implements Sandbox {
     @Override
     public long processLimitHits() {
         return 0;
+    }
+
+    @Override
+    public Optional<DiskLimitExceeded> diskLimitExceeded() {
+        return Optional.empty();
     }
 
     @Override

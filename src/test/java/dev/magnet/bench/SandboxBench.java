@@ -57,7 +57,8 @@ public final class SandboxBench {
         try (ModelRelay relay = ModelRelay.start("unused", "http://127.0.0.1:9", limits.relayMaxBodyBytes())) {
             Gateway gateway = new Gateway(relay, EgressPolicy.denyAll(), limits.gatewayMaxConnections());
             SandboxProvider bwrap = new BwrapSandboxProvider(SandboxUser.resolve("magnet-sandbox"),
-                    new ResourceLimits(4L << 30, 1024, 2), Cgroups.detect(), gateway, claude, List.of());
+                    new ResourceLimits(4L << 30, 1024, 2, 20L << 30, 1_000_000), Cgroups.detect(), gateway, claude, List.of(),
+                    Duration.ofSeconds(5));
             SandboxProvider plain = UnisolatedSandbox.provider(claude, relay.baseUrl());
             for (String what : List.of("--version", "true")) {
                 List<Long> inside = time(bwrap, dir.resolve("b"), what, runs);

@@ -39,6 +39,32 @@ class BwrapCommandTest {
     }
 
     @Test
+    void as_root_the_seccomp_filter_is_loaded_by_the_unprivileged_bwrap_that_makes_the_user_namespace() {
+        List<String> argv = new BwrapCommand(new SandboxUser("magnet-sandbox", 999, 995, true), Path.of("/tools/claude"), List.of())
+                .argv(SPEC, Path.of("/tmp/g/s1-model.sock"), Path.of("/tmp/g/s1-proxy.sock"), List.of("true"), Map.of());
+
+        assertThat(argv.stream().filter("--seccomp"::equals)).hasSize(1);
+        int seccomp = argv.indexOf("--seccomp");
+        assertThat(argv.get(seccomp + 1)).isEqualTo(Integer.toString(BwrapCommand.SECCOMP_FD));
+        assertThat(seccomp).as("after setpriv, in the inner bwrap").isGreaterThan(argv.indexOf("setpriv"))
+                .isGreaterThan(argv.lastIndexOf("--unshare-user")).isLessThan(argv.indexOf("magnet-bridge"));
+    }
+
+    @Test
+    void without_root_the_one_bwrap_loads_the_seccomp_filter() {
+        List<String> argv = new BwrapCommand(new SandboxUser("me", 1000, 1000, false), Path.of("/tools/claude"), List.of())
+                .argv(SPEC, Path.of("/tmp/g/s1-model.sock"), Path.of("/tmp/g/s1-proxy.sock"), List.of("true"), Map.of());
+
+        assertThat(String.join(" ", argv)).contains("--seccomp 3 bash -c");
+    }
+
+    @Test
+    void the_system_folders_every_sandbox_sees_are_usr_and_the_etc_entries() {
+        assertThat(BwrapCommand.systemPaths()).contains(Path.of("/usr"), Path.of("/etc/ssl"), Path.of("/etc/alternatives"))
+                .doesNotContain(Path.of("/etc"));
+    }
+
+    @Test
     void the_sandbox_gets_its_own_passwd_naming_the_sandbox_account() {
         Map<String, String> files = BwrapCommand.generatedFiles(new SandboxUser("magnet-sandbox", 999, 995, true));
 

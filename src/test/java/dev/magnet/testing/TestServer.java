@@ -170,7 +170,7 @@ public final class TestServer implements AutoCloseable {
         magnet.close();
     }
 
-    static String write(Object body) {
+    public static String write(Object body) {
         try {
             return body instanceof String s ? s : JSON.writeValueAsString(body);
         } catch (IOException e) {
