@@ -54,6 +54,9 @@ public final class WebServer implements AutoCloseable {
                 Problem.send(ctx, 429, "Too Many Requests", e.getMessage(), null);
             });
             config.routes.exception(HttpResponseException.class, (e, ctx) -> {
+                if (e.getStatus() == 413) {
+                    drainBody(ctx);
+                }
                 HttpStatus status = HttpStatus.forStatus(e.getStatus());
                 String detail = e.getStatus() == 413 ? "the request body is larger than " + MAX_BODY_BYTES + " bytes"
                         : e.getMessage();
@@ -71,6 +74,25 @@ public final class WebServer implements AutoCloseable {
             config.routes.error(405, ctx -> Problem.send(ctx, 405, "Method Not Allowed",
                     ctx.method() + " is not allowed on " + ctx.path(), null));
         });
+    }
+
+    /**
+     * Reads and drops what is left of a request body that was refused unread, up to a bound.
+     * why: a server that closes a connection with unread data in it makes the kernel reset it, and a client still
+     * sending its body then loses the 413 already sent to it ("header parser received no bytes"); a body larger
+     * than the bound is cut off all the same
+     */
+    private static void drainBody(io.javalin.http.Context ctx) {
+        try (var in = ctx.req().getInputStream()) {
+            byte[] buffer = new byte[64 * 1024];
+            long left = 16 * MAX_BODY_BYTES;
+            int n;
+            while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) >= 0) {
+                left -= n;
+            }
+        } catch (java.io.IOException | IllegalStateException ignored) {
+            // the client went away or the body was already taken: the answer goes out as it can
+        }
     }
 
     public WebServer start(int port) {

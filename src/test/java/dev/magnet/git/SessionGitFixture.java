@@ -9,35 +9,43 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Session repositories and workspaces for unit tests: a data dir under {@code root}, local repositories allowed under
- * {@code root}, and a development "sandbox" (a plain child process) to seed and hand over workspaces with the same
- * helpers the real sandbox runs.
+ * Session repositories and workspaces for unit tests, fresh for each test
+ * ({@code @RegisterExtension final SessionGitFixture f = new SessionGitFixture();}): a temporary {@link #root} with an
+ * {@link #origin} ({@link TestRepos#origin}) and a data dir, local repositories allowed under the root, and a
+ * development "sandbox" (a plain child process) to seed and hand over workspaces with the same helpers the real
+ * sandbox runs.
  */
-final class SessionGitFixture implements AutoCloseable {
+final class SessionGitFixture implements BeforeEachCallback, AfterEachCallback {
     static final BranchName SESSION = BranchName.forSession("0190f3a2-7b4c-7d10-9e2f-3fa4c2e1b5d6", "Fix the answer");
     static final String TENANT = "ws-one";
     static final GitIdentity CO_AUTHOR = new GitIdentity("Grace Hopper", "grace@example.com");
 
-    final Path root;
-    final Path data;
-    final OriginPolicy origins;
-    final Mirrors mirrors;
-    final SessionRepos repos;
     final WorkspaceTransfer transfer = new WorkspaceTransfer(Duration.ofMinutes(2));
-    final Path workspace;
-    final Sandbox sandbox;
+    Path root;
+    Path origin;
+    Path data;
+    OriginPolicy origins;
+    Mirrors mirrors;
+    SessionRepos repos;
+    Path workspace;
+    Sandbox sandbox;
 
-    SessionGitFixture(Path root) throws IOException {
-        this.root = root;
-        this.data = Files.createDirectories(root.resolve("data"));
-        this.origins = new OriginPolicy(true, List.of(root), data, AddressPolicy.of(List.of("127.0.0.1")));
-        this.mirrors = new Mirrors(TestRepos.GIT, data);
-        this.repos = new SessionRepos(TestRepos.GIT, mirrors, origins);
+    @Override
+    public void beforeEach(ExtensionContext context) throws IOException {
+        root = Files.createTempDirectory("magnet-git-test");
+        origin = TestRepos.origin(root.resolve("origin"));
+        data = Files.createDirectories(root.resolve("data"));
+        origins = new OriginPolicy(true, List.of(root), data, AddressPolicy.of(List.of("127.0.0.1")));
+        mirrors = new Mirrors(TestRepos.GIT, data);
+        repos = new SessionRepos(TestRepos.GIT, mirrors, origins);
         Path session = data.resolve("sessions/s1");
-        this.workspace = Files.createDirectories(session.resolve("workspace"));
-        this.sandbox = UnisolatedSandbox.provider(Path.of("/bin/false"), "http://127.0.0.1:9")
+        workspace = Files.createDirectories(session.resolve("workspace"));
+        sandbox = UnisolatedSandbox.provider(Path.of("/bin/false"), "http://127.0.0.1:9")
                 .create(new SandboxSpec("s1", workspace, Files.createDirectories(session.resolve("home")),
                         Files.createDirectories(session.resolve("tmp")), Files.createDirectories(session.resolve("run"))));
     }
@@ -74,7 +82,8 @@ final class SessionGitFixture implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public void afterEach(ExtensionContext context) {
         sandbox.close();
+        FileTrees.deleteRecursively(root);
     }
 }

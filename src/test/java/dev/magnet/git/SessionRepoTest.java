@@ -10,32 +10,17 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The session repository: what it takes from a workspace, and how it pushes. */
 class SessionRepoTest {
-    @TempDir
-    Path tmp;
-    Path origin;
-    SessionGitFixture f;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        origin = TestRepos.origin(tmp.resolve("origin"));
-        f = new SessionGitFixture(tmp);
-    }
-
-    @AfterEach
-    void tearDown() {
-        f.close();
-    }
+    @RegisterExtension
+    final SessionGitFixture f = new SessionGitFixture();
 
     @Test
     void a_pack_that_lacks_an_object_its_commits_need_is_refused_and_the_branch_stays() throws Exception {
-        SessionRepo repo = f.seeded(origin);
+        SessionRepo repo = f.seeded(f.origin);
         TestRepos.write(f.workspace, "a.txt", "a\n");
         TestRepos.write(f.workspace, "b.txt", "b\n");
         f.agent("add", "-A");
@@ -54,7 +39,7 @@ class SessionRepoTest {
 
     @Test
     void a_pack_larger_than_the_bound_is_refused_without_reading_it_all() throws Exception {
-        SessionRepo repo = f.seeded(origin);
+        SessionRepo repo = f.seeded(f.origin);
         byte[] big = new byte[3 * 1024 * 1024];
         new java.util.Random(1).nextBytes(big);
         Files.write(f.workspace.resolve("big.bin"), big);
@@ -70,7 +55,7 @@ class SessionRepoTest {
 
     @Test
     void a_tip_that_is_not_a_commit_or_not_an_id_is_refused() throws Exception {
-        SessionRepo repo = f.seeded(origin);
+        SessionRepo repo = f.seeded(f.origin);
         String blob = f.agent("rev-parse", "HEAD:README.md");
 
         assertThatThrownBy(() -> repo.importPack(null, blob, 1 << 20)).isInstanceOf(GitException.class)
@@ -84,7 +69,7 @@ class SessionRepoTest {
 
     @Test
     void a_session_branch_is_pushed_as_exactly_that_branch_to_a_bare_origin() throws Exception {
-        Path bare = TestRepos.bareOrigin(origin, tmp.resolve("bare.git"));
+        Path bare = TestRepos.bareOrigin(f.origin, f.root.resolve("bare.git"));
         SessionRepo repo = f.seeded(bare);
         Map<String, String> before = refs(bare);
         TestRepos.write(f.workspace, "src/App.java", "class App {}\n");
@@ -100,21 +85,21 @@ class SessionRepoTest {
 
     @Test
     void pushing_to_a_non_bare_origin_with_main_checked_out_leaves_main_and_its_files_alone() throws Exception {
-        SessionRepo repo = f.seeded(origin);
-        String mainBefore = TestRepos.head(origin, "main");
+        SessionRepo repo = f.seeded(f.origin);
+        String mainBefore = TestRepos.head(f.origin, "main");
         TestRepos.write(f.workspace, "src/App.java", "class App {}\n");
         String tip = f.handOver(repo).tip();
 
-        repo.push(RepoUrl.parse(origin.toString(), true), GitAuth.NONE);
+        repo.push(RepoUrl.parse(f.origin.toString(), true), GitAuth.NONE);
 
-        assertThat(TestRepos.head(origin, "main")).isEqualTo(mainBefore);
-        assertThat(TestRepos.head(origin, SESSION.ref())).isEqualTo(tip);
-        assertThat(TestRepos.GIT.in(origin).run("status", "--porcelain").stdout()).isEmpty();
+        assertThat(TestRepos.head(f.origin, "main")).isEqualTo(mainBefore);
+        assertThat(TestRepos.head(f.origin, SESSION.ref())).isEqualTo(tip);
+        assertThat(TestRepos.GIT.in(f.origin).run("status", "--porcelain").stdout()).isEmpty();
     }
 
     @Test
     void pushing_again_is_up_to_date_and_a_later_commit_fast_forwards() throws Exception {
-        Path bare = TestRepos.bareOrigin(origin, tmp.resolve("bare.git"));
+        Path bare = TestRepos.bareOrigin(f.origin, f.root.resolve("bare.git"));
         RepoUrl target = RepoUrl.parse(bare.toString(), true);
         SessionRepo repo = f.seeded(bare);
         TestRepos.write(f.workspace, "a.txt", "a\n");
@@ -131,7 +116,7 @@ class SessionRepoTest {
 
     @Test
     void a_non_fast_forward_push_is_PUSH_REJECTED_and_never_forced() throws Exception {
-        Path bare = TestRepos.bareOrigin(origin, tmp.resolve("bare.git"));
+        Path bare = TestRepos.bareOrigin(f.origin, f.root.resolve("bare.git"));
         RepoUrl target = RepoUrl.parse(bare.toString(), true);
         SessionRepo repo = f.seeded(bare);
         TestRepos.write(f.workspace, "a.txt", "a\n");
@@ -151,8 +136,8 @@ class SessionRepoTest {
 
     @Test
     void no_hook_or_push_setting_of_a_local_origin_runs_when_it_is_pushed_to() throws Exception {
-        Path bare = TestRepos.bareOrigin(origin, tmp.resolve("bare.git"));
-        Path marker = tmp.resolve("origin-hook-ran");
+        Path bare = TestRepos.bareOrigin(f.origin, f.root.resolve("bare.git"));
+        Path marker = f.root.resolve("origin-hook-ran");
         for (String name : new String[] {"pre-receive", "update", "post-receive", "post-update", "push-to-checkout"}) {
             hook(bare, name, "touch " + marker + "\nexit 1\n");
         }
@@ -169,8 +154,8 @@ class SessionRepoTest {
 
     @Test
     void a_push_to_a_repository_that_does_not_exist_is_refused_naming_it() {
-        SessionRepo repo = f.seeded(origin);
-        Path gone = tmp.resolve("gone");
+        SessionRepo repo = f.seeded(f.origin);
+        Path gone = f.root.resolve("gone");
 
         assertThatThrownBy(() -> repo.push(RepoUrl.parse(gone.toString(), true), GitAuth.NONE))
                 .isInstanceOf(GitException.class).hasMessageContaining(gone.toString());
@@ -179,9 +164,9 @@ class SessionRepoTest {
     @Test
     void the_base_branch_is_never_pushed() {
         BranchName main = BranchName.of("main");
-        SessionRepo onBase = f.repos.open(f.spec(origin, null).dir(), main, main, TestRepos.head(origin, "main"));
+        SessionRepo onBase = f.repos.open(f.spec(f.origin, null).dir(), main, main, TestRepos.head(f.origin, "main"));
 
-        assertThatThrownBy(() -> onBase.push(RepoUrl.parse(origin.toString(), true), GitAuth.NONE))
+        assertThatThrownBy(() -> onBase.push(RepoUrl.parse(f.origin.toString(), true), GitAuth.NONE))
                 .isInstanceOfSatisfying(GitException.class,
                         e -> assertThat(e.kind()).isEqualTo(GitException.Kind.PUSH_REJECTED))
                 .hasMessageContaining("it is the base branch");
@@ -202,8 +187,8 @@ class SessionRepoTest {
 
     /** Someone else pushes a commit onto {@code branch} in {@code bare}; returns that commit. */
     private String commitOnOriginBranch(Path bare, BranchName branch) throws Exception {
-        Path other = tmp.resolve("someone-else");
-        TestRepos.GIT.in(tmp).withProtocols("file").run("clone", "--quiet", "--branch", branch.value(), "--",
+        Path other = f.root.resolve("someone-else");
+        TestRepos.GIT.in(f.root).withProtocols("file").run("clone", "--quiet", "--branch", branch.value(), "--",
                 bare.toString(), other.toString());
         TestRepos.write(other, "theirs.txt", "theirs\n");
         String commit = TestRepos.commit(other, "Their change");

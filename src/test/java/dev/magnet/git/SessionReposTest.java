@@ -7,33 +7,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class SessionReposTest {
-    @TempDir
-    Path tmp;
-    Path origin;
-    SessionGitFixture f;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        origin = TestRepos.origin(tmp.resolve("origin"));
-        f = new SessionGitFixture(tmp);
-    }
-
-    @AfterEach
-    void tearDown() {
-        f.close();
-    }
+    @RegisterExtension
+    final SessionGitFixture f = new SessionGitFixture();
 
     @Test
     void a_session_repository_starts_the_session_branch_at_the_default_branch_of_the_origin() {
-        SessionRepo repo = f.repo(origin);
+        SessionRepo repo = f.repo(f.origin);
 
-        String main = TestRepos.head(origin, "main");
+        String main = TestRepos.head(f.origin, "main");
         assertThat(repo.baseBranch()).isEqualTo(BranchName.of("main"));
         assertThat(repo.baseCommit()).isEqualTo(main);
         assertThat(repo.branchCommit()).contains(main);
@@ -45,22 +30,22 @@ class SessionReposTest {
 
     @Test
     void a_named_base_branch_is_where_the_session_starts() {
-        SessionRepo repo = f.repos.create(f.spec(origin, BranchName.of("develop")));
+        SessionRepo repo = f.repos.create(f.spec(f.origin, BranchName.of("develop")));
 
-        assertThat(repo.baseCommit()).isEqualTo(TestRepos.head(origin, "develop"));
+        assertThat(repo.baseCommit()).isEqualTo(TestRepos.head(f.origin, "develop"));
     }
 
     @Test
     void a_missing_base_branch_fails_with_BRANCH_NOT_FOUND_and_leaves_nothing_behind() {
-        assertThatThrownBy(() -> f.repos.create(f.spec(origin, BranchName.of("nope"))))
+        assertThatThrownBy(() -> f.repos.create(f.spec(f.origin, BranchName.of("nope"))))
                 .isInstanceOfSatisfying(GitException.class, e -> assertThat(e.kind()).isEqualTo(GitException.Kind.BRANCH_NOT_FOUND))
                 .hasMessageContaining("base branch 'nope' does not exist");
-        assertThat(f.spec(origin, null).dir()).doesNotExist();
+        assertThat(f.spec(f.origin, null).dir()).doesNotExist();
     }
 
     @Test
     void a_repository_that_does_not_exist_fails_with_an_access_error_naming_it() {
-        Path gone = tmp.resolve("gone");
+        Path gone = f.root.resolve("gone");
 
         assertThatThrownBy(() -> f.repo(gone)).isInstanceOf(GitException.class).hasMessageContaining(gone.toString());
     }
@@ -77,15 +62,15 @@ class SessionReposTest {
 
     @Test
     void a_session_branch_already_on_the_origin_is_continued_from_where_it_forked() throws Exception {
-        String fork = TestRepos.head(origin, "main");
-        TestRepos.author(origin).run("checkout", "--quiet", "-b", SESSION.value());
-        TestRepos.write(origin, "session.txt", "earlier work\n");
-        String earlier = TestRepos.commit(origin, "Earlier session work");
-        TestRepos.author(origin).run("checkout", "--quiet", "main");
-        TestRepos.write(origin, "later.txt", "main moved on\n");
-        TestRepos.commit(origin, "Main moves on");
+        String fork = TestRepos.head(f.origin, "main");
+        TestRepos.author(f.origin).run("checkout", "--quiet", "-b", SESSION.value());
+        TestRepos.write(f.origin, "session.txt", "earlier work\n");
+        String earlier = TestRepos.commit(f.origin, "Earlier session work");
+        TestRepos.author(f.origin).run("checkout", "--quiet", "main");
+        TestRepos.write(f.origin, "later.txt", "main moved on\n");
+        TestRepos.commit(f.origin, "Main moves on");
 
-        SessionRepo repo = f.repo(origin);
+        SessionRepo repo = f.repo(f.origin);
 
         assertThat(repo.branchCommit()).contains(earlier);
         assertThat(repo.baseCommit()).isEqualTo(fork);
@@ -94,8 +79,8 @@ class SessionReposTest {
 
     @Test
     void each_workspace_tenant_has_its_own_mirror_of_a_repository() {
-        RepoUrl url = RepoUrl.parse(origin.toString(), true);
-        f.repo(origin);
+        RepoUrl url = RepoUrl.parse(f.origin.toString(), true);
+        f.repo(f.origin);
         f.mirrors.update("ws-two", url, GitAuth.NONE, f.origins.access(url));
 
         assertThat(f.mirrors.dirOf(TENANT, url)).isDirectory();
@@ -104,18 +89,18 @@ class SessionReposTest {
 
     @Test
     void a_local_origin_is_read_through_upload_pack_so_none_of_its_object_files_is_shared() throws Exception {
-        f.repo(origin);
+        f.repo(f.origin);
 
-        try (var files = Files.walk(origin.resolve(".git/objects"))) {
+        try (var files = Files.walk(f.origin.resolve(".git/objects"))) {
             assertThat(files.filter(Files::isRegularFile).filter(p -> linkCount(p) > 1)).isEmpty();
         }
     }
 
     @Test
     void a_session_repository_opened_before_it_was_ever_made_is_empty_and_takes_the_next_hand_over() {
-        Path dir = f.spec(origin, null).dir();
+        Path dir = f.spec(f.origin, null).dir();
 
-        SessionRepo repo = f.repos.open(dir, BranchName.of("main"), SESSION, TestRepos.head(origin, "main"));
+        SessionRepo repo = f.repos.open(dir, BranchName.of("main"), SESSION, TestRepos.head(f.origin, "main"));
 
         assertThat(dir).isDirectory();
         assertThat(repo.branchCommit()).isEmpty();

