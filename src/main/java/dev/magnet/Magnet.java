@@ -51,9 +51,6 @@ import dev.magnet.sandbox.ResourceLimits;
 import dev.magnet.sandbox.SandboxProvider;
 import dev.magnet.sandbox.SandboxUser;
 import dev.magnet.sandbox.UnisolatedSandbox;
-import dev.magnet.session.MessageRepository;
-import dev.magnet.session.SessionDiffs;
-import dev.magnet.session.SessionRepository;
 import dev.magnet.session.SessionRoutes;
 import dev.magnet.session.SessionService;
 import dev.magnet.session.SessionStore;
@@ -143,8 +140,7 @@ public final class Magnet implements AutoCloseable {
 
         EventHub hub = new EventHub();
         EventLog eventLog = new EventLog(database.jdbi(), hub, redactor, clock);
-        SessionStore store = new SessionStore(database.jdbi(), new SessionRepository(), new MessageRepository(), eventLog, clock);
-        SessionDiffs diffs = new SessionDiffs();
+        SessionStore store = new SessionStore(database.jdbi(), eventLog, clock);
         ModelRelay relay = ModelRelay.start(config.anthropicApiKey(), config.anthropicBaseUrl(),
                 config.limits().relayMaxBodyBytes());
         Gateway gateway = new Gateway(relay, EgressPolicy.parse(config.sandbox().egressAllow()),
@@ -161,9 +157,9 @@ public final class Magnet implements AutoCloseable {
         PullRequests pullRequests = new PullRequests(github, prRecorder, config.publicUrl());
         PullRequestPoller poller = new PullRequestPoller(github, store, prRecorder, config.github().pollInterval());
         String runnerId = "runner-" + ProcessHandle.current().pid() + "-" + Ids.secret(4);
-        SessionRunner runner = SessionRunner.create(runnerId, config, store, diffs, repos, transfer, sandboxes, relay, redactor,
+        SessionRunner runner = SessionRunner.create(runnerId, config, database.jdbi(), store, repos, transfer, sandboxes, relay, redactor,
                 new RunnerMetrics(metrics), github, pullRequests);
-        SessionService sessions = new SessionService(store, diffs, runner, config.defaultModel(), origins,
+        SessionService sessions = new SessionService(store, runner, config.defaultModel(), origins,
                 github, audit);
 
         WebServer web = new WebServer(new AuthenticationFilter(authenticator), List.of(
@@ -174,7 +170,7 @@ public final class Magnet implements AutoCloseable {
                 new SessionRoutes(sessions)::register,
                 new SessionStreamRoutes(sessions, eventLog, hub, authenticator, accountSettings.streamRecheck())::register,
                 new HealthRoutes(database, config.claudeBin(), metrics, config.metricsToken())::register,
-                new GitHubRoutes(github, new Webhooks(github, store, prRecorder, clock), addresses)::register,
+                new GitHubRoutes(github, new Webhooks(github, store, prRecorder, database.jdbi(), clock), addresses)::register,
                 new StaticRoutes()::register,
                 new UiRoutes()::register));
         runner.start();

@@ -1,7 +1,7 @@
 package dev.magnet.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.magnet.events.EventType;
+import dev.magnet.events.EventData;
 import dev.magnet.events.NewEvent;
 
 import java.nio.file.InvalidPathException;
@@ -39,12 +39,7 @@ final class FileChanges {
         String diff = created && patch.isEmpty()
                 ? UnifiedDiff.ofNewFile(path, Json.text(toolUseResult, "content"))
                 : UnifiedDiff.ofPatch(path, created, patch);
-        return Optional.of(EventData.create()
-                .put("path", path)
-                .put("kind", created ? "created" : "modified")
-                .put("diff", diff)
-                .put("toolUseId", toolUseId)
-                .as(EventType.FILE_CHANGE));
+        return Optional.of(NewEvent.of(new EventData.FileChange(path, created ? "created" : "modified", diff, toolUseId)));
     }
 
     // why: Write says "create"; Edit creates a missing file when old_string is empty, and then reports

@@ -1,6 +1,7 @@
 package dev.magnet.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.magnet.events.EventData;
 import dev.magnet.events.EventType;
 import dev.magnet.events.NewEvent;
 
@@ -144,19 +145,14 @@ public final class StreamJsonMapper {
         String errorType = Optional.ofNullable(Json.text(line, "api_error_type"))
                 .or(() -> Optional.ofNullable(Json.text(line, "api_error")))
                 .orElse(Json.text(line, "error"));
-        return EventData.create()
-                .put("message", ToolOutput.textOf(Json.at(message, "content")))
-                .put("status", Json.integer(line, "api_error_status"))
-                .put("errorType", errorType)
-                .as(EventType.ERROR);
+        return NewEvent.of(new EventData.ApiError(ToolOutput.textOf(Json.at(message, "content")),
+                Json.integer(line, "api_error_status"), errorType));
     }
 
     private static NewEvent block(EventType type, String text, String messageId, boolean aborted, JsonNode line) {
-        return withParent(EventData.create()
-                .put("text", text)
-                .put("messageId", messageId)
-                .put("aborted", aborted), line)
-                .as(type);
+        return NewEvent.of(type == EventType.THINKING
+                ? new EventData.Thinking(text, messageId, aborted, parent(line))
+                : new EventData.Text(text, messageId, aborted, parent(line)));
     }
 
     private List<NewEvent> toolUse(JsonNode block, boolean aborted, JsonNode line) {
@@ -170,12 +166,7 @@ public final class StreamJsonMapper {
             }
         }
         List<NewEvent> events = new ArrayList<>();
-        events.add(withParent(EventData.create()
-                .put("toolUseId", id)
-                .put("name", name)
-                .put("input", Json.plain(input))
-                .put("aborted", aborted), line)
-                .as(EventType.TOOL_USE));
+        events.add(NewEvent.of(new EventData.ToolUse(id, name, Json.plain(input), aborted, parent(line))));
         if (TodoList.TODO_WRITE.equals(name)) {
             events.add(todoList.replaceWith(input));
         }
@@ -208,14 +199,8 @@ public final class StreamJsonMapper {
     private NewEvent toolResult(JsonNode result, JsonNode line) {
         String toolUseId = Json.text(result, "tool_use_id");
         ToolOutput output = ToolOutput.of(Json.at(result, "content"), maxOutputChars);
-        return withParent(EventData.create()
-                .put("toolUseId", toolUseId)
-                .put("toolName", toolUseId == null ? null : toolNames.get(toolUseId))
-                .put("output", output.text())
-                .put("isError", Json.isTrue(result, "is_error"))
-                .put("size", output.size())
-                .put("truncated", output.truncated()), line)
-                .as(EventType.TOOL_RESULT);
+        return NewEvent.of(new EventData.ToolResult(toolUseId, toolUseId == null ? null : toolNames.get(toolUseId),
+                output.text(), Json.isTrue(result, "is_error"), output.size(), output.truncated(), parent(line)));
     }
 
     private List<NewEvent> structuredResult(JsonNode result, JsonNode structured) {
@@ -256,12 +241,7 @@ public final class StreamJsonMapper {
             return List.of();
         }
         String messageId = Optional.ofNullable(Json.text(line, "api_message_id")).orElse(streamingMessageId);
-        return List.of(withParent(EventData.create()
-                .put("kind", kind)
-                .put("messageId", messageId)
-                .put("index", Json.integer(event, "index"))
-                .put("text", text), line)
-                .as(EventType.DELTA));
+        return List.of(NewEvent.of(new EventData.Delta(kind, messageId, Json.integer(event, "index"), text, parent(line))));
     }
 
     private List<NewEvent> system(JsonNode line) {
@@ -274,13 +254,8 @@ public final class StreamJsonMapper {
         }
         Integer attempt = Json.integer(line, "attempt");
         retriesThisTurn = attempt != null ? attempt : retriesThisTurn + 1;
-        return List.of(EventData.create()
-                .put("attempt", attempt)
-                .put("maxRetries", Json.integer(line, "max_retries"))
-                .put("delayMs", Json.longValue(line, "retry_delay_ms"))
-                .put("status", Json.integer(line, "error_status"))
-                .put("error", Json.text(line, "error"))
-                .as(EventType.MODEL_RETRY));
+        return List.of(NewEvent.of(new EventData.ModelRetry(attempt, Json.integer(line, "max_retries"),
+                Json.longValue(line, "retry_delay_ms"), Json.integer(line, "error_status"), Json.text(line, "error"))));
     }
 
     private MappedLine result(JsonNode line) {
@@ -288,25 +263,13 @@ public final class StreamJsonMapper {
         retriesThisTurn = 0;
         JsonNode usage = Json.at(line, "usage");
         Double totalCost = Json.decimal(line, "total_cost_usd");
-        NewEvent event = EventData.create()
-                .put("success", outcome.succeeded())
-                .put("outcome", outcome.kind().name().toLowerCase(Locale.ROOT))
-                .put("message", outcome.message())
-                .put("subtype", Json.text(line, "subtype"))
-                .put("terminalReason", outcome.terminalReason())
-                .put("result", Json.text(line, "result"))
-                .put("error", outcome.errorText())
-                .put("costUsd", totalCost)
-                .put("turnCostUsd", turnCost(line, totalCost))
-                .put("inputTokens", Json.longValue(usage, "input_tokens"))
-                .put("outputTokens", Json.longValue(usage, "output_tokens"))
-                .put("cacheReadTokens", Json.longValue(usage, "cache_read_input_tokens"))
-                .put("cacheCreationTokens", Json.longValue(usage, "cache_creation_input_tokens"))
-                .put("durationMs", Json.longValue(line, "duration_ms"))
-                .put("numTurns", Json.integer(line, "num_turns"))
-                .put("apiErrorStatus", outcome.apiErrorStatus())
-                .put("userMessageUuids", outcome.userMessageUuids())
-                .as(EventType.TURN_RESULT);
+        NewEvent event = NewEvent.of(new EventData.TurnResult(outcome.succeeded(),
+                outcome.kind().name().toLowerCase(Locale.ROOT), outcome.message(), Json.text(line, "subtype"),
+                outcome.terminalReason(), Json.text(line, "result"), outcome.errorText(), totalCost,
+                turnCost(line, totalCost), Json.longValue(usage, "input_tokens"), Json.longValue(usage, "output_tokens"),
+                Json.longValue(usage, "cache_read_input_tokens"), Json.longValue(usage, "cache_creation_input_tokens"),
+                Json.longValue(line, "duration_ms"), Json.integer(line, "num_turns"), outcome.apiErrorStatus(),
+                outcome.userMessageUuids()));
         if (totalCost != null) {
             lastTotalCostUsd = totalCost;
         }
@@ -340,7 +303,8 @@ public final class StreamJsonMapper {
         return MappedLine.ofLifecycle(new CommandLifecycle(commandUuid, state.get()));
     }
 
-    private static EventData withParent(EventData data, JsonNode line) {
-        return data.putIfPresent("parentToolUseId", Json.text(line, "parent_tool_use_id"));
+    /** The tool call a sub-agent's line belongs to, or null for the main agent's. */
+    private static String parent(JsonNode line) {
+        return Json.text(line, "parent_tool_use_id");
     }
 }

@@ -1,11 +1,9 @@
 package dev.magnet.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.magnet.events.EventType;
+import dev.magnet.events.EventData;
 import dev.magnet.events.NewEvent;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,10 +28,7 @@ final class TodoList {
     // why: Set.of(...).contains(null) throws, so callers check for null first
     private static final Set<String> STATUSES = Set.of("pending", "in_progress", "completed");
 
-    private final Map<String, Item> items = new LinkedHashMap<>();
-
-    private record Item(String id, String title, String status) {
-    }
+    private final Map<String, EventData.Todo.Item> items = new LinkedHashMap<>();
 
     static boolean isTaskTool(String toolName) {
         return TASK_CREATE.equals(toolName) || TASK_UPDATE.equals(toolName) || TASK_LIST.equals(toolName);
@@ -83,7 +78,7 @@ final class TodoList {
         if ("deleted".equals(status)) {
             return items.remove(id.get()) != null;
         }
-        Item known = items.get(id.get());
+        EventData.Todo.Item known = items.get(id.get());
         String title = firstText(input, "subject")
                 .orElse(known == null ? "Task " + id.get() : known.title());
         put(id.get(), title, status == null && known != null ? known.status() : status);
@@ -102,19 +97,11 @@ final class TodoList {
     }
 
     private void put(String id, String title, String status) {
-        items.put(id, new Item(id, title, status != null && STATUSES.contains(status) ? status : "pending"));
+        items.put(id, new EventData.Todo.Item(id, title, status != null && STATUSES.contains(status) ? status : "pending"));
     }
 
     private NewEvent event() {
-        List<Map<String, Object>> list = new ArrayList<>();
-        for (Item item : items.values()) {
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("id", item.id());
-            entry.put("title", item.title());
-            entry.put("status", item.status());
-            list.add(Collections.unmodifiableMap(entry));
-        }
-        return EventData.create().put("items", List.copyOf(list)).as(EventType.TODO);
+        return NewEvent.of(new EventData.Todo(List.copyOf(items.values())));
     }
 
     private static Optional<String> firstText(JsonNode node, String... fields) {

@@ -1,19 +1,25 @@
 package dev.magnet.events;
 
+import dev.magnet.support.Json;
 import java.util.Map;
 import java.util.Objects;
 
-/**
- * An event about to be appended to a session's log: its type and its JSON-ready data
- * (a map of strings, numbers, booleans, lists and maps). The log gives it a sequence number.
- */
-public record NewEvent(EventType type, Map<String, Object> data) {
+/** An event about to be appended to a session's log: what it says ({@link EventData}). The log gives it a number. */
+public record NewEvent(EventType type, EventData data) {
     public NewEvent {
-        Objects.requireNonNull(type, "type");
-        data = data == null ? Map.of() : data;
+        Objects.requireNonNull(data, "data");
+        if (type != data.type()) {
+            throw new IllegalArgumentException("a " + data.getClass().getSimpleName() + " is a " + data.type().wire()
+                    + " event, not " + type.wire());
+        }
     }
 
-    public static NewEvent of(EventType type, Map<String, Object> data) {
-        return new NewEvent(type, data);
+    public static NewEvent of(EventData data) {
+        return new NewEvent(data.type(), data);
+    }
+
+    /** The data as clients see it: its JSON, read back as a map (for checks and tests, not for hot paths). */
+    public Map<String, Object> wire() {
+        return Json.readMap(Json.write(data));
     }
 }

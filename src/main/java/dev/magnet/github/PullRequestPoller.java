@@ -42,7 +42,7 @@ public final class PullRequestPoller implements AutoCloseable {
 
     /** Checks every open pull request once; returns how many changed. */
     public int pollOnce() {
-        List<Session> open = store.jdbi().withHandle(h -> store.sessions().withOpenPullRequests(h, BATCH));
+        List<Session> open = store.withOpenPullRequests(BATCH);
         int changed = 0;
         for (Session s : open) {
             if (!running && thread != null) {

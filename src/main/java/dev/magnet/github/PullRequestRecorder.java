@@ -1,12 +1,10 @@
 package dev.magnet.github;
 
-import dev.magnet.events.EventType;
+import dev.magnet.events.EventData;
 import dev.magnet.events.NewEvent;
 import dev.magnet.session.PullRequest;
 import dev.magnet.session.SessionStore;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -28,7 +26,7 @@ public final class PullRequestRecorder {
      * @return whether anything was recorded
      */
     public boolean record(String sessionId, PullRequest pr, String action) {
-        return store.withLocked(sessionId, (h, s, w) -> {
+        return store.withLocked(sessionId, (s, w) -> {
             PullRequest before = s.pr();
             boolean sameState = before != null && before.number() == pr.number() && Objects.equals(before.state(), pr.state())
                     && Objects.equals(before.url(), pr.url());
@@ -40,12 +38,7 @@ public final class PullRequestRecorder {
             if (!sameState) {
                 w.save(s.withPullRequest(pr, store.clock().instant()));
             }
-            Map<String, Object> data = new LinkedHashMap<>();
-            data.put("number", pr.number());
-            data.put("url", pr.url());
-            data.put("state", pr.state());
-            data.put("action", what);
-            w.append(List.of(NewEvent.of(EventType.PR, data)));
+            w.append(List.of(NewEvent.of(new EventData.PullRequest(pr.number(), pr.url(), pr.state(), what))));
             return true;
         }).orElse(false);
     }

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Clock;
+import org.jdbi.v3.core.Jdbi;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -45,8 +46,11 @@ public final class Webhooks {
     private final SessionStore store;
     private final PullRequestRecorder recorder;
     private final Clock clock;
+    private final Jdbi jdbi;
 
-    public Webhooks(GitHubIntegration integration, SessionStore store, PullRequestRecorder recorder, Clock clock) {
+    /** @param jdbi the database, for the integration's own table of deliveries seen */
+    public Webhooks(GitHubIntegration integration, SessionStore store, PullRequestRecorder recorder, Jdbi jdbi, Clock clock) {
+        this.jdbi = jdbi;
         this.integration = integration;
         this.store = store;
         this.recorder = recorder;
@@ -78,7 +82,7 @@ public final class Webhooks {
             return new Result(Outcome.HANDLED, 0);
         }
         String state = pr.path("merged").asBoolean(false) ? "merged" : "open".equals(pr.path("state").asText()) ? "open" : "closed";
-        List<Session> sessions = store.jdbi().withHandle(h -> store.sessions().withPullRequest(h, repo, number));
+        List<Session> sessions = store.withPullRequest(repo, number);
         int changed = 0;
         for (Session s : sessions) {
             if (scope.get().covers(s.workspaceId(), integration) && s.pr() != null) {
@@ -140,7 +144,7 @@ public final class Webhooks {
 
     private boolean firstTime(String deliveryId, String event) {
         String id = deliveryId.length() > 100 ? deliveryId.substring(0, 100) : deliveryId;
-        return store.jdbi().inTransaction(h -> {
+        return jdbi.inTransaction(h -> {
             boolean seen = h.createQuery("select count(*) from github_deliveries where delivery_id = :id")
                     .bind("id", id).mapTo(Integer.class).one() > 0;
             if (seen) {

@@ -1,6 +1,8 @@
 package dev.magnet.runner;
 
+import dev.magnet.session.SessionStore;
 import dev.magnet.session.Status;
+import java.nio.file.Path;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,30 +19,28 @@ import org.slf4j.LoggerFactory;
 final class IdleWorkspaces {
     private static final Logger log = LoggerFactory.getLogger(IdleWorkspaces.class);
 
-    private final RunnerContext ctx;
+    private final SessionStore store;
+    private final Path dataDir;
     private final Duration idle;
 
-    IdleWorkspaces(RunnerContext ctx, Duration idle) {
-        this.ctx = ctx;
+    IdleWorkspaces(SessionStore store, Path dataDir, Duration idle) {
+        this.store = store;
+        this.dataDir = dataDir;
         this.idle = idle;
     }
 
     /** Tears down every session idle for longer than the configured time; returns how many. */
     int tearDownIdle() {
-        Instant cutoff = ctx.store().clock().instant().minus(idle);
-        List<String> candidates = ctx.store().jdbi().withHandle(h -> h.createQuery("""
-                select s.id from sessions s
-                where s.status = 'completed' and s.runner_id is null and s.updated_at < :cutoff
-                order by s.id limit 100
-                """).bind("cutoff", cutoff).mapTo(String.class).list());
+        Instant cutoff = store.clock().instant().minus(idle);
+        List<String> candidates = store.idleCompleted(cutoff, 100);
         int torn = 0;
         for (String id : candidates) {
-            SessionPaths paths = SessionPaths.of(ctx.config().dataDir(), id);
+            SessionPaths paths = SessionPaths.of(dataDir, id);
             if (!Files.exists(paths.workspace()) || !Files.isDirectory(paths.repo())) {
                 continue;
             }
             // why: under the row lock, so a follow-up that reopens the session meanwhile is not torn down under it
-            boolean done = ctx.store().withLocked(id, (h, s, w) -> {
+            boolean done = store.withLocked(id, (s, w) -> {
                 if (s.status() != Status.COMPLETED) {
                     return false;
                 }

@@ -47,6 +47,22 @@ record SessionPaths(Path root, Path workspace, Path home, Path tmp, Path run, Pa
         }
     }
 
+    /** True when the workspace holds nothing (it was just made, or torn down and made again empty). */
+    boolean workspaceIsEmpty() {
+        try (Stream<Path> entries = Files.list(workspace)) {
+            return entries.findAny().isEmpty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + workspace + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Makes an empty workspace folder when there is none (an idle session's was torn down). */
+    void ensureWorkspace() {
+        if (!Files.isDirectory(workspace)) {
+            resetWorkspace();
+        }
+    }
+
     /** Removes a half-made session repository before making it again. */
     void deleteRepo() {
         delete(repo);

@@ -1,12 +1,25 @@
 package dev.magnet.runner;
 
+import dev.magnet.config.MagnetConfig;
+import dev.magnet.events.Redactor;
+import dev.magnet.gateway.ModelRelay;
+import dev.magnet.git.GitIdentity;
+import dev.magnet.git.SessionRepos;
+import dev.magnet.git.WorkspaceTransfer;
+import dev.magnet.github.GitHubIntegration;
+import dev.magnet.github.PullRequests;
+import dev.magnet.sandbox.SandboxProvider;
 import dev.magnet.session.SessionControl;
+import dev.magnet.session.SessionStore;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,35 +32,55 @@ import org.slf4j.LoggerFactory;
 public final class SessionRunner implements SessionControl, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SessionRunner.class);
 
-    private final RunnerContext ctx;
+    private final String runnerId;
+    private final SessionStore store;
     private final Runners runners;
     private final IdleWorkspaces idle;
+    private final SessionWorkflow.Parts parts;
+    private final int maxSessions;
+    private final Duration lease;
+    private final RunnerMetrics metrics;
     private final Map<String, SessionWorkflow> live = new ConcurrentHashMap<>();
     private final Semaphore wake = new Semaphore(0);
     private volatile boolean running;
     private Thread dispatcher;
     private Thread heartbeat;
 
-    SessionRunner(RunnerContext ctx) {
-        this.ctx = ctx;
-        this.runners = new Runners(ctx.store().jdbi(), ctx.runnerId(), ctx.config().leaseDuration());
-        this.idle = new IdleWorkspaces(ctx, ctx.config().sandbox().idleTeardown());
+    private SessionRunner(SessionWorkflow.Parts parts, Runners runners, IdleWorkspaces idle, int maxSessions, Duration lease) {
+        this.parts = parts;
+        this.runnerId = parts.runnerId();
+        this.store = parts.store();
+        this.metrics = parts.metrics();
+        this.runners = runners;
+        this.idle = idle;
+        this.maxSessions = maxSessions;
+        this.lease = lease;
     }
 
-    /** Builds a runner from its parts (the composition root calls this). */
-    public static SessionRunner create(String runnerId, dev.magnet.config.MagnetConfig config,
-                                       dev.magnet.session.SessionStore store, dev.magnet.session.SessionDiffs diffs,
-                                       dev.magnet.git.SessionRepos repos, dev.magnet.git.WorkspaceTransfer transfer,
-                                       dev.magnet.sandbox.SandboxProvider sandboxes,
-                                       dev.magnet.gateway.ModelRelay relay, dev.magnet.events.Redactor redactor,
-                                       RunnerMetrics metrics, dev.magnet.github.GitHubIntegration github,
-                                       dev.magnet.github.PullRequests pullRequests) {
-        return new SessionRunner(new RunnerContext(runnerId, config, store, diffs, repos, transfer, sandboxes, relay, redactor,
-                metrics, github, pullRequests));
+    /**
+     * Builds a runner and the parts of its workflows (the composition root calls this).
+     *
+     * @param jdbi the database, for the runners' own table
+     */
+    public static SessionRunner create(String runnerId, MagnetConfig config, Jdbi jdbi, SessionStore store,
+                                       SessionRepos repos, WorkspaceTransfer transfer, SandboxProvider sandboxes,
+                                       ModelRelay relay, Redactor redactor, RunnerMetrics metrics,
+                                       GitHubIntegration github, PullRequests pullRequests) {
+        Clock clock = store.clock();
+        GitIdentity identity = new GitIdentity(config.gitName(), config.gitEmail());
+        SessionWorkflow.Parts parts = new SessionWorkflow.Parts(runnerId, config.dataDir(), store, new Origins(github),
+                new Provisioner(sandboxes, repos, transfer, identity), relay,
+                new AgentRun.Settings(config.modelMaxRetries(), config.limits().agentMaxLineBytes()),
+                new TurnRecorder(store, metrics, clock),
+                new Finisher(transfer, store, pullRequests, identity, config.sandbox().diskMiB() * 1024 * 1024, clock),
+                metrics, config.limits(), config.hasModelKey(), redactor::redact, clock);
+        return new SessionRunner(parts, new Runners(jdbi, runnerId, config.leaseDuration()),
+                new IdleWorkspaces(store, config.dataDir(), config.sandbox().idleTeardown()),
+                config.maxConcurrentSessions(), config.leaseDuration());
     }
 
     public void start() {
-        runners.register(ctx.store().clock().instant());
+        runners.register(store.clock().instant());
         running = true;
         dispatcher = Thread.ofVirtual().name("runner-dispatch").start(this::dispatchLoop);
         heartbeat = Thread.ofVirtual().name("runner-heartbeat").start(this::heartbeatLoop);
@@ -101,9 +134,9 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
         joinQuietly(dispatcher);
         joinQuietly(heartbeat);
         try {
-            runners.stopped(ctx.store().clock().instant());
+            runners.stopped(store.clock().instant());
         } catch (RuntimeException e) {
-            log.warn("could not mark runner {} stopped: {}", ctx.runnerId(), e.getMessage());
+            log.warn("could not mark runner {} stopped: {}", runnerId, e.getMessage());
         }
     }
 
@@ -123,23 +156,21 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
     }
 
     private void claimWhatFits() {
-        int free = ctx.config().maxConcurrentSessions() - live.size();
+        int free = maxSessions - live.size();
         if (free <= 0) {
             return;
         }
-        Instant now = ctx.store().clock().instant();
+        Instant now = store.clock().instant();
         runners.takeOverDead(now);
-        List<String> candidates = ctx.store().jdbi().withHandle(h -> ctx.store().sessions().claimable(h, now, free * 2));
+        List<String> candidates = store.claimable(now, free * 2);
         for (String id : candidates) {
-            if (live.size() >= ctx.config().maxConcurrentSessions() || live.containsKey(id) || !running) {
+            if (live.size() >= maxSessions || live.containsKey(id) || !running) {
                 continue;
             }
-            Instant until = now.plus(ctx.config().leaseDuration());
-            boolean claimed = ctx.store().jdbi().withHandle(h -> ctx.store().sessions().claim(h, id, ctx.runnerId(), now, until));
-            if (claimed) {
-                SessionWorkflow wf = new SessionWorkflow(id, ctx);
+            if (store.claim(id, runnerId, now, now.plus(lease))) {
+                SessionWorkflow wf = new SessionWorkflow(id, parts);
                 live.put(id, wf);
-                ctx.metrics().sessionStarted();
+                metrics.sessionStarted();
                 Thread.ofVirtual().name("session-" + id.substring(0, 8)).start(() -> runAndRelease(wf));
             }
         }
@@ -150,23 +181,22 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
             wf.run();
         } finally {
             if (running) {
-                ctx.store().jdbi().useHandle(h -> ctx.store().sessions().release(h, wf.sessionId(), ctx.runnerId()));
+                store.release(wf.sessionId(), runnerId);
             }
             live.remove(wf.sessionId());
-            ctx.metrics().sessionEnded();
+            metrics.sessionEnded();
             wake(); // why: a follow-up may have reopened the session while it was finishing
         }
     }
 
     private void heartbeatLoop() {
-        long every = Math.max(1000, ctx.config().leaseDuration().toMillis() / 3);
+        long every = Math.max(1000, lease.toMillis() / 3);
         while (running) {
             sleepQuietly(every);
             try {
                 List<String> ids = List.copyOf(live.keySet());
-                Instant until = ctx.store().clock().instant().plus(ctx.config().leaseDuration());
-                ctx.store().jdbi().useHandle(h -> ctx.store().sessions().heartbeat(h, ctx.runnerId(), ids, until));
-                runners.heartbeat(ctx.store().clock().instant());
+                store.heartbeat(runnerId, ids, store.clock().instant().plus(lease));
+                runners.heartbeat(store.clock().instant());
             } catch (RuntimeException e) {
                 log.warn("runner heartbeat failed: {}", e.getMessage());
             }

@@ -1,63 +1,45 @@
 package dev.magnet.runner;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.magnet.agent.ClaudeAgent;
-import dev.magnet.agent.CommandLifecycle;
-import dev.magnet.agent.MappedLine;
-import dev.magnet.agent.StreamJsonMapper;
 import dev.magnet.agent.TurnOutcome;
-import dev.magnet.events.Event;
-import dev.magnet.events.EventType;
+import dev.magnet.config.SessionLimits;
+import dev.magnet.events.EventData;
 import dev.magnet.events.NewEvent;
-import dev.magnet.git.BranchName;
-import dev.magnet.git.ChangedFile;
-import dev.magnet.git.GitAuth;
-import dev.magnet.git.GitException;
-import dev.magnet.git.GitIdentity;
-import dev.magnet.git.PushResult;
-import dev.magnet.git.RepoUrl;
+import dev.magnet.gateway.ModelRelay;
 import dev.magnet.git.SessionRepo;
-import dev.magnet.git.SessionRepoSpec;
-import dev.magnet.github.GitHubAccess;
 import dev.magnet.github.GitHubException;
-import dev.magnet.github.GitHubRepo;
-import dev.magnet.github.RepoInfo;
 import dev.magnet.sandbox.Sandbox;
-import dev.magnet.sandbox.AgentView;
 import dev.magnet.sandbox.SandboxException;
-import dev.magnet.session.Cost;
 import dev.magnet.session.FailureReason;
+import dev.magnet.session.LastTurn;
 import dev.magnet.session.Phase;
 import dev.magnet.session.Session;
-import dev.magnet.session.SessionDiffs;
-import dev.magnet.session.SessionMessage;
 import dev.magnet.session.SessionStore;
 import dev.magnet.support.Ids;
-import dev.magnet.support.Json;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.function.UnaryOperator;
-import org.jdbi.v3.core.Handle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drives one claimed session through its phases: provisioning, cloning, setting up, running the agent
- * (delivering follow-ups, interrupting, mapping its output to events), finishing (commit, diff, push), and
- * back to running when a follow-up arrives. Runs on its own (virtual) thread; others talk to it with signals.
+ * The phase sequence of one claimed session: provisioning and cloning ({@link Provisioner}), running the agent (one
+ * {@link AgentRun} per process, its output recorded by {@link TurnRecorder}), finishing ({@link Finisher}), and back
+ * to running when a follow-up arrives; or picking a session up again after a follow-up or a restart. It owns the
+ * signal pump, the time limits and the recovery from a command that took the agent down at the process limit. Runs
+ * on its own (virtual) thread; others talk to it with signals.
+ *
+ * <p>A new phase goes into {@link #prepare} or {@link #work}; a new kind of agent output into {@link TurnRecorder}.
  */
 final class SessionWorkflow {
     private static final Logger log = LoggerFactory.getLogger(SessionWorkflow.class);
@@ -73,43 +55,12 @@ final class SessionWorkflow {
     /** How many times one workflow resumes an agent that a command took down at the process limit. */
     static final int MAX_PROCESS_LIMIT_RESUMES = 3;
 
-    private final String sessionId;
-    private final RunnerContext ctx;
-    private final BlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
-    private final Set<String> writtenToAgent = new HashSet<>();
-    private final Set<String> deliveredIds = new HashSet<>();
-    private volatile ClaudeAgent agent;
-    private volatile boolean stopped;
-    private Sandbox sandbox;
-    private SessionRepo repo;
-    private StreamJsonMapper currentMapper;
-    private int agentGeneration;
-    private Origin origin;
-
-    /**
-     * Where the session's repository is fetched from and pushed to: a git URL, or a GitHub repository reached
-     * through the workspace's integration (then {@code gitHub} and {@code repo} are set).
-     */
-    private record Origin(RepoUrl url, GitHubAccess gitHub, GitHubRepo repo, String defaultBranch) {
-        boolean isGitHub() {
-            return gitHub != null;
-        }
-
-        /** Fresh credentials for one git operation; the token stays host-side, in git's environment only. */
-        GitAuth auth() {
-            return gitHub == null ? GitAuth.NONE : gitHub.gitAuth(repo, url.value());
-        }
-
-        /** The origin's URL as the agent may see it in its workspace (never a local path of the host). */
-        String agentUrl() {
-            return url.isLocal() ? null : url.display();
-        }
+    /** What every workflow of a runner works with. */
+    record Parts(String runnerId, Path dataDir, SessionStore store, Origins origins, Provisioner provisioner,
+                 ModelRelay relay, AgentRun.Settings agent, TurnRecorder recorder, Finisher finisher,
+                 RunnerMetrics metrics, SessionLimits limits, boolean hasModelKey, UnaryOperator<String> redact,
+                 Clock clock) {
     }
-
-    private TimeLimits limits;
-    private long memoryKillsSeen;
-    private long processLimitHitsSeen;
-    private int processLimitResumes;
 
     /** Where a session that was already running picks up when its workflow starts again (after a restart). */
     enum ResumePoint {
@@ -118,7 +69,18 @@ final class SessionWorkflow {
         /** A message was taken but its turn never ended: run the turn again. */
         CUT_OFF_TURN,
         /** The last turn ended well and nothing waits: go straight to finishing. */
-        FINISH
+        FINISH;
+
+        /** Decided from how the session's last turn stands (kept with its events) and whether a message waits. */
+        static ResumePoint of(Session s, boolean messageWaiting) {
+            if (s.phase() != Phase.RUNNING || !s.agentStarted() || s.lastTurn() == null) {
+                return NONE;
+            }
+            if (s.lastTurn() == LastTurn.RUNNING) {
+                return CUT_OFF_TURN;
+            }
+            return s.lastTurn() == LastTurn.SUCCEEDED && !messageWaiting ? FINISH : NONE;
+        }
     }
 
     /** Thrown to unwind when the session was cancelled or the server is shutting down. */
@@ -128,9 +90,23 @@ final class SessionWorkflow {
         }
     }
 
-    SessionWorkflow(String sessionId, RunnerContext ctx) {
+    private final String sessionId;
+    private final Parts parts;
+    private final BlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
+    private volatile AgentRun agent;
+    private volatile boolean stopped;
+    private Sandbox sandbox;
+    private SessionRepo repo;
+    private Optional<Origin> origin;
+    private int generations;
+    private TimeLimits limits;
+    private long memoryKillsSeen;
+    private long processLimitHitsSeen;
+    private int processLimitResumes;
+
+    SessionWorkflow(String sessionId, Parts parts) {
         this.sessionId = sessionId;
-        this.ctx = ctx;
+        this.parts = parts;
     }
 
     String sessionId() {
@@ -142,7 +118,7 @@ final class SessionWorkflow {
     }
 
     boolean hasAgent() {
-        ClaudeAgent a = agent;
+        AgentRun a = agent;
         return a != null && a.isAlive();
     }
 
@@ -150,8 +126,7 @@ final class SessionWorkflow {
     void cancel(String message) {
         stopped = true;
         killAgent();
-        ctx.store().change(sessionId, Session::isActive,
-                s -> s.fail(FailureReason.CANCELLED, message, now()));
+        parts.store().change(sessionId, Session::isActive, s -> s.fail(FailureReason.CANCELLED, message, now()));
         signals.add(new Signal.Cancel(message));
     }
 
@@ -163,20 +138,16 @@ final class SessionWorkflow {
     }
 
     void run() {
-        SessionPaths paths = SessionPaths.of(ctx.config().dataDir(), sessionId);
-        limits = new TimeLimits(ctx.config().limits().turnTimeout(), ctx.config().limits().sessionTimeout(), now());
+        SessionPaths paths = SessionPaths.of(parts.dataDir(), sessionId);
+        limits = new TimeLimits(parts.limits().turnTimeout(), parts.limits().sessionTimeout(), now());
         try {
-            Optional<Session> loaded = load();
+            Optional<Session> loaded = parts.store().find(sessionId);
             if (loaded.isEmpty() || !loaded.get().isActive()) {
                 return;
             }
             Session s = loaded.get();
             paths.createHomeAndTmp();
-            if (s.phase().isPreparation()) {
-                s = prepare(s, paths);
-            } else {
-                s = reopenWorkspace(s, paths);
-            }
+            s = s.phase().isPreparation() ? prepare(s, paths) : reopen(s, paths);
             work(s);
         } catch (Stopped e) {
             log.debug("session {} stopped", sessionId);
@@ -189,77 +160,39 @@ final class SessionWorkflow {
             fail(FailureReason.AGENT_ERROR, "Magnet failed while running the session: " + e.getMessage());
         } finally {
             killAgent();
-            ctx.relay().close(sessionId);
+            parts.relay().close(sessionId);
             if (sandbox != null) {
                 sandbox.close();
             }
         }
     }
 
+    /** Provisioning, cloning and setting up a session that has not run yet (or was cut off while being prepared). */
     private Session prepare(Session s, SessionPaths paths) throws StepFailure, Stopped {
-        s = transition(x -> x.moveTo(Phase.PROVISIONING, "claimed by " + ctx.runnerId(), now()));
-        // why: a workspace or repository half-made by a run that was cut off is made again from scratch
+        s = transition(x -> x.moveTo(Phase.PROVISIONING, "claimed by " + parts.runnerId(), now()));
+        // why: a workspace half-made by a run that was cut off is made again from scratch
         paths.resetWorkspace();
-        paths.deleteRepo();
         sandbox = provision(paths, s);
         s = transition(x -> x.moveTo(Phase.CLONING, null, now()));
-        try {
-            Session cloning = s;
-            Origin from = origin(cloning);
-            BranchName base = baseBranch(cloning, from);
-            repo = withCredentials(from, auth -> ctx.repos().create(repoSpec(cloning, paths, from, base, auth)));
-            ctx.transfer().seed(sandbox, repo, ctx.identity(), coAuthor(s), from == null ? null : from.agentUrl());
-        } catch (GitHubException e) {
-            throw new StepFailure(FailureReason.CLONE_FAILED, e.getMessage(), e);
-        } catch (GitException | IllegalArgumentException e) {
-            throw new StepFailure(FailureReason.CLONE_FAILED, e.getMessage(), e);
-        }
+        repo = parts.provisioner().cloneInto(sandbox, s, paths, origin(s));
         String base = repo.baseBranch().value();
         String baseCommit = repo.baseCommit();
-        s = transition(x -> x.withBase(base, baseCommit, now()).moveTo(Phase.SETTING_UP, null, now()));
-        if (stopped) {
-            throw new Stopped();
-        }
+        transition(x -> x.withBase(base, baseCommit, now()).moveTo(Phase.SETTING_UP, null, now()));
         return transition(x -> x.moveTo(Phase.RUNNING, null, now()));
     }
 
     /**
-     * Picks a session up again: after a follow-up, a restart, or a runner that stopped heartbeating. A fresh sandbox goes
-     * over the kept workspace; a workspace torn down while idle is made again from the session repository. Nothing in
-     * the kept workspace is read on the host: the base commit comes from the session's record.
+     * Picks a session up again: after a follow-up, a restart, or a runner that stopped heartbeating. A fresh sandbox
+     * goes over the kept workspace; a workspace torn down while idle is made again from the session repository.
      */
-    private Session reopenWorkspace(Session s, SessionPaths paths) throws StepFailure, Stopped {
-        if (s.baseCommit() == null) {
-            throw new StepFailure(FailureReason.LOST, "The session has no recorded base commit to continue from.");
-        }
-        boolean remake = !Files.isDirectory(paths.workspace());
-        if (remake) {
-            paths.resetWorkspace();
-        }
+    private Session reopen(Session s, SessionPaths paths) throws StepFailure, Stopped {
+        paths.ensureWorkspace();
         sandbox = provision(paths, s);
-        if (remake) {
-            try {
-                Origin from = origin(s);
-                BranchName base = BranchName.of(s.baseBranch());
-                repo = ctx.repos().open(paths.repo(), base, BranchName.of(s.branch()), s.baseCommit());
-                if (repo.branchCommit().isEmpty()) {
-                    if (from == null) {
-                        throw new StepFailure(FailureReason.LOST, "The session's workspace is gone and the session has no "
-                                + "repository to make it again from.");
-                    }
-                    // why: a session from before session repositories existed: its branch is on the origin
-                    paths.deleteRepo();
-                    repo = withCredentials(from, auth -> ctx.repos().create(repoSpec(s, paths, from, base, auth)));
-                }
-                ctx.transfer().seed(sandbox, repo, ctx.identity(), coAuthor(s), from == null ? null : from.agentUrl());
-            } catch (GitHubException e) {
-                throw new StepFailure(FailureReason.CLONE_FAILED, "GitHub is needed to continue the session: " + e.getMessage(), e);
-            } catch (GitException | IllegalArgumentException e) {
-                throw new StepFailure(FailureReason.LOST, "The session's workspace cannot be made again: " + e.getMessage(), e);
-            }
-            statusEvent(s, "workspace re-made from the session branch " + s.branch(), Map.of());
-        } else {
-            repo = ctx.repos().open(paths.repo(), BranchName.of(s.baseBranch()), BranchName.of(s.branch()), s.baseCommit());
+        Session reopening = s;
+        Provisioner.Reopened reopened = parts.provisioner().reopen(sandbox, s, paths, () -> originOrEmpty(reopening));
+        repo = reopened.repo();
+        if (reopened.remade()) {
+            statusEvent(s, "workspace re-made from the session branch " + s.branch(), null);
         }
         if (s.phase() == Phase.FINISHING) {
             return transition(x -> x.moveTo(Phase.RUNNING, "resumed", now()));
@@ -267,98 +200,28 @@ final class SessionWorkflow {
         return s;
     }
 
-    private SessionRepoSpec repoSpec(Session s, SessionPaths paths, Origin from, BranchName base, GitAuth auth) {
-        return new SessionRepoSpec(paths.repo(), s.workspaceId(), from == null ? null : from.url(), base,
-                BranchName.of(s.branch()), ctx.identity(), auth);
-    }
-
-    /**
-     * The session's origin, resolved once per run; null without a repository. A GitHub repository is looked up
-     * through the integration (access, default branch, clone URL).
-     *
-     * @throws GitHubException when GitHub is not connected, or the repository is missing or forbidden
-     */
-    private Origin origin(Session s) {
-        if (origin != null || s.repo() == null) {
-            return origin;
-        }
-        if (!GitHubRepo.isFullName(s.repo())) {
-            // why: checked when the session was created, and again (OriginPolicy.access) each time git reaches it
-            origin = new Origin(RepoUrl.parse(s.repo(), true), null, null, null);
-            return origin;
-        }
-        GitHubAccess access = ctx.github().access(s.workspaceId()).orElseThrow(() -> new GitHubException(
-                GitHubException.Kind.NOT_CONFIGURED, s.repo() + " is a GitHub repository, but GitHub is not connected: "
-                + "set MAGNET_GITHUB_TOKEN or MAGNET_GITHUB_APP_ID with MAGNET_GITHUB_APP_PRIVATE_KEY, then retry"));
-        RepoInfo info = access.repository(GitHubRepo.ofFullName(s.repo()));
-        origin = new Origin(RepoUrl.parse(info.cloneUrl(), false), access, info.repo(), info.defaultBranch());
-        return origin;
-    }
-
-    /** The base branch asked for (checked on GitHub), else GitHub's default branch, else the repository's. */
-    private static BranchName baseBranch(Session s, Origin from) {
-        if (from == null || !from.isGitHub()) {
-            return s.baseBranch() == null ? null : BranchName.of(s.baseBranch());
-        }
-        if (s.baseBranch() != null) {
-            from.gitHub().requireBranch(from.repo(), s.baseBranch());
-            return BranchName.of(s.baseBranch());
-        }
-        return from.defaultBranch() == null ? null : BranchName.of(from.defaultBranch());
-    }
-
-    /**
-     * Runs a git operation with the origin's credentials; when GitHub refuses a token (revoked, expired early),
-     * runs it once more with a fresh one.
-     */
-    private static <T> T withCredentials(Origin from, Function<GitAuth, T> operation) {
-        GitAuth auth = from == null ? GitAuth.NONE : from.auth();
-        try {
-            return operation.apply(auth);
-        } catch (GitException e) {
-            if (from == null || !from.isGitHub() || e.kind() != GitException.Kind.ACCESS_DENIED) {
-                throw e;
-            }
-            from.gitHub().gitCredentialsRefused(from.repo(), auth);
-            return operation.apply(from.auth());
-        }
-    }
-
     /** Makes the session's sandbox and reports what isolates and limits it in a {@code status} event. */
     private Sandbox provision(SessionPaths paths, Session s) throws StepFailure {
-        Sandbox made;
-        try {
-            made = ctx.sandboxes().create(paths.sandboxSpec(sessionId));
-        } catch (SandboxException e) {
-            throw new StepFailure(FailureReason.SANDBOX_FAILED, e.getMessage(), e);
-        }
+        Sandbox made = parts.provisioner().sandbox(paths, sessionId);
         memoryKillsSeen = made.memoryKills();
         processLimitHitsSeen = made.processLimitHits();
-        statusEvent(s, "sandbox ready", Map.of("sandbox", made.describe()));
+        statusEvent(s, "sandbox ready", made.describe());
         return made;
-    }
-
-    private void statusEvent(Session s, String reason, Map<String, Object> extra) {
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("status", s.status().wire());
-        data.put("phase", s.phase().wire());
-        data.put("reason", reason);
-        data.putAll(extra);
-        ctx.store().append(sessionId, List.of(NewEvent.of(EventType.STATUS, data)));
     }
 
     /** Runs the agent until its work is done and pushed; goes round again when a follow-up arrives while finishing. */
     private void work(Session s) throws StepFailure, Stopped, InterruptedException {
-        if (!ctx.config().hasModelKey()) {
+        if (!parts.hasModelKey()) {
             throw new StepFailure(FailureReason.MODEL_AUTH_FAILED, "Magnet has no model API key: set ANTHROPIC_API_KEY "
                     + "(and ANTHROPIC_BASE_URL for a gateway) where the Magnet server runs, restart it, then retry.");
         }
-        ResumePoint resume = resumePoint(s);
+        ResumePoint resume = ResumePoint.of(s, !parts.store().queuedMessages(sessionId).isEmpty());
         while (true) {
             if (resume != ResumePoint.FINISH) {
                 startAgent(s);
                 if (resume == ResumePoint.CUT_OFF_TURN) {
-                    continueCutOffTurn(s);
+                    sendToAgent(CONTINUE_AFTER_RESTART, FailureReason.LOST);
+                    statusEvent(s, "resumed after a restart: the turn that was cut off runs again in a new sandbox", null);
                 }
                 pumpUntilTurnsDone();
             }
@@ -366,19 +229,22 @@ final class SessionWorkflow {
             s = transition(x -> x.moveTo(Phase.FINISHING, null, now()));
             stopAgent();
             relayUsageEvent(s);
-            finish(s);
-            Optional<Boolean> completed = ctx.store().withLocked(sessionId, (h, locked, w) -> {
+            parts.finisher().finish(s, sandbox, repo, origin(s));
+            if (stopped) {
+                throw new Stopped();
+            }
+            Optional<Boolean> completed = parts.store().withLocked(sessionId, (locked, w) -> {
                 if (!locked.isActive()) {
                     return false;
                 }
-                if (!ctx.store().messages().queued(h, sessionId).isEmpty()) {
+                if (!parts.store().queuedMessages(sessionId).isEmpty()) {
                     w.save(locked.moveTo(Phase.RUNNING, "follow-up", now()));
                     return false;
                 }
                 w.save(locked.complete(now()));
                 return true;
             });
-            Session current = load().orElseThrow(Stopped::new);
+            Session current = parts.store().find(sessionId).orElseThrow(Stopped::new);
             if (completed.orElse(false) || !current.isActive()) {
                 return;
             }
@@ -386,77 +252,18 @@ final class SessionWorkflow {
         }
     }
 
-    /**
-     * Where a session picks up when this workflow found it already running: decided from its event log, which
-     * holds exactly what was persisted before a crash (one transaction per agent line).
-     */
-    private ResumePoint resumePoint(Session s) {
-        if (s.phase() != Phase.RUNNING || !s.agentStarted()) {
-            return ResumePoint.NONE;
-        }
-        return ctx.store().jdbi().withHandle(h -> {
-            long lastDelivered = h.createQuery("select coalesce(max(seq), 0) from events where session_id = :id "
-                    + "and type = 'message_delivered'").bind("id", sessionId).mapTo(Long.class).one();
-            Optional<Map<String, Object>> lastResult = h.createQuery("select seq, data from events where session_id = :id "
-                            + "and type = 'turn_result' order by seq desc limit 1").bind("id", sessionId)
-                    .map((rs, c) -> Map.<String, Object>of("seq", rs.getLong("seq"), "data", rs.getString("data")))
-                    .findOne();
-            long resultSeq = lastResult.map(r -> (Long) r.get("seq")).orElse(0L);
-            if (lastDelivered > resultSeq) {
-                return ResumePoint.CUT_OFF_TURN;
-            }
-            boolean succeeded = lastResult.map(r -> String.valueOf(r.get("data")).contains("\"success\":true")).orElse(false);
-            boolean waiting = !ctx.store().messages().queued(h, sessionId).isEmpty();
-            return succeeded && !waiting ? ResumePoint.FINISH : ResumePoint.NONE;
-        });
-    }
-
-    /** Asks the resumed agent to run the turn a restart cut off again; the session waits for that turn to end. */
-    private void continueCutOffTurn(Session s) throws StepFailure {
-        String id = Ids.newId();
-        writtenToAgent.add(id);
-        try {
-            agent.sendUserMessage(id, CONTINUE_AFTER_RESTART);
-            limits.turnStarted(now());
-        } catch (IOException e) {
-            throw new StepFailure(FailureReason.LOST, "The resumed agent did not accept the request to continue: "
-                    + e.getMessage(), e);
-        }
-        statusEvent(s, "resumed after a restart: the turn that was cut off runs again in a new sandbox", Map.of());
-    }
-
-    /** Reports what the relay metered for this session (requests and tokens as the model API counted them). */
-    private void relayUsageEvent(Session s) {
-        var usage = ctx.relay().usage(sessionId);
-        statusEvent(s, "model relay usage", Map.of("relay", Map.of("requests", usage.requests(),
-                "inputTokens", usage.inputTokens(), "outputTokens", usage.outputTokens())));
-    }
-
     private void startAgent(Session s) throws StepFailure, Stopped {
-        boolean resume = s.agentStarted();
-        StreamJsonMapper mapper = new StreamJsonMapper(sandbox.view().workspace());
-        writtenToAgent.clear();
-        // why: the agent's network is "none" for every session until environments bring network policies
-        String token = ctx.relay().open(sessionId, false);
-        AgentView view = sandbox.view();
-        ClaudeAgent.Launch launch = new ClaudeAgent.Launch(view.claudeBin(), s.model(), s.agentSessionId(),
-                resume, view.modelBaseUrl(), token, ctx.config().modelMaxRetries(), view.home(), view.tmp(),
-                view.proxyUrl());
-        currentMapper = mapper;
-        int generation = ++agentGeneration;
+        int generation = ++generations;
         try {
-            agent = ClaudeAgent.start(sandbox, launch, ctx.config().limits().agentMaxLineBytes(),
-                    line -> signals.add(new Signal.Line(generation, line)),
-                    code -> signals.add(new Signal.Exited(generation, code)));
+            agent = AgentRun.start(s, sandbox, parts.relay(), parts.agent(), generation, signals::add);
         } catch (SandboxException e) {
             throw new StepFailure(FailureReason.SANDBOX_FAILED, "The agent could not start: " + e.getMessage(), e);
         }
-        if (!resume) {
+        if (!s.agentStarted()) {
             transition(x -> x.withAgentStarted(now()));
         }
-        ctx.metrics().agentStarted();
+        parts.metrics().agentStarted();
     }
-
 
     /** Feeds the agent and records what it does until a turn ends with nothing left for it to take. */
     private void pumpUntilTurnsDone() throws StepFailure, Stopped, InterruptedException {
@@ -478,17 +285,20 @@ final class SessionWorkflow {
                 case Signal.MessagesQueued q -> deliverQueued();
                 case Signal.Interrupt i -> interruptAgent();
                 case Signal.Cancel c -> throw new Stopped();
-                case Signal.Exited e when e.generation() != agentGeneration -> { }
+                case Signal.Exited e when e.generation() != agent.generation() -> { }
                 case Signal.Exited e -> {
                     if (!resumedAfterProcessLimit()) {
                         throw agentDied(e.code());
                     }
                 }
-                case Signal.Line l when l.generation() != agentGeneration -> { }
+                case Signal.Line l when l.generation() != agent.generation() -> { }
                 case Signal.Line l -> {
-                    Optional<TurnOutcome> outcome = record(drainLines(l.json()));
-                    if (outcome.isPresent() && turnsDone(outcome.get())) {
-                        return;
+                    Optional<TurnOutcome> outcome = parts.recorder().record(sessionId, agent, drainLines(l.json()), limits);
+                    if (outcome.isPresent()) {
+                        reportMemoryKills();
+                        if (turnsDone(outcome.get())) {
+                            return;
+                        }
                     }
                 }
             }
@@ -500,7 +310,7 @@ final class SessionWorkflow {
         switch (outcome.kind()) {
             case SUCCEEDED -> {
                 deliverQueued();
-                return writtenToAgent.stream().allMatch(deliveredIds::contains);
+                return agent.tookEverythingWritten();
             }
             case INTERRUPTED -> {
                 return false;
@@ -513,147 +323,41 @@ final class SessionWorkflow {
     }
 
     /**
-     * The given line and the lines of the current agent already waiting behind it, up to and including the
-     * first turn result: a burst of output (streamed deltas) is then persisted in one transaction.
+     * The given line and the lines of the current agent already waiting behind it, up to and including the first turn
+     * result: a burst of output (streamed deltas) is then persisted in one transaction.
      */
     private List<JsonNode> drainLines(JsonNode first) {
         List<JsonNode> batch = new ArrayList<>();
         batch.add(first);
-        while (batch.size() < MAX_BATCH && !isResult(batch.get(batch.size() - 1))
-                && signals.peek() instanceof Signal.Line next && next.generation() == agentGeneration) {
+        while (batch.size() < MAX_BATCH && !"result".equals(batch.getLast().path("type").asText())
+                && signals.peek() instanceof Signal.Line next && next.generation() == agent.generation()) {
             signals.poll();
             batch.add(next.json());
         }
         return batch;
     }
 
-    private static boolean isResult(JsonNode line) {
-        return "result".equals(line.path("type").asText());
-    }
-
-    /**
-     * Maps agent lines to events and persists them, with what they imply (messages taken, cost), in one
-     * transaction. A batch holds at most one turn result, as its last line.
-     */
-    private Optional<TurnOutcome> record(List<JsonNode> lines) {
-        List<NewEvent> events = new ArrayList<>();
-        Set<String> taken = new HashSet<>();
-        Optional<TurnOutcome> outcome = Optional.empty();
-        Map<String, Object> turnResult = null;
-        for (JsonNode line : lines) {
-            MappedLine mapped = currentMapper.mapLine(line);
-            List<String> delivered = new ArrayList<>();
-            // why: any lifecycle past "queued" means the CLI took the message into the conversation, even when
-            // the turn then ended in an error or an interrupt ("cancelled")
-            mapped.lifecycle().filter(l -> l.state() != CommandLifecycle.State.QUEUED)
-                    .ifPresent(l -> delivered.add(l.commandUuid()));
-            mapped.outcome().ifPresent(o -> delivered.addAll(o.userMessageUuids()));
-            for (String id : delivered) {
-                if (!deliveredIds.contains(id) && taken.add(id)) {
-                    events.add(NewEvent.of(EventType.MESSAGE_DELIVERED, Map.of("messageId", id)));
-                }
-            }
-            events.addAll(mapped.events());
-            for (NewEvent e : mapped.events()) {
-                if (e.type() == EventType.TURN_RESULT) {
-                    turnResult = e.data();
-                } else if (e.type() == EventType.TOOL_USE) {
-                    limits.toolStarted(describeTool(e.data()));
-                } else if (e.type() == EventType.TOOL_RESULT) {
-                    limits.toolEnded();
-                }
-            }
-            if (mapped.outcome().isPresent()) {
-                outcome = mapped.outcome();
-            }
-        }
-        if (events.isEmpty()) {
-            return outcome;
-        }
-        Map<String, Object> result = turnResult;
-        if (result == null) {
-            // why: most bursts are streamed deltas; they need no session row, only numbered events
-            List<Event> written = ctx.store().jdbi().inTransaction(h ->
-                    ctx.store().events().append(h, sessionId, announceable(h, events)));
-            ctx.store().events().publish(written);
-        } else {
-            ctx.store().withLocked(sessionId, (h, s, w) -> {
-                w.save(s.withCost(costAfter(s.cost(), result), now()));
-                w.append(announceable(h, events));
-                return true;
-            });
-        }
-        deliveredIds.addAll(taken);
-        outcome.ifPresent(o -> {
-            limits.turnEnded(now(), !deliveredIds.containsAll(writtenToAgent));
-            ctx.metrics().turnEnded(o);
-            reportMemoryKills();
-        });
-        return outcome;
-    }
-
-    /** A tool call as people read it in a timeout message: its name and its command or file, shortened. */
-    private static String describeTool(Map<String, Object> toolUse) {
-        Object input = toolUse.get("input");
-        String detail = null;
-        if (input instanceof Map<?, ?> m) {
-            for (String key : List.of("command", "file_path", "pattern", "url")) {
-                if (m.get(key) instanceof String v) {
-                    detail = v;
-                    break;
-                }
-            }
-        }
-        String name = String.valueOf(toolUse.get("name"));
-        if (detail == null) {
-            return name;
-        }
-        String line = detail.strip().replaceAll("\\s+", " ");
-        return name + ": " + (line.length() > 120 ? line.substring(0, 120) + "…" : line);
-    }
-
-    /** The events without the deliveries already announced (e.g. by an earlier process); marks the others delivered. */
-    private List<NewEvent> announceable(Handle h, List<NewEvent> events) {
-        return events.stream().filter(e -> e.type() != EventType.MESSAGE_DELIVERED
-                || ctx.store().messages().markDelivered(h, (String) e.data().get("messageId"), now())).toList();
-    }
-
-    /**
-     * The session's cost after a turn. The CLI reports {@code total_cost_usd} for the whole conversation (also
-     * across {@code --resume}), and tokens per turn.
-     */
-    private static Cost costAfter(Cost before, Map<String, Object> turn) {
-        double total = number(turn.get("costUsd"));
-        return new Cost(Math.max(before.usd(), total), before.inputTokens() + (long) number(turn.get("inputTokens")),
-                before.outputTokens() + (long) number(turn.get("outputTokens")));
-    }
-
-    private static double number(Object value) {
-        return value instanceof Number n ? n.doubleValue() : 0;
-    }
-
     /** Writes every queued message the current agent has not been given yet. */
-    private void deliverQueued() throws StepFailure {
-        ClaudeAgent a = agent;
-        if (a == null) {
-            return;
+    private void deliverQueued() {
+        AgentRun a = agent;
+        if (a != null && a.deliver(parts.store().queuedMessages(sessionId)) > 0) {
+            limits.turnStarted(now());
         }
-        List<SessionMessage> queued = ctx.store().jdbi().withHandle(h -> ctx.store().messages().queued(h, sessionId));
-        for (SessionMessage m : queued) {
-            if (writtenToAgent.add(m.id())) {
-                try {
-                    a.sendUserMessage(m.id(), m.text());
-                    limits.turnStarted(now());
-                } catch (IOException e) {
-                    writtenToAgent.remove(m.id());
-                    log.warn("session {}: could not write a message to the agent: {}", sessionId, e.getMessage());
-                }
-            }
+    }
+
+    /** Writes a message of Magnet's own to the agent; a turn runs from now. */
+    private void sendToAgent(String text, FailureReason ifRefused) throws StepFailure {
+        try {
+            agent.send(Ids.newId(), text);
+            limits.turnStarted(now());
+        } catch (IOException e) {
+            throw new StepFailure(ifRefused, "The resumed agent did not accept the request to continue: "
+                    + e.getMessage(), e);
         }
     }
 
     private void interruptAgent() {
-        ClaudeAgent a = agent;
+        AgentRun a = agent;
         if (a == null) {
             return;
         }
@@ -669,7 +373,7 @@ final class SessionWorkflow {
         long kills = sandbox.memoryKills();
         if (kills > memoryKillsSeen) {
             memoryKillsSeen = kills;
-            ctx.store().append(sessionId, List.of(NewEvent.of(EventType.ERROR, Map.of("message",
+            parts.store().append(sessionId, List.of(NewEvent.of(new EventData.Error(
                     "A process in the sandbox went past the session's memory limit and was killed " + limitText() + "."))));
         }
     }
@@ -697,19 +401,16 @@ final class SessionWorkflow {
         processLimitResumes++;
         stopAgent();
         processLimitHitsSeen = sandbox.processLimitHits();
-        ctx.store().append(sessionId, List.of(NewEvent.of(EventType.ERROR, Map.of("message",
+        parts.store().append(sessionId, List.of(NewEvent.of(new EventData.Error(
                 "A command in the sandbox hit the session's process limit (" + limitValue("maxProcesses")
                         + " processes and threads) and stopped the agent; everything left in the sandbox was killed "
                         + "and the agent continues (" + processLimitResumes + " of " + MAX_PROCESS_LIMIT_RESUMES + ")."))));
-        startAgent(load().orElseThrow(Stopped::new));
-        String id = Ids.newId();
-        writtenToAgent.add(id);
+        startAgent(parts.store().find(sessionId).orElseThrow(Stopped::new));
         try {
-            agent.sendUserMessage(id, CONTINUE_AFTER_PROCESS_LIMIT);
-            limits.turnStarted(now());
-        } catch (IOException e) {
+            sendToAgent(CONTINUE_AFTER_PROCESS_LIMIT, FailureReason.SANDBOX_FAILED);
+        } catch (StepFailure f) {
             throw new StepFailure(FailureReason.SANDBOX_FAILED, "The agent, resumed after a command hit the process "
-                    + "limit, did not accept the request to continue: " + e.getMessage(), e);
+                    + "limit, did not accept the request to continue: " + f.getMessage(), f);
         }
         deliverQueued();
         return true;
@@ -720,16 +421,16 @@ final class SessionWorkflow {
         if (stoppedBecause.isPresent()) {
             return new StepFailure(FailureReason.AGENT_ERROR, stoppedBecause.get());
         }
-        if (sandbox != null && sandbox.diskLimitExceeded().isPresent()) {
+        if (sandbox.diskLimitExceeded().isPresent()) {
             return new StepFailure(FailureReason.SANDBOX_FAILED, sandbox.diskLimitExceeded().get().message()
                     + " Raise MAGNET_SANDBOX_DISK_MB (or MAGNET_SANDBOX_MAX_FILES) if the task needs more, then retry.");
         }
-        if (sandbox != null && sandbox.memoryKills() > memoryKillsSeen) {
+        if (sandbox.memoryKills() > memoryKillsSeen) {
             return new StepFailure(FailureReason.SANDBOX_FAILED, "The session ran out of memory: the agent went past "
                     + "the sandbox's memory limit " + limitText() + " and was killed (exit code " + code + "). "
                     + "Raise MAGNET_SANDBOX_MEMORY_MB or give the agent a smaller task, then retry.");
         }
-        if (sandbox != null && sandbox.processLimitHits() > processLimitHitsSeen) {
+        if (sandbox.processLimitHits() > processLimitHitsSeen) {
             return new StepFailure(FailureReason.SANDBOX_FAILED, "The session hit the sandbox's process limit ("
                     + limitValue("maxProcesses") + " processes and threads) and the agent could not go on (exit code "
                     + code + "); something it ran kept starting processes"
@@ -739,119 +440,63 @@ final class SessionWorkflow {
         String tail = agent == null ? "" : agent.stderrTail();
         String message = "The agent exited unexpectedly (exit code " + code + ")"
                 + (tail.isBlank() ? "." : ". Last lines of its output:\n" + tail);
-        return new StepFailure(FailureReason.AGENT_ERROR, ctx.redact(message));
+        return new StepFailure(FailureReason.AGENT_ERROR, parts.redact().apply(message));
     }
 
+    /** Lets the agent exit and kills whatever it left running in the sandbox. */
     private void stopAgent() throws InterruptedException {
-        ClaudeAgent a = agent;
+        AgentRun a = agent;
         if (a != null) {
             a.stop(Duration.ofSeconds(10));
         }
         agent = null;
-        ctx.relay().close(sessionId);
         sandbox.stopProcesses();
     }
 
     private void killAgent() {
-        ClaudeAgent a = agent;
+        AgentRun a = agent;
         if (a != null) {
             a.close();
         }
     }
 
-    /**
-     * Takes the agent's work out of the sandbox (leftovers committed inside, the branch handed over as checked data),
-     * stores the diff and pushes the session branch (only it, never forced), all from the session repository.
-     */
-    private void finish(Session s) throws StepFailure, Stopped {
-        try {
-            String message = "Leftover changes of Magnet session " + BranchName.shortId(s.id()) + "\n\n" + s.title()
-                    + "\n\nCo-authored-by: " + coAuthor(s);
-            ctx.transfer().handOver(sandbox, repo, message, ctx.identity(), ctx.config().sandbox().diskMiB() * 1024 * 1024);
-            String files = Json.write(repo.diffStats().stream().map(SessionWorkflow::fileJson).toList());
-            SessionDiffs.StoredDiff stored = new SessionDiffs.StoredDiff(repo.baseCommit(), repo.branchCommit().orElseThrow(),
-                    repo.diff(), files, now());
-            ctx.store().jdbi().useTransaction(h -> ctx.diffs().save(h, sessionId, stored));
-            if (s.repo() != null && repo.hasCommitsBeyondBase()) {
-                push(s);
-                if (origin(s).isGitHub()) {
-                    publishPullRequest();
-                }
-            }
-        } catch (GitHubException e) {
-            throw new StepFailure(FailureReason.PR_FAILED, "Opening or updating the pull request failed: " + e.getMessage(), e);
-        } catch (GitException e) {
-            if (e.kind() == GitException.Kind.PUSH_REJECTED) {
-                throw new StepFailure(FailureReason.PUSH_REJECTED, e.getMessage(), e);
-            }
-            throw new StepFailure(FailureReason.AGENT_ERROR, "Finishing failed: " + e.getMessage(), e);
+    /** Reports what the relay metered for this session (requests and tokens as the model API counted them). */
+    private void relayUsageEvent(Session s) {
+        ModelRelay.Usage usage = parts.relay().usage(sessionId);
+        statusEvent(s, "model relay usage", new EventData.Status.RelayUsage(usage.requests(), usage.inputTokens(),
+                usage.outputTokens()));
+    }
+
+    private void statusEvent(Session s, String reason, Object extra) {
+        EventData.Status status = EventData.Status.of(s.status().wire(), s.phase().wire(), reason);
+        if (extra instanceof Map<?, ?> sandboxDescription) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> description = (Map<String, Object>) sandboxDescription;
+            status = status.withSandbox(description);
+        } else if (extra instanceof EventData.Status.RelayUsage usage) {
+            status = status.withRelay(usage);
         }
-        if (stopped) {
-            throw new Stopped();
-        }
+        parts.store().append(sessionId, List.of(NewEvent.of(status)));
     }
 
-    /** Opens the session's pull request, or updates the one it has; the session's {@code pr} and events follow. */
-    private void publishPullRequest() throws Stopped {
-        Session current = load().orElseThrow(Stopped::new);
-        List<dev.magnet.events.Event> results = ctx.store().events().ofTypes(sessionId, List.of(EventType.TURN_RESULT));
-        String summary = results.reversed().stream()
-                .filter(e -> Boolean.TRUE.equals(e.data().get("success")) && e.data().get("result") instanceof String)
-                .map(e -> (String) e.data().get("result"))
-                .findFirst().orElse(null);
-        ctx.pullRequests().publish(current, summary, repo.diffStats());
-    }
-
-    /**
-     * Pushes the session branch to the origin. A git origin that does not accept pushes is noted, not fatal; a
-     * GitHub repository that refuses the push fails the session with {@code push_rejected}.
-     */
-    private void push(Session s) throws StepFailure {
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("status", "active");
-        data.put("phase", "finishing");
-        data.put("branch", s.branch());
-        Origin to = origin(s);
-        try {
-            PushResult pushed = withCredentials(to, auth -> repo.push(to.url(), auth));
-            data.put("reason", "pushed " + s.branch() + " to the origin (" + pushed.outcome().name().toLowerCase(java.util.Locale.ROOT) + ")");
-            data.put("pushed", true);
-        } catch (GitHubException e) {
-            throw new StepFailure(FailureReason.PUSH_REJECTED, "GitHub credentials for the push could not be had: "
-                    + e.getMessage(), e);
-        } catch (GitException e) {
-            if (e.kind() != GitException.Kind.ACCESS_DENIED) {
-                throw e;
+    /** The session's origin, resolved once per run. */
+    private Optional<Origin> origin(Session s) throws StepFailure {
+        if (origin == null) {
+            try {
+                origin = parts.origins().of(s);
+            } catch (GitHubException e) {
+                throw new StepFailure(FailureReason.CLONE_FAILED, e.getMessage(), e);
             }
-            if (to.isGitHub()) {
-                throw new StepFailure(FailureReason.PUSH_REJECTED, "GitHub refused the push of " + s.branch() + " to "
-                        + to.repo() + ": " + e.getMessage(), e);
-            }
-            data.put("reason", "not pushed: " + e.getMessage() + " The branch is kept in Magnet.");
-            data.put("pushed", false);
         }
-        ctx.store().append(sessionId, List.of(NewEvent.of(EventType.STATUS, data)));
+        return origin;
     }
 
-    /** The session's author as a git co-author (users without an e-mail get a stable placeholder address). */
-    private static GitIdentity coAuthor(Session s) {
-        String email = s.author().email() == null ? s.author().id() + "@users.magnet.invalid" : s.author().email();
-        return new GitIdentity(s.author().name(), email);
-    }
-
-    private static Map<String, Object> fileJson(ChangedFile f) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("path", f.path());
-        m.put("oldPath", f.oldPath());
-        m.put("status", f.change().name().toLowerCase(java.util.Locale.ROOT));
-        m.put("additions", f.additions());
-        m.put("deletions", f.deletions());
-        m.put("binary", f.binary());
-        return m;
-    }
-
-    private Optional<Session> load() {
-        return ctx.store().jdbi().withHandle(h -> ctx.store().sessions().find(h, sessionId, false));
+    /** As {@link #origin}, for a caller that cannot fail the step: GitHub's refusal comes through as it is. */
+    private Optional<Origin> originOrEmpty(Session s) {
+        if (origin == null) {
+            origin = parts.origins().of(s);
+        }
+        return origin;
     }
 
     /** Applies a transition if the session is still active; unwinds when it is not (cancelled meanwhile). */
@@ -859,18 +504,18 @@ final class SessionWorkflow {
         if (stopped) {
             throw new Stopped();
         }
-        return ctx.store().change(sessionId, Session::isActive, change).orElseThrow(Stopped::new);
+        return parts.store().change(sessionId, Session::isActive, change).orElseThrow(Stopped::new);
     }
 
     private void fail(FailureReason reason, String message) {
         if (stopped) {
             return;
         }
-        ctx.store().change(sessionId, Session::isActive, s -> s.fail(reason, ctx.redact(message), now()));
-        ctx.metrics().sessionFailed(reason);
+        parts.store().change(sessionId, Session::isActive, s -> s.fail(reason, parts.redact().apply(message), now()));
+        parts.metrics().sessionFailed(reason);
     }
 
     private Instant now() {
-        return ctx.store().clock().instant();
+        return parts.clock().instant();
     }
 }

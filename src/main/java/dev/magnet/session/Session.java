@@ -6,48 +6,88 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A session: one prompt given to Claude Code in its own sandbox (SPEC §1). Immutable; transitions are
- * verbs that return the next state with the change appended to {@link #history()}.
+ * A session: one prompt given to Claude Code in its own sandbox (SPEC §1). What it was asked to do is its
+ * {@link SessionSpec}, written once; the rest is its changing state. Immutable; transitions are verbs that return
+ * the next state with the change appended to {@link #history()}.
+ *
+ * @param baseBranch   the base branch: the one asked for (null: the repository's default), then the one resolved when
+ *                     the repository was cloned
+ * @param baseCommit   the commit the session branch started from, once cloned
+ * @param lastTurn     how the agent's last turn stands, or null before its first message is taken
+ * @param pushedCommit the session branch's commit last pushed to the origin, or null
  */
 public record Session(
-        String id,
-        String workspaceId,
-        Author author,
+        SessionSpec spec,
         String title,
-        String prompt,
-        String repo,
         String baseBranch,
-        String branch,
-        String model,
         Status status,
         Phase phase,
         Failure failure,
-        String retryOf,
-        String agentSessionId,
         boolean agentStarted,
         String baseCommit,
         int messageCount,
         Cost cost,
         PullRequest pr,
-        Instant createdAt,
+        LastTurn lastTurn,
+        String pushedCommit,
         Instant updatedAt,
         int version,
         List<PhaseChange> history) {
 
     public Session {
-        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(title, "title");
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(phase, "phase");
+        Objects.requireNonNull(cost, "cost");
         history = List.copyOf(history);
     }
 
-    /** A new session, active and queued. */
-    public static Session create(String id, String workspaceId, Author author, String title, String prompt,
-                                 String repo, String baseBranch, String branch, String model, String retryOf,
-                                 String agentSessionId, Instant at) {
-        return new Session(id, workspaceId, author, title, prompt, repo, baseBranch, branch, model,
-                Status.ACTIVE, Phase.QUEUED, null, retryOf, agentSessionId, false, null, 1, Cost.ZERO, null,
-                at, at, 0, List.of(new PhaseChange(Status.ACTIVE, Phase.QUEUED, "created", at)));
+    /** A new session, active and queued, with its first message counted; {@code baseBranch} null for the default. */
+    public static Session create(SessionSpec spec, String title, String baseBranch) {
+        Instant at = spec.createdAt();
+        return new Session(spec, title, baseBranch, Status.ACTIVE, Phase.QUEUED, null, false, null, 1,
+                Cost.ZERO, null, null, null, at, 0, List.of(new PhaseChange(Status.ACTIVE, Phase.QUEUED, "created", at)));
+    }
+
+    public String id() {
+        return spec.id();
+    }
+
+    public String workspaceId() {
+        return spec.workspaceId();
+    }
+
+    public Author author() {
+        return spec.author();
+    }
+
+    public String prompt() {
+        return spec.prompt();
+    }
+
+    public String repo() {
+        return spec.repo();
+    }
+
+    public String branch() {
+        return spec.branch();
+    }
+
+    public String model() {
+        return spec.model();
+    }
+
+    public String retryOf() {
+        return spec.retryOf();
+    }
+
+    public String agentSessionId() {
+        return spec.agentSessionId();
+    }
+
+    public Instant createdAt() {
+        return spec.createdAt();
     }
 
     public boolean isActive() {
@@ -58,7 +98,7 @@ public record Session(
     public Session moveTo(Phase next, String reason, Instant at) {
         requireActive("move to " + next.wire());
         if (!phase.canMoveTo(next) || next == Phase.DONE) {
-            throw new IllegalStateException("session " + id + " cannot move from " + phase.wire() + " to " + next.wire());
+            throw new IllegalStateException("session " + id() + " cannot move from " + phase.wire() + " to " + next.wire());
         }
         return with(Status.ACTIVE, next, failure, at, reason);
     }
@@ -67,7 +107,7 @@ public record Session(
     public Session complete(Instant at) {
         requireActive("complete");
         if (phase != Phase.FINISHING) {
-            throw new IllegalStateException("session " + id + " can only complete from finishing, not " + phase.wire());
+            throw new IllegalStateException("session " + id() + " can only complete from finishing, not " + phase.wire());
         }
         return with(Status.COMPLETED, Phase.DONE, null, at, "completed");
     }
@@ -81,56 +121,70 @@ public record Session(
     /** A follow-up to a completed session sends it back to work on the same branch. */
     public Session reopen(Instant at) {
         if (status != Status.COMPLETED) {
-            throw new IllegalStateException("only a completed session can be reopened; " + id + " is " + status.wire());
+            throw new IllegalStateException("only a completed session can be reopened; " + id() + " is " + status.wire());
         }
         return with(Status.ACTIVE, Phase.RUNNING, null, at, "follow-up");
     }
 
     public Session withTitle(String newTitle, Instant at) {
-        return copy(newTitle, agentStarted, baseCommit, messageCount, cost, pr, at);
+        return new Session(spec, newTitle, baseBranch, status, phase, failure, agentStarted, baseCommit, messageCount, cost,
+                pr, lastTurn, pushedCommit, at, version, history);
     }
 
     public Session withAgentStarted(Instant at) {
-        return copy(title, true, baseCommit, messageCount, cost, pr, at);
+        return new Session(spec, title, baseBranch, status, phase, failure, true, baseCommit, messageCount, cost, pr,
+                lastTurn, pushedCommit, at, version, history);
     }
 
     /** Records the base the session's branch starts from (the branch resolved when none was given). */
     public Session withBase(String resolvedBaseBranch, String commit, Instant at) {
-        return new Session(id, workspaceId, author, title, prompt, repo, resolvedBaseBranch, branch, model, status, phase,
-                failure, retryOf, agentSessionId, agentStarted, commit, messageCount, cost, pr, createdAt, at, version,
-                history);
+        return new Session(spec, title, resolvedBaseBranch, status, phase, failure, agentStarted, commit, messageCount,
+                cost, pr, lastTurn, pushedCommit, at, version, history);
     }
 
     public Session withOneMoreMessage(Instant at) {
-        return copy(title, agentStarted, baseCommit, messageCount + 1, cost, pr, at);
+        return new Session(spec, title, baseBranch, status, phase, failure, agentStarted, baseCommit, messageCount + 1,
+                cost, pr, lastTurn, pushedCommit, at, version, history);
     }
 
     public Session withCost(Cost newCost, Instant at) {
-        return copy(title, agentStarted, baseCommit, messageCount, newCost, pr, at);
+        return new Session(spec, title, baseBranch, status, phase, failure, agentStarted, baseCommit, messageCount,
+                newCost, pr, lastTurn, pushedCommit, at, version, history);
     }
 
     public Session withPullRequest(PullRequest newPr, Instant at) {
-        return copy(title, agentStarted, baseCommit, messageCount, cost, newPr, at);
+        return new Session(spec, title, baseBranch, status, phase, failure, agentStarted, baseCommit, messageCount, cost,
+                newPr, lastTurn, pushedCommit, at, version, history);
+    }
+
+    /** How the agent's last turn stands now. */
+    public Session withLastTurn(LastTurn turn, Instant at) {
+        return new Session(spec, title, baseBranch, status, phase, failure, agentStarted, baseCommit, messageCount, cost,
+                pr, turn, pushedCommit, at, version, history);
+    }
+
+    /** The session branch reached the origin at {@code commit}. */
+    public Session withPushed(String commit, Instant at) {
+        return new Session(spec, title, baseBranch, status, phase, failure, agentStarted, baseCommit, messageCount, cost,
+                pr, lastTurn, commit, at, version, history);
+    }
+
+    /** This state as stored: {@code newVersion}, with its full history. */
+    Session stored(int newVersion, List<PhaseChange> fullHistory) {
+        return new Session(spec, title, baseBranch, status, phase, failure, agentStarted, baseCommit, messageCount, cost,
+                pr, lastTurn, pushedCommit, updatedAt, newVersion, fullHistory);
     }
 
     private void requireActive(String what) {
         if (status != Status.ACTIVE) {
-            throw new IllegalStateException("cannot " + what + ": session " + id + " is " + status.wire());
+            throw new IllegalStateException("cannot " + what + ": session " + id() + " is " + status.wire());
         }
     }
 
     private Session with(Status newStatus, Phase newPhase, Failure newFailure, Instant at, String reason) {
         List<PhaseChange> next = new ArrayList<>(history);
         next.add(new PhaseChange(newStatus, newPhase, reason, at));
-        return new Session(id, workspaceId, author, title, prompt, repo, baseBranch, branch, model, newStatus, newPhase,
-                newFailure, retryOf, agentSessionId, agentStarted, baseCommit, messageCount, cost, pr, createdAt, at,
-                version, next);
-    }
-
-    private Session copy(String newTitle, boolean newAgentStarted, String newBaseCommit, int newMessageCount,
-                         Cost newCost, PullRequest newPr, Instant at) {
-        return new Session(id, workspaceId, author, newTitle, prompt, repo, baseBranch, branch, model, status, phase,
-                failure, retryOf, agentSessionId, newAgentStarted, newBaseCommit, newMessageCount, newCost, newPr,
-                createdAt, at, version, history);
+        return new Session(spec, title, baseBranch, newStatus, newPhase, newFailure, agentStarted, baseCommit,
+                messageCount, cost, pr, lastTurn, pushedCommit, at, version, next);
     }
 }

@@ -19,7 +19,8 @@ public final class SessionRepository {
             s.id, s.workspace_id, s.author_id, u.name as author_name, u.email as author_email, s.title, s.prompt, s.repo, s.base_branch,
             s.branch, s.model, s.status, s.phase, s.failure_reason, s.failure_message, s.failure_phase, s.retry_of,
             s.agent_session_id, s.agent_started, s.base_commit, s.message_count, s.cost_usd, s.input_tokens,
-            s.output_tokens, s.pr_number, s.pr_url, s.pr_state, s.created_at, s.updated_at, s.version
+            s.output_tokens, s.pr_number, s.pr_url, s.pr_state, s.last_turn, s.pushed_commit, s.created_at, s.updated_at,
+            s.version
             """;
 
     public void insert(Handle h, Session s) {
@@ -64,6 +65,7 @@ public final class SessionRepository {
                     pr_number = :prNumber, pr_url = :prUrl, pr_state = :prState,
                     pr_updated_at = case when coalesce(pr_state, '') <> coalesce(:prState, '') then :updatedAt
                                          else pr_updated_at end,
+                    last_turn = :lastTurn, pushed_commit = :pushedCommit,
                     updated_at = :updatedAt, version = version + 1
                 where id = :id and version = :version
                 """)
@@ -85,6 +87,8 @@ public final class SessionRepository {
                 .bind("prNumber", s.pr() == null ? null : s.pr().number())
                 .bind("prUrl", s.pr() == null ? null : s.pr().url())
                 .bind("prState", s.pr() == null ? null : s.pr().state())
+                .bind("lastTurn", s.lastTurn() == null ? null : s.lastTurn().wire())
+                .bind("pushedCommit", s.pushedCommit())
                 .bind("updatedAt", s.updatedAt())
                 .execute();
         if (rows != 1) {
@@ -93,10 +97,7 @@ public final class SessionRepository {
         int stored = h.createQuery("select count(*) from session_phases where session_id = :id")
                 .bind("id", s.id()).mapTo(Integer.class).one();
         insertHistory(h, s.id(), s.history(), stored);
-        return new Session(s.id(), s.workspaceId(), s.author(), s.title(), s.prompt(), s.repo(), s.baseBranch(),
-                s.branch(), s.model(), s.status(), s.phase(), s.failure(), s.retryOf(), s.agentSessionId(),
-                s.agentStarted(), s.baseCommit(), s.messageCount(), s.cost(), s.pr(), s.createdAt(), s.updatedAt(),
-                s.version() + 1, s.history());
+        return s.stored(s.version() + 1, s.history());
     }
 
     /** A session with its history, or empty. Locks its row when {@code forUpdate}, so concurrent writers queue. */
@@ -207,6 +208,19 @@ public final class SessionRepository {
                 .one();
     }
 
+    /** Ids of completed sessions no runner holds that have not changed since {@code cutoff}. */
+    public List<String> idleCompleted(Handle h, Instant cutoff, int limit) {
+        return h.createQuery("""
+                select id from sessions
+                where status = 'completed' and runner_id is null and updated_at < :cutoff
+                order by id limit :limit
+                """)
+                .bind("cutoff", cutoff)
+                .bind("limit", limit)
+                .mapTo(String.class)
+                .list();
+    }
+
     /** Ids of active sessions that no live runner holds: never claimed, or whose lease lapsed. */
     public List<String> claimable(Handle h, Instant now, int limit) {
         return h.createQuery("""
@@ -279,10 +293,7 @@ public final class SessionRepository {
     }
 
     private static Session withHistory(Session s, List<PhaseChange> history) {
-        return new Session(s.id(), s.workspaceId(), s.author(), s.title(), s.prompt(), s.repo(), s.baseBranch(),
-                s.branch(), s.model(), s.status(), s.phase(), s.failure(), s.retryOf(), s.agentSessionId(),
-                s.agentStarted(), s.baseCommit(), s.messageCount(), s.cost(), s.pr(), s.createdAt(), s.updatedAt(),
-                s.version(), history);
+        return s.stored(s.version(), history);
     }
 
     private static Session map(ResultSet rs, List<PhaseChange> history) throws SQLException {
@@ -291,27 +302,31 @@ public final class SessionRepository {
                 rs.getString("failure_message"), Phase.fromWire(rs.getString("failure_phase")));
         int prNumber = rs.getInt("pr_number");
         PullRequest pr = rs.wasNull() ? null : new PullRequest(prNumber, rs.getString("pr_url"), rs.getString("pr_state"));
-        return new Session(
+        SessionSpec spec = new SessionSpec(
                 rs.getString("id"),
                 rs.getString("workspace_id"),
                 new Author(rs.getString("author_id"), rs.getString("author_name"), rs.getString("author_email")),
-                rs.getString("title"),
                 rs.getString("prompt"),
                 rs.getString("repo"),
-                rs.getString("base_branch"),
                 rs.getString("branch"),
                 rs.getString("model"),
+                rs.getString("retry_of"),
+                rs.getString("agent_session_id"),
+                instant(rs, "created_at"));
+        return new Session(
+                spec,
+                rs.getString("title"),
+                rs.getString("base_branch"),
                 Status.fromWire(rs.getString("status")),
                 Phase.fromWire(rs.getString("phase")),
                 failure,
-                rs.getString("retry_of"),
-                rs.getString("agent_session_id"),
                 rs.getBoolean("agent_started"),
                 rs.getString("base_commit"),
                 rs.getInt("message_count"),
                 new Cost(rs.getDouble("cost_usd"), rs.getLong("input_tokens"), rs.getLong("output_tokens")),
                 pr,
-                instant(rs, "created_at"),
+                LastTurn.fromWire(rs.getString("last_turn")),
+                rs.getString("pushed_commit"),
                 instant(rs, "updated_at"),
                 rs.getInt("version"),
                 history);

@@ -3,6 +3,7 @@ package dev.magnet.session;
 import dev.magnet.auth.Actor;
 import dev.magnet.auth.AuditLog;
 import dev.magnet.events.Event;
+import dev.magnet.events.EventData;
 import dev.magnet.events.EventType;
 import dev.magnet.events.NewEvent;
 import dev.magnet.git.BranchName;
@@ -30,18 +31,16 @@ public final class SessionService {
     private static final int DERIVED_TITLE_CHARS = 80;
 
     private final SessionStore store;
-    private final SessionDiffs diffs;
     private final SessionControl control;
     private final String defaultModel;
     private final OriginPolicy origins;
     private final HostedRepos hostedRepos;
     private final AuditLog audit;
 
-    public SessionService(SessionStore store, SessionDiffs diffs, SessionControl control, String defaultModel,
+    public SessionService(SessionStore store, SessionControl control, String defaultModel,
                           OriginPolicy origins, HostedRepos hostedRepos, AuditLog audit) {
         this.audit = java.util.Objects.requireNonNull(audit, "audit: pass the workspace audit log");
         this.store = store;
-        this.diffs = diffs;
         this.control = control;
         this.defaultModel = defaultModel;
         this.origins = java.util.Objects.requireNonNull(origins, "origins: which repositories users may name");
@@ -82,41 +81,36 @@ public final class SessionService {
         }
         Instant now = store.clock().instant();
         String id = Ids.newId();
-        Session session = Session.create(id, actor.workspaceId(), Author.of(actor), title, prompt, repo, baseBranch,
-                BranchName.forSession(id, title).value(), model, retryOf, UUID.randomUUID().toString(), now);
+        Session session = Session.create(new SessionSpec(id, actor.workspaceId(), Author.of(actor), prompt, repo,
+                BranchName.forSession(id, title).value(), model, retryOf, UUID.randomUUID().toString(), now), title, baseBranch);
         SessionMessage first = new SessionMessage(Ids.newId(), id, Author.of(actor), prompt,
                 SessionMessage.State.QUEUED, now);
-        List<Event> written = store.jdbi().inTransaction(h -> {
-            store.sessions().insert(h, session);
-            store.messages().insert(h, first);
-            return store.events().append(h, id, List.of(SessionStore.statusEvent(session), userMessageEvent(first, false)));
-        });
-        store.events().publish(written);
+        store.create(session, first, List.of(SessionStore.statusEvent(session), userMessageEvent(first, false)));
         control.wake();
         return session;
     }
 
     public Session get(Actor actor, String id) {
-        return store.jdbi().withHandle(h -> findVisible(h, actor, id));
+        return findVisible(actor, id);
     }
 
     /** A session by id without a workspace check: for internal readers that already checked access. */
     public java.util.Optional<Session> find(String id) {
-        return store.jdbi().withHandle(h -> store.sessions().find(h, id, false));
+        return store.find(id);
     }
 
     public SessionPage list(SessionQuery query) {
-        return store.jdbi().withHandle(h -> store.sessions().list(h, query));
+        return store.list(query);
     }
 
     /** The repositories the caller's workspace has used in sessions, most recent first (at most {@code limit}). */
     public List<String> repos(Actor actor, int limit) {
-        return store.jdbi().withHandle(h -> store.sessions().repos(h, actor.workspaceId(), limit));
+        return store.repos(actor.workspaceId(), limit);
     }
 
     public SessionStats stats(Actor actor) {
         Instant weekAgo = store.clock().instant().minus(Duration.ofDays(7));
-        return store.jdbi().withHandle(h -> store.sessions().stats(h, actor.workspaceId(), weekAgo));
+        return store.stats(actor.workspaceId(), weekAgo);
     }
 
     public Session rename(Actor actor, String id, String title) {
@@ -139,12 +133,12 @@ public final class SessionService {
         get(actor, id);
         Instant now = store.clock().instant();
         SessionMessage message = new SessionMessage(Ids.newId(), id, Author.of(actor), body, SessionMessage.State.QUEUED, now);
-        boolean reopened = store.withLocked(id, (h, s, w) -> {
+        boolean reopened = store.withLocked(id, (s, w) -> {
             if (s.status() == Status.FAILED) {
                 throw new ConflictException("session " + id + " failed (" + s.failure().reason().wire()
                         + "); retry it to continue with a new session");
             }
-            store.messages().insert(h, message);
+            w.queue(message);
             Session next = s.withOneMoreMessage(now);
             boolean reopen = s.status() == Status.COMPLETED;
             if (reopen) {
@@ -203,7 +197,7 @@ public final class SessionService {
     /** The conversation of a session: user messages, the agent's text, and turn results. */
     public List<Map<String, Object>> conversation(String sessionId) {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (Event e : store.events().ofTypes(sessionId, List.of(EventType.USER_MESSAGE, EventType.TEXT, EventType.TURN_RESULT))) {
+        for (Event e : store.eventsOfTypes(sessionId, List.of(EventType.USER_MESSAGE, EventType.TEXT, EventType.TURN_RESULT))) {
             Map<String, Object> m = new LinkedHashMap<>();
             switch (e.type()) {
                 case USER_MESSAGE -> {
@@ -233,7 +227,7 @@ public final class SessionService {
     /** The agent's latest task list. */
     @SuppressWarnings("unchecked")
     public List<Object> tasks(String sessionId) {
-        List<Event> todos = store.events().ofTypes(sessionId, List.of(EventType.TODO));
+        List<Event> todos = store.eventsOfTypes(sessionId, List.of(EventType.TODO));
         if (todos.isEmpty()) {
             return List.of();
         }
@@ -242,17 +236,12 @@ public final class SessionService {
     }
 
     public java.util.Optional<SessionDiffs.StoredDiff> storedDiff(String sessionId) {
-        return store.jdbi().withHandle(h -> diffs.find(h, sessionId));
+        return store.diff(sessionId);
     }
 
     static NewEvent userMessageEvent(SessionMessage m, boolean followUp) {
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("messageId", m.id());
-        data.put("text", m.text());
-        data.put("author", Map.of("id", m.author().id(), "name", m.author().name()));
-        data.put("queued", true);
-        data.put("followUp", followUp);
-        return NewEvent.of(EventType.USER_MESSAGE, data);
+        return NewEvent.of(new EventData.UserMessage(m.id(), m.text(),
+                new EventData.UserMessage.Person(m.author().id(), m.author().name()), true, followUp));
     }
 
     static String deriveTitle(String prompt) {
@@ -264,11 +253,11 @@ public final class SessionService {
         return firstLine.substring(0, cut > 40 ? cut : DERIVED_TITLE_CHARS - 1).strip() + "…";
     }
 
-    private Session findVisible(org.jdbi.v3.core.Handle h, Actor actor, String id) {
+    private Session findVisible(Actor actor, String id) {
         if (!Ids.isWellFormed(id)) {
             throw notFound(id);
         }
-        return store.sessions().findInWorkspace(h, actor.workspaceId(), id).orElseThrow(() -> notFound(id));
+        return store.findInWorkspace(actor.workspaceId(), id).orElseThrow(() -> notFound(id));
     }
 
     private static NotFoundException notFound(String id) {

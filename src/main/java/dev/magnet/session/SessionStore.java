@@ -1,14 +1,14 @@
 package dev.magnet.session;
 
 import dev.magnet.events.Event;
+import dev.magnet.events.EventData;
 import dev.magnet.events.EventLog;
 import dev.magnet.events.EventType;
 import dev.magnet.events.NewEvent;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -16,35 +16,35 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Changes a session and appends its events in one transaction, then fans the events out. A status or
- * phase change always comes with its {@code status} event. Used by the service and the runner alike.
+ * The one way sessions, their messages, diffs and events are read and written. Every change runs in one transaction
+ * (a status or phase change always with its {@code status} event), and the events it appended are fanned out only
+ * after the commit. Used by the service, the runner and the GitHub integration alike; none of them sees a database
+ * handle.
  */
 public final class SessionStore {
     private final Jdbi jdbi;
     private final SessionRepository sessions;
     private final MessageRepository messages;
+    private final SessionDiffs diffs;
     private final EventLog events;
     private final Clock clock;
 
-    public SessionStore(Jdbi jdbi, SessionRepository sessions, MessageRepository messages, EventLog events, Clock clock) {
+    public SessionStore(Jdbi jdbi, EventLog events, Clock clock) {
         this.jdbi = jdbi;
-        this.sessions = sessions;
-        this.messages = messages;
+        this.sessions = new SessionRepository();
+        this.messages = new MessageRepository();
+        this.diffs = new SessionDiffs();
         this.events = events;
         this.clock = clock;
-    }
-
-    /** What a change did: the stored session and the events it appended. */
-    public record Change(Session session, List<Event> events) {
     }
 
     /** The work of one transaction on one locked session. */
     @FunctionalInterface
     public interface Work<T> {
-        T apply(Handle h, Session locked, Writer writer);
+        T apply(Session locked, Writer writer);
     }
 
-    /** Lets a unit of work change the session and append events inside the transaction. */
+    /** What a unit of work may do inside its transaction. */
     public final class Writer {
         private final Handle handle;
         private Session current;
@@ -72,6 +72,21 @@ public final class SessionStore {
             return written;
         }
 
+        /** Queues a message for the session's agent. */
+        public void queue(SessionMessage message) {
+            messages.insert(handle, message);
+        }
+
+        /** Marks a queued message taken by the agent; false when it was already (or does not exist). */
+        public boolean markDelivered(String messageId, Instant at) {
+            return messages.markDelivered(handle, messageId, at);
+        }
+
+        /** Stores the session's diff, replacing the one before. */
+        public void saveDiff(SessionDiffs.StoredDiff diff) {
+            diffs.save(handle, current.id(), diff);
+        }
+
         public Session current() {
             return current;
         }
@@ -81,26 +96,91 @@ public final class SessionStore {
         return clock;
     }
 
-    public Jdbi jdbi() {
-        return jdbi;
+    /** Stores a new session with its first message and events, and fans the events out. */
+    public void create(Session session, SessionMessage first, List<NewEvent> firstEvents) {
+        List<Event> written = jdbi.inTransaction(h -> {
+            sessions.insert(h, session);
+            messages.insert(h, first);
+            return events.append(h, session.id(), firstEvents);
+        });
+        events.publish(written);
     }
 
-    public SessionRepository sessions() {
-        return sessions;
+    public Optional<Session> find(String id) {
+        return jdbi.withHandle(h -> sessions.find(h, id, false));
     }
 
-    public MessageRepository messages() {
-        return messages;
+    /** A session of the given workspace, or empty: other workspaces' sessions do not exist for the caller. */
+    public Optional<Session> findInWorkspace(String workspaceId, String id) {
+        return jdbi.withHandle(h -> sessions.findInWorkspace(h, workspaceId, id));
     }
 
-    public EventLog events() {
-        return events;
+    public SessionPage list(SessionQuery query) {
+        return jdbi.withHandle(h -> sessions.list(h, query));
+    }
+
+    /** The repositories a workspace's sessions used, most recent first. */
+    public List<String> repos(String workspaceId, int limit) {
+        return jdbi.withHandle(h -> sessions.repos(h, workspaceId, limit));
+    }
+
+    public SessionStats stats(String workspaceId, Instant since) {
+        return jdbi.withHandle(h -> sessions.stats(h, workspaceId, since));
+    }
+
+    /** The messages queued for the session's agent and not yet taken, oldest first. */
+    public List<SessionMessage> queuedMessages(String sessionId) {
+        return jdbi.withHandle(h -> messages.queued(h, sessionId));
+    }
+
+    public Optional<SessionDiffs.StoredDiff> diff(String sessionId) {
+        return jdbi.withHandle(h -> diffs.find(h, sessionId));
+    }
+
+    /** The session's events of the given types, in order. */
+    public List<Event> eventsOfTypes(String sessionId, List<EventType> types) {
+        return events.ofTypes(sessionId, types);
+    }
+
+    /** Sessions with an open pull request, the least recently checked first. */
+    public List<Session> withOpenPullRequests(int limit) {
+        return jdbi.withHandle(h -> sessions.withOpenPullRequests(h, limit));
+    }
+
+    /** Sessions whose pull request is {@code number} in {@code repo}. */
+    public List<Session> withPullRequest(String repo, int number) {
+        return jdbi.withHandle(h -> sessions.withPullRequest(h, repo, number));
+    }
+
+    /** Ids of completed sessions no runner holds that have not changed since {@code cutoff}. */
+    public List<String> idleCompleted(Instant cutoff, int limit) {
+        return jdbi.withHandle(h -> sessions.idleCompleted(h, cutoff, limit));
+    }
+
+    /** Ids of active sessions that no live runner holds: never claimed, or whose lease lapsed. */
+    public List<String> claimable(Instant now, int limit) {
+        return jdbi.withHandle(h -> sessions.claimable(h, now, limit));
+    }
+
+    /** Takes a session for a runner if nobody holds it; true when this runner now holds it. */
+    public boolean claim(String id, String runnerId, Instant now, Instant leaseUntil) {
+        return jdbi.withHandle(h -> sessions.claim(h, id, runnerId, now, leaseUntil));
+    }
+
+    /** Extends the leases of the sessions this runner holds. */
+    public void heartbeat(String runnerId, List<String> ids, Instant leaseUntil) {
+        jdbi.useHandle(h -> sessions.heartbeat(h, runnerId, ids, leaseUntil));
+    }
+
+    /** Gives a session back: no runner holds it any more. */
+    public void release(String id, String runnerId) {
+        jdbi.useHandle(h -> sessions.release(h, id, runnerId));
     }
 
     /**
      * Runs {@code work} on the locked session in one transaction and publishes its events after the commit.
      *
-     * @return the work's result, or empty when the session does not exist
+     * @return the work's result, or empty when the session does not exist (or the work returned null)
      */
     public <T> Optional<T> withLocked(String sessionId, Work<T> work) {
         List<Event> toPublish = new ArrayList<>();
@@ -110,7 +190,7 @@ public final class SessionStore {
                 return Optional.<T>empty();
             }
             Writer writer = new Writer(h, found.get());
-            T value = work.apply(h, found.get(), writer);
+            T value = work.apply(found.get(), writer);
             toPublish.addAll(writer.appended);
             return Optional.ofNullable(value);
         });
@@ -120,7 +200,7 @@ public final class SessionStore {
 
     /** Applies a transition to the locked session if {@code when} holds; the new session, or empty. */
     public Optional<Session> change(String sessionId, Function<Session, Boolean> when, UnaryOperator<Session> transition) {
-        return withLocked(sessionId, (h, s, w) -> when.apply(s) ? w.save(transition.apply(s)) : null);
+        return withLocked(sessionId, (s, w) -> when.apply(s) ? w.save(transition.apply(s)) : null);
     }
 
     /** Appends events in a transaction of their own and publishes them. */
@@ -128,18 +208,54 @@ public final class SessionStore {
         return events.appendAndPublish(sessionId, more);
     }
 
+    /**
+     * Appends a burst of the agent's output that holds no turn result: each {@code message_delivered} only when its
+     * message was not marked delivered before (it is marked now), in one transaction, without touching the session's
+     * row beyond its lock; then publishes. A message taken means a turn runs, which the session's row says once.
+     */
+    public List<Event> appendOutput(String sessionId, List<NewEvent> output, Instant at) {
+        boolean takesMessage = output.stream().anyMatch(e -> e.type() == EventType.MESSAGE_DELIVERED);
+        if (takesMessage) {
+            return withLocked(sessionId, (s, w) -> {
+                List<NewEvent> fresh = undelivered(w, output, at);
+                if (s.lastTurn() != LastTurn.RUNNING && fresh.stream().anyMatch(e -> e.type() == EventType.MESSAGE_DELIVERED)) {
+                    w.save(s.withLastTurn(LastTurn.RUNNING, at));
+                }
+                return w.append(fresh);
+            }).orElse(List.of());
+        }
+        List<Event> written = jdbi.inTransaction(h -> events.append(h, sessionId, output));
+        events.publish(written);
+        return written;
+    }
+
+    /**
+     * Appends a burst of the agent's output that ends with a turn result, and stores what the turn left: the
+     * session's cost after it and how the turn ended, with the deliveries, in one transaction.
+     */
+    public void recordTurn(String sessionId, List<NewEvent> output, UnaryOperator<Session> after, Instant at) {
+        withLocked(sessionId, (s, w) -> {
+            List<NewEvent> fresh = undelivered(w, output, at);
+            w.save(after.apply(s));
+            w.append(fresh);
+            return true;
+        });
+    }
+
+    /** The events without the deliveries announced before (e.g. by an earlier agent process); marks the others. */
+    private static List<NewEvent> undelivered(Writer w, List<NewEvent> output, Instant at) {
+        return output.stream().filter(e -> !(e.data() instanceof EventData.MessageDelivered d)
+                || w.markDelivered(d.messageId(), at)).toList();
+    }
+
     /** The {@code status} event that announces a session's current status and phase. */
     public static NewEvent statusEvent(Session s) {
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("status", s.status().wire());
-        data.put("phase", s.phase().wire());
         PhaseChange last = s.history().isEmpty() ? null : s.history().get(s.history().size() - 1);
-        data.put("reason", last == null ? null : last.reason());
+        EventData.Status status = EventData.Status.of(s.status().wire(), s.phase().wire(), last == null ? null : last.reason());
         if (s.failure() != null) {
-            data.put("message", s.failure().message());
-            data.put("failure", Map.of("reason", s.failure().reason().wire(), "message", s.failure().message(),
-                    "phase", s.failure().phase().wire()));
+            status = status.withFailure(new EventData.Status.Failure(s.failure().reason().wire(), s.failure().message(),
+                    s.failure().phase().wire()));
         }
-        return NewEvent.of(EventType.STATUS, data);
+        return NewEvent.of(status);
     }
 }

@@ -23,7 +23,7 @@ class StreamJsonMapperTest {
 
         @Test
         void a_thinking_block_becomes_a_thinking_event_with_its_message_id() {
-            assertThat(mapped.only(EventType.THINKING).data()).containsExactly(
+            assertThat(mapped.only(EventType.THINKING).wire()).containsExactly(
                     entry("text", "I should create hello.txt with a greeting."),
                     entry("messageId", "msg_7af965e7cd8a415ab431"),
                     entry("aborted", false));
@@ -31,13 +31,13 @@ class StreamJsonMapperTest {
 
         @Test
         void each_text_block_becomes_a_text_event() {
-            assertThat(mapped.events(EventType.TEXT)).extracting(e -> e.data().get("text"))
+            assertThat(mapped.events(EventType.TEXT)).extracting(e -> e.wire().get("text"))
                     .containsExactly("I'll create the file.", "Created hello.txt.", "Second answer.");
         }
 
         @Test
         void a_tool_call_becomes_a_tool_use_event_with_its_input() {
-            assertThat(mapped.only(EventType.TOOL_USE).data()).containsExactly(
+            assertThat(mapped.only(EventType.TOOL_USE).wire()).containsExactly(
                     entry("toolUseId", "toolu_6440bb371cba4135a097"),
                     entry("name", "Write"),
                     entry("input", Map.of("file_path", "/workspace/hello.txt", "content", "hello world\nsecond line\n")),
@@ -60,7 +60,7 @@ class StreamJsonMapperTest {
         void a_block_cut_off_by_an_interrupt_is_kept_and_marked_aborted() {
             Transcripts.Mapped interrupted = map("interrupt-streaming");
 
-            assertThat(interrupted.events(EventType.TEXT).getFirst().data())
+            assertThat(interrupted.events(EventType.TEXT).getFirst().wire())
                     .containsEntry("text", "This is a long streaming")
                     .containsEntry("aborted", true);
         }
@@ -72,13 +72,13 @@ class StreamJsonMapperTest {
         void text_and_thinking_deltas_carry_the_message_id_and_block_index() {
             List<NewEvent> deltas = map("interrupt-streaming").events(EventType.DELTA);
 
-            assertThat(deltas.getFirst().data()).containsExactly(
+            assertThat(deltas.getFirst().wire()).containsExactly(
                     entry("kind", "thinking"),
                     entry("messageId", "msg_b8ea37b2a1324eb0b5c6"),
                     entry("index", 0),
                     entry("text", "Thinking"));
-            assertThat(deltas).filteredOn(d -> d.data().get("kind").equals("text"))
-                    .first().extracting(d -> d.data().get("index")).isEqualTo(1);
+            assertThat(deltas).filteredOn(d -> d.wire().get("kind").equals("text"))
+                    .first().extracting(d -> d.wire().get("index")).isEqualTo(1);
         }
 
         @Test
@@ -86,14 +86,14 @@ class StreamJsonMapperTest {
             Transcripts.Mapped mapped = map("write-create");
 
             assertThat(joinedDeltas(mapped, "msg_7af965e7cd8a415ab431", "thinking", 0))
-                    .isEqualTo(mapped.only(EventType.THINKING).data().get("text"));
+                    .isEqualTo(mapped.only(EventType.THINKING).wire().get("text"));
             assertThat(joinedDeltas(mapped, "msg_7af965e7cd8a415ab431", "text", 1)).isEqualTo("I'll create the file.");
         }
 
         @Test
         void signature_and_tool_input_deltas_are_not_events() {
             assertThat(map("write-create").events(EventType.DELTA))
-                    .extracting(d -> d.data().get("kind")).containsOnly("text", "thinking");
+                    .extracting(d -> d.wire().get("kind")).containsOnly("text", "thinking");
         }
 
         @Test
@@ -105,12 +105,12 @@ class StreamJsonMapperTest {
             List<NewEvent> events = mapper.map(Transcripts.json("""
                     {"type":"stream_event","event":{"type":"content_block_delta","index":2,"delta":{"type":"text_delta","text":"Hi"}}}"""));
 
-            assertThat(events.getFirst().data()).containsEntry("messageId", "msg_1").containsEntry("index", 2);
+            assertThat(events.getFirst().wire()).containsEntry("messageId", "msg_1").containsEntry("index", 2);
         }
 
         private static String joinedDeltas(Transcripts.Mapped mapped, String messageId, String kind, int index) {
             StringBuilder text = new StringBuilder();
-            mapped.events(EventType.DELTA).stream().map(NewEvent::data)
+            mapped.events(EventType.DELTA).stream().map(NewEvent::wire)
                     .filter(d -> d.get("messageId").equals(messageId) && d.get("kind").equals(kind) && d.get("index").equals(index))
                     .forEach(d -> text.append(d.get("text")));
             return text.toString();
@@ -123,7 +123,7 @@ class StreamJsonMapperTest {
 
         @Test
         void a_bash_result_becomes_a_tool_result_named_after_its_tool_use() {
-            assertThat(bash.events(EventType.TOOL_RESULT).getFirst().data()).containsExactly(
+            assertThat(bash.events(EventType.TOOL_RESULT).getFirst().wire()).containsExactly(
                     entry("toolUseId", "toolu_e91972fe38ba45fb81d2"),
                     entry("toolName", "Bash"),
                     entry("output", "hello\n1"),
@@ -134,7 +134,7 @@ class StreamJsonMapperTest {
 
         @Test
         void a_failing_command_is_an_error_result() {
-            assertThat(bash.events(EventType.TOOL_RESULT).get(1).data())
+            assertThat(bash.events(EventType.TOOL_RESULT).get(1).wire())
                     .containsEntry("output", "Exit code 3\noops")
                     .containsEntry("isError", true);
         }
@@ -143,7 +143,7 @@ class StreamJsonMapperTest {
         void long_output_is_cut_at_the_configured_size_and_the_full_size_is_kept() {
             Transcripts.Mapped small = map("bash-and-edge-cases", new StreamJsonMapper(WORKSPACE, 100));
 
-            Map<String, Object> big = small.events(EventType.TOOL_RESULT).get(2).data();
+            Map<String, Object> big = small.events(EventType.TOOL_RESULT).get(2).wire();
 
             assertThat((String) big.get("output")).hasSize(100).startsWith("<persisted-output>");
             assertThat(big).containsEntry("truncated", true);
@@ -152,7 +152,7 @@ class StreamJsonMapperTest {
 
         @Test
         void output_shorter_than_16_kib_is_kept_whole_by_default() {
-            Map<String, Object> big = bash.events(EventType.TOOL_RESULT).get(2).data();
+            Map<String, Object> big = bash.events(EventType.TOOL_RESULT).get(2).wire();
 
             assertThat(big).containsEntry("truncated", false);
             assertThat(((String) big.get("output")).length()).isEqualTo(big.get("size"));
@@ -166,14 +166,14 @@ class StreamJsonMapperTest {
                     {"type":"user","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1",
                      "content":[{"type":"text","text":"first"},{"type":"image"},{"type":"text","text":"second"}]}]}}"""));
 
-            assertThat(events.getFirst().data())
+            assertThat(events.getFirst().wire())
                     .containsEntry("output", "first\n[image]\nsecond")
                     .containsEntry("toolName", null);
         }
 
         @Test
         void a_tool_stopped_by_an_interrupt_is_an_error_result() {
-            assertThat(map("interrupt-tool").only(EventType.TOOL_RESULT).data())
+            assertThat(map("interrupt-tool").only(EventType.TOOL_RESULT).wire())
                     .containsEntry("toolName", "Bash")
                     .containsEntry("isError", true);
         }
@@ -195,7 +195,7 @@ class StreamJsonMapperTest {
     class FileChangeEvents {
         @Test
         void a_write_tool_result_becomes_a_file_change_with_a_unified_diff() {
-            assertThat(map("write-create").only(EventType.FILE_CHANGE).data()).containsExactly(
+            assertThat(map("write-create").only(EventType.FILE_CHANGE).wire()).containsExactly(
                     entry("path", "hello.txt"),
                     entry("kind", "created"),
                     entry("diff", """
@@ -212,8 +212,8 @@ class StreamJsonMapperTest {
         void an_edit_of_an_existing_file_becomes_a_modified_file_change() {
             NewEvent edit = map("edit-existing").events(EventType.FILE_CHANGE).getFirst();
 
-            assertThat(edit.data()).containsEntry("path", "src/app.py").containsEntry("kind", "modified");
-            assertThat(edit.data().get("diff")).isEqualTo("""
+            assertThat(edit.wire()).containsEntry("path", "src/app.py").containsEntry("kind", "modified");
+            assertThat(edit.wire().get("diff")).isEqualTo("""
                     --- a/src/app.py
                     +++ b/src/app.py
                     @@ -2,7 +2,7 @@
@@ -232,8 +232,8 @@ class StreamJsonMapperTest {
         void a_write_over_an_existing_file_is_a_modification() {
             NewEvent write = map("edit-existing").events(EventType.FILE_CHANGE).get(1);
 
-            assertThat(write.data()).containsEntry("path", "notes.txt").containsEntry("kind", "modified");
-            assertThat(write.data().get("diff")).isEqualTo("""
+            assertThat(write.wire()).containsEntry("path", "notes.txt").containsEntry("kind", "modified");
+            assertThat(write.wire().get("diff")).isEqualTo("""
                     --- a/notes.txt
                     +++ b/notes.txt
                     @@ -1,3 +1,4 @@
@@ -254,8 +254,8 @@ class StreamJsonMapperTest {
         void an_edit_that_creates_a_file_is_a_creation() {
             NewEvent created = map("bash-and-edge-cases").events(EventType.FILE_CHANGE).getFirst();
 
-            assertThat(created.data()).containsEntry("path", "created-by-edit.txt").containsEntry("kind", "created");
-            assertThat(created.data().get("diff")).isEqualTo("""
+            assertThat(created.wire()).containsEntry("path", "created-by-edit.txt").containsEntry("kind", "created");
+            assertThat(created.wire().get("diff")).isEqualTo("""
                     --- /dev/null
                     +++ b/created-by-edit.txt
                     @@ -0,0 +1,2 @@
@@ -268,8 +268,8 @@ class StreamJsonMapperTest {
         void a_file_outside_the_workspace_keeps_its_absolute_normalised_path() {
             NewEvent outside = map("bash-and-edge-cases").events(EventType.FILE_CHANGE).get(1);
 
-            assertThat(outside.data()).containsEntry("path", "/outside.txt");
-            assertThat(outside.data().get("diff")).isEqualTo("""
+            assertThat(outside.wire()).containsEntry("path", "/outside.txt");
+            assertThat(outside.wire().get("diff")).isEqualTo("""
                     --- /dev/null
                     +++ /outside.txt
                     @@ -0,0 +1,1 @@
@@ -283,7 +283,7 @@ class StreamJsonMapperTest {
     class Todos {
         @Test
         void a_todo_write_call_becomes_the_task_list() {
-            assertThat(map("todo-write").only(EventType.TODO).data().get("items")).isEqualTo(List.of(
+            assertThat(map("todo-write").only(EventType.TODO).wire().get("items")).isEqualTo(List.of(
                     Map.of("id", "1", "title", "Read the code", "status", "completed"),
                     Map.of("id", "2", "title", "Write the fix", "status", "in_progress"),
                     Map.of("id", "3", "title", "Run the tests", "status", "pending")));
@@ -293,9 +293,9 @@ class StreamJsonMapperTest {
         void task_tool_results_keep_the_whole_task_list_current() {
             List<NewEvent> todos = map("task-tools").events(EventType.TODO);
 
-            assertThat(todos.getFirst().data().get("items"))
+            assertThat(todos.getFirst().wire().get("items"))
                     .isEqualTo(List.of(Map.of("id", "1", "title", "Read the code", "status", "pending")));
-            assertThat(todos.getLast().data().get("items")).isEqualTo(List.of(
+            assertThat(todos.getLast().wire().get("items")).isEqualTo(List.of(
                     Map.of("id", "1", "title", "Read the code", "status", "completed"),
                     Map.of("id", "2", "title", "Write the fix", "status", "pending")));
         }
@@ -309,7 +309,7 @@ class StreamJsonMapperTest {
             List<NewEvent> events = toolCall(mapper, "u1", "TaskUpdate", "{\"taskId\":\"1\",\"status\":\"deleted\"}",
                     "{\"success\":true,\"taskId\":\"1\",\"updatedFields\":[\"status\"]}");
 
-            assertThat(events.getLast().data().get("items"))
+            assertThat(events.getLast().wire().get("items"))
                     .isEqualTo(List.of(Map.of("id", "2", "title", "B", "status", "pending")));
         }
 
@@ -320,7 +320,7 @@ class StreamJsonMapperTest {
             List<NewEvent> events = toolCall(mapper, "u1", "TaskUpdate", "{\"taskId\":\"7\",\"status\":\"in_progress\"}",
                     "{\"success\":true,\"taskId\":\"7\",\"statusChange\":{\"from\":\"pending\",\"to\":\"in_progress\"}}");
 
-            assertThat(events.getLast().data().get("items"))
+            assertThat(events.getLast().wire().get("items"))
                     .isEqualTo(List.of(Map.of("id", "7", "title", "Task 7", "status", "in_progress")));
         }
 
@@ -338,9 +338,9 @@ class StreamJsonMapperTest {
     class ApiErrors {
         @Test
         void each_retry_becomes_a_model_retry_event() {
-            assertThat(map("overloaded-529").events(EventType.MODEL_RETRY)).extracting(NewEvent::data).containsExactly(
-                    Map.of("attempt", 1, "maxRetries", 2, "delayMs", 560L, "status", 529, "error", "overloaded"),
-                    Map.of("attempt", 2, "maxRetries", 2, "delayMs", 1233L, "status", 529, "error", "overloaded"));
+            assertThat(map("overloaded-529").events(EventType.MODEL_RETRY)).extracting(NewEvent::wire).containsExactly(
+                    Map.of("attempt", 1, "maxRetries", 2, "delayMs", 560, "status", 529, "error", "overloaded"),
+                    Map.of("attempt", 2, "maxRetries", 2, "delayMs", 1233, "status", 529, "error", "overloaded"));
         }
 
         @Test
@@ -348,7 +348,7 @@ class StreamJsonMapperTest {
             Transcripts.Mapped mapped = map("unauthorized-401");
 
             assertThat(mapped.events(EventType.TEXT)).isEmpty();
-            assertThat(mapped.only(EventType.ERROR).data()).containsExactly(
+            assertThat(mapped.only(EventType.ERROR).wire()).containsExactly(
                     entry("message", "Invalid API key · Fix external API key"),
                     entry("status", 401),
                     entry("errorType", "authentication_error"));
@@ -356,7 +356,7 @@ class StreamJsonMapperTest {
 
         @Test
         void a_connection_failure_has_no_status() {
-            assertThat(map("connection-refused").only(EventType.ERROR).data())
+            assertThat(map("connection-refused").only(EventType.ERROR).wire())
                     .containsEntry("status", null)
                     .containsEntry("errorType", "connection_failed");
         }
@@ -366,7 +366,7 @@ class StreamJsonMapperTest {
     class TurnResults {
         @Test
         void a_result_becomes_a_turn_result_with_cost_tokens_and_duration() {
-            Map<String, Object> first = map("write-create").events(EventType.TURN_RESULT).getFirst().data();
+            Map<String, Object> first = map("write-create").events(EventType.TURN_RESULT).getFirst().wire();
 
             assertThat(first).containsExactly(
                     entry("success", true),
@@ -378,11 +378,11 @@ class StreamJsonMapperTest {
                     entry("error", null),
                     entry("costUsd", 0.0016),
                     entry("turnCostUsd", 0.0016),
-                    entry("inputTokens", 200L),
-                    entry("outputTokens", 40L),
-                    entry("cacheReadTokens", 0L),
-                    entry("cacheCreationTokens", 0L),
-                    entry("durationMs", 226L),
+                    entry("inputTokens", 200),
+                    entry("outputTokens", 40),
+                    entry("cacheReadTokens", 0),
+                    entry("cacheCreationTokens", 0),
+                    entry("durationMs", 226),
                     entry("numTurns", 2),
                     entry("apiErrorStatus", null),
                     entry("userMessageUuids", List.of("00000001-1111-4111-8111-111111111111")));
@@ -390,7 +390,7 @@ class StreamJsonMapperTest {
 
         @Test
         void the_cost_is_cumulative_and_the_turn_cost_is_this_turns_share() {
-            Map<String, Object> second = map("write-create").events(EventType.TURN_RESULT).get(1).data();
+            Map<String, Object> second = map("write-create").events(EventType.TURN_RESULT).get(1).wire();
 
             assertThat((double) second.get("costUsd")).isCloseTo(0.0024, offset(1e-12));
             assertThat((double) second.get("turnCostUsd")).isCloseTo(0.0008, offset(1e-12));
@@ -404,12 +404,12 @@ class StreamJsonMapperTest {
             List<NewEvent> events = mapper.map(Transcripts.json(
                     "{\"type\":\"result\",\"subtype\":\"success\",\"is_error\":false,\"total_cost_usd\":0.75}"));
 
-            assertThat(events.getFirst().data()).containsEntry("turnCostUsd", 0.25);
+            assertThat(events.getFirst().wire()).containsEntry("turnCostUsd", 0.25);
         }
 
         @Test
         void a_failed_turn_carries_the_error_text_by_the_sdk_rule() {
-            assertThat(map("max-turns").only(EventType.TURN_RESULT).data())
+            assertThat(map("max-turns").only(EventType.TURN_RESULT).wire())
                     .containsEntry("success", false)
                     .containsEntry("outcome", "agent_error")
                     .containsEntry("result", null)

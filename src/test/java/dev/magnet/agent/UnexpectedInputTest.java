@@ -71,7 +71,7 @@ class UnexpectedInputTest {
     void a_missing_field_is_a_null_value() {
         List<NewEvent> events = new StreamJsonMapper(WORKSPACE).map(json("{\"type\":\"system\",\"subtype\":\"api_retry\"}"));
 
-        assertThat(events.getFirst().data()).containsEntry("attempt", null).containsEntry("status", null);
+        assertThat(events.getFirst().wire()).containsEntry("attempt", null).containsEntry("status", null);
     }
 
     @Test
@@ -80,7 +80,7 @@ class UnexpectedInputTest {
                 "overloaded-529", "unauthorized-401", "forbidden-403", "rate-limited-429", "bad-request-400",
                 "connection-refused", "interrupt-streaming", "interrupt-tool", "resume-failed", "max-turns")) {
             for (NewEvent event : Transcripts.map(name).events()) {
-                assertThat(event.data().values()).as(name + " " + event.type()).allSatisfy(UnexpectedInputTest::isJsonValue);
+                assertThat(event.wire().values()).as(name + " " + event.type()).allSatisfy(UnexpectedInputTest::isJsonValue);
             }
         }
     }
@@ -91,7 +91,7 @@ class UnexpectedInputTest {
                 {"type":"assistant","parent_tool_use_id":"toolu_parent","message":{"id":"m","content":[{"type":"text","text":"hi"}]}}"""));
 
         assertThat(events.getFirst().type()).isEqualTo(EventType.TEXT);
-        assertThat(events.getFirst().data()).containsEntry("parentToolUseId", "toolu_parent");
+        assertThat(events.getFirst().wire()).containsEntry("parentToolUseId", "toolu_parent");
     }
 
     @Test

@@ -3,13 +3,13 @@ package dev.magnet.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.magnet.testing.SessionBuilder;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class SessionTest {
     private static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
-    private final Session queued = Session.create("01a2-id", "ws", new Author("u", "Ada", "ada@example.com"), "Title",
-            "Prompt", null, null, "magnet/abc-title", "claude-opus-4-6", null, "agent-id", T0);
+    private final Session queued = SessionBuilder.aSession().withId("01a2-id").titled("Title").createdAt(T0).build();
 
     @Test
     void a_new_session_is_active_and_queued_with_one_history_entry() {

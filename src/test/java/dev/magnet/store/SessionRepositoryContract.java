@@ -9,6 +9,8 @@ import dev.magnet.events.Event;
 import dev.magnet.events.EventHub;
 import dev.magnet.events.EventLog;
 import dev.magnet.events.EventType;
+import dev.magnet.events.EventData;
+import dev.magnet.testing.SessionBuilder;
 import dev.magnet.events.NewEvent;
 import dev.magnet.events.Redactor;
 import dev.magnet.session.Author;
@@ -134,7 +136,7 @@ abstract class SessionRepositoryContract {
             for (int t = 0; t < 4; t++) {
                 writes.add(pool.submit(() -> {
                     for (int i = 0; i < 25; i++) {
-                        events.appendAndPublish(s.id(), List.of(NewEvent.of(EventType.TEXT, Map.of("text", "x"))));
+                        events.appendAndPublish(s.id(), List.of(NewEvent.of(new EventData.Text("x", null, false, null))));
                     }
                 }));
             }
@@ -204,8 +206,7 @@ abstract class SessionRepositoryContract {
     }
 
     private Session newSession(String title, Instant at) {
-        String id = Ids.newId();
-        return Session.create(id, workspaceId, author, title, "prompt of " + title, null, null,
-                "magnet/" + id.substring(0, 8) + "-x", "claude-opus-4-6", null, UUID.randomUUID().toString(), at);
+        return SessionBuilder.aSession().inWorkspace(workspaceId).by(author).titled(title).withPrompt("prompt of " + title)
+                .createdAt(at).build();
     }
 }

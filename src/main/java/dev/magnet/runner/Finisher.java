@@ -1,0 +1,149 @@
+package dev.magnet.runner;
+
+import dev.magnet.events.Event;
+import dev.magnet.events.EventData;
+import dev.magnet.events.EventType;
+import dev.magnet.events.NewEvent;
+import dev.magnet.git.BranchName;
+import dev.magnet.git.ChangedFile;
+import dev.magnet.git.GitException;
+import dev.magnet.git.GitIdentity;
+import dev.magnet.git.PushResult;
+import dev.magnet.git.SessionRepo;
+import dev.magnet.git.WorkspaceTransfer;
+import dev.magnet.github.GitHubException;
+import dev.magnet.github.PullRequests;
+import dev.magnet.sandbox.Sandbox;
+import dev.magnet.session.FailureReason;
+import dev.magnet.session.Session;
+import dev.magnet.session.SessionDiffs;
+import dev.magnet.session.SessionStore;
+import dev.magnet.support.Json;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Finishes a turn's work: takes the agent's work out of the sandbox (leftovers committed inside, the branch handed
+ * over as checked data), stores the diff, pushes the session branch (only it, never forced) and opens or updates the
+ * pull request, all from the session repository. Nothing runs in the sandbox meanwhile.
+ */
+final class Finisher {
+    private final WorkspaceTransfer transfer;
+    private final SessionStore store;
+    private final PullRequests pullRequests;
+    private final GitIdentity identity;
+    private final long maxHandOverBytes;
+    private final Clock clock;
+
+    /**
+     * @param identity         who commits what the agent left uncommitted
+     * @param maxHandOverBytes the most git data taken from the sandbox at once
+     */
+    Finisher(WorkspaceTransfer transfer, SessionStore store, PullRequests pullRequests, GitIdentity identity,
+             long maxHandOverBytes, Clock clock) {
+        this.transfer = transfer;
+        this.store = store;
+        this.pullRequests = pullRequests;
+        this.identity = identity;
+        this.maxHandOverBytes = maxHandOverBytes;
+        this.clock = clock;
+    }
+
+    /**
+     * Hands the work over, stores the diff and, when the branch has commits beyond the base and the session has an
+     * origin, pushes it (a GitHub repository then gets its pull request).
+     *
+     * @throws StepFailure {@code push_rejected}, {@code pr_failed}, or {@code agent_error} when the hand-over fails
+     */
+    void finish(Session s, Sandbox sandbox, SessionRepo repo, Optional<Origin> origin) throws StepFailure {
+        try {
+            String message = "Leftover changes of Magnet session " + BranchName.shortId(s.id()) + "\n\n" + s.title()
+                    + "\n\nCo-authored-by: " + Provisioner.coAuthor(s);
+            transfer.handOver(sandbox, repo, message, identity, maxHandOverBytes);
+            List<ChangedFile> files = repo.diffStats();
+            SessionDiffs.StoredDiff stored = new SessionDiffs.StoredDiff(repo.baseCommit(), repo.branchCommit().orElseThrow(),
+                    repo.diff(), Json.write(files.stream().map(Finisher::fileJson).toList()), clock.instant());
+            store.withLocked(s.id(), (locked, w) -> {
+                w.saveDiff(stored);
+                return true;
+            });
+            if (origin.isPresent() && repo.hasCommitsBeyondBase()) {
+                push(s, repo, origin.get());
+                if (origin.get().isGitHub()) {
+                    publishPullRequest(s.id(), files);
+                }
+            }
+        } catch (GitHubException e) {
+            throw new StepFailure(FailureReason.PR_FAILED, "Opening or updating the pull request failed: " + e.getMessage(), e);
+        } catch (GitException e) {
+            if (e.kind() == GitException.Kind.PUSH_REJECTED) {
+                throw new StepFailure(FailureReason.PUSH_REJECTED, e.getMessage(), e);
+            }
+            throw new StepFailure(FailureReason.AGENT_ERROR, "Finishing failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Pushes the session branch to the origin and records it (the pushed commit on the session, a {@code status}
+     * event) in one transaction. A git origin that does not accept pushes is noted, not fatal; a GitHub repository
+     * that refuses the push fails the session with {@code push_rejected}.
+     */
+    private void push(Session s, SessionRepo repo, Origin to) throws StepFailure {
+        EventData.Status status;
+        String pushedCommit = null;
+        try {
+            PushResult pushed = to.withCredentials(auth -> repo.push(to.url(), auth));
+            pushedCommit = pushed.commit();
+            status = EventData.Status.of("active", "finishing", "pushed " + s.branch() + " to the origin ("
+                    + pushed.outcome().name().toLowerCase(Locale.ROOT) + ")").withPush(s.branch(), true);
+        } catch (GitHubException e) {
+            throw new StepFailure(FailureReason.PUSH_REJECTED, "GitHub credentials for the push could not be had: "
+                    + e.getMessage(), e);
+        } catch (GitException e) {
+            if (e.kind() != GitException.Kind.ACCESS_DENIED) {
+                throw e;
+            }
+            if (to.isGitHub()) {
+                throw new StepFailure(FailureReason.PUSH_REJECTED, "GitHub refused the push of " + s.branch() + " to "
+                        + to.repo() + ": " + e.getMessage(), e);
+            }
+            status = EventData.Status.of("active", "finishing", "not pushed: " + e.getMessage()
+                    + " The branch is kept in Magnet.").withPush(s.branch(), false);
+        }
+        String commit = pushedCommit;
+        EventData.Status event = status;
+        store.withLocked(s.id(), (locked, w) -> {
+            if (commit != null) {
+                w.save(locked.withPushed(commit, clock.instant()));
+            }
+            w.append(List.of(NewEvent.of(event)));
+            return true;
+        });
+    }
+
+    /** Opens the session's pull request, or updates the one it has; the session's {@code pr} and events follow. */
+    private void publishPullRequest(String sessionId, List<ChangedFile> files) {
+        Session current = store.find(sessionId).orElseThrow();
+        List<Event> results = store.eventsOfTypes(sessionId, List.of(EventType.TURN_RESULT));
+        String summary = results.reversed().stream()
+                .filter(e -> Boolean.TRUE.equals(e.data().get("success")) && e.data().get("result") instanceof String)
+                .map(e -> (String) e.data().get("result"))
+                .findFirst().orElse(null);
+        pullRequests.publish(current, summary, files);
+    }
+
+    private static Map<String, Object> fileJson(ChangedFile f) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("path", f.path());
+        m.put("oldPath", f.oldPath());
+        m.put("status", f.change().name().toLowerCase(Locale.ROOT));
+        m.put("additions", f.additions());
+        m.put("deletions", f.deletions());
+        m.put("binary", f.binary());
+        return m;
+    }
+}

@@ -1,0 +1,24 @@
+package dev.magnet.session;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * What a session was asked to do, written once when it is created (SPEC §1): who asked, in which workspace, the
+ * prompt, repository, session branch and model, and what it retries.
+ *
+ * @param agentSessionId the Claude Code conversation id ({@code --session-id}, then {@code --resume})
+ */
+public record SessionSpec(String id, String workspaceId, Author author, String prompt, String repo, String branch,
+                          String model, String retryOf, String agentSessionId, Instant createdAt) {
+    public SessionSpec {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(workspaceId, "workspaceId");
+        Objects.requireNonNull(author, "author");
+        Objects.requireNonNull(prompt, "prompt");
+        Objects.requireNonNull(branch, "branch");
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(agentSessionId, "agentSessionId");
+        Objects.requireNonNull(createdAt, "createdAt");
+    }
+}
