@@ -16,6 +16,7 @@ import dev.magnet.events.Redactor;
 import dev.magnet.session.Author;
 import dev.magnet.session.ConcurrentUpdateException;
 import dev.magnet.session.FailureReason;
+import dev.magnet.session.LastTurn;
 import dev.magnet.session.MessageRepository;
 import dev.magnet.session.Phase;
 import dev.magnet.session.Session;
@@ -83,6 +84,22 @@ abstract class SessionRepositoryContract {
         assertThat(read.author()).isEqualTo(author);
         assertThat(read.history()).hasSize(1);
         assertThat(read.createdAt()).isCloseTo(s.createdAt(), org.assertj.core.api.Assertions.within(1, ChronoUnit.MILLIS));
+    }
+
+    @Test
+    void how_the_last_turn_stands_and_the_pushed_commit_are_stored_with_the_session() {
+        Session s = newSession("Facts", Instant.now());
+        db.jdbi().useTransaction(h -> sessions.insert(h, s));
+        Session loaded = db.jdbi().withHandle(h -> sessions.find(h, s.id(), true)).orElseThrow();
+        assertThat(loaded.lastTurn()).isNull();
+        assertThat(loaded.pushedCommit()).isNull();
+
+        db.jdbi().useTransaction(h -> sessions.update(h, loaded.withLastTurn(LastTurn.SUCCEEDED, Instant.now())
+                .withPushed("0123456789abcdef0123456789abcdef01234567", Instant.now())));
+
+        Session read = db.jdbi().withHandle(h -> sessions.find(h, s.id(), false)).orElseThrow();
+        assertThat(read.lastTurn()).isEqualTo(LastTurn.SUCCEEDED);
+        assertThat(read.pushedCommit()).isEqualTo("0123456789abcdef0123456789abcdef01234567");
     }
 
     @Test
