@@ -72,7 +72,7 @@ public final class SessionRoutes {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("sessions", page.sessions().stream().map(SessionView::of).toList());
         out.put("nextCursor", page.nextCursor());
-        out.put("stats", SessionView.stats(service.stats(actor)));
+        out.put("stats", SessionView.StatsView.of(service.stats(actor)));
         json(ctx, 200, out);
     }
 

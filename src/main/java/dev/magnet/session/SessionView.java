@@ -1,58 +1,74 @@
 package dev.magnet.session;
 
-import java.util.LinkedHashMap;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import java.util.Map;
 
-/** The JSON shape of a session in the API (SPEC §4). */
-public final class SessionView {
-    private SessionView() {
+/**
+ * The JSON shape of a session in the API (SPEC §4), written by Jackson in component order. {@code phases} is left out
+ * when empty; {@code messages} and {@code tasks} appear only in the detailed view of one session.
+ */
+public record SessionView(
+        String id,
+        String title,
+        String status,
+        String phase,
+        FailureView failure,
+        String prompt,
+        String repo,
+        String baseBranch,
+        String branch,
+        String model,
+        AuthorView author,
+        String createdAt,
+        String updatedAt,
+        PullRequest pr,
+        String retryOf,
+        int messageCount,
+        CostView cost,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<PhaseView> phases,
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<Map<String, Object>> messages,
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<Object> tasks) {
+
+    /** Why the session failed. */
+    public record FailureView(String reason, String message, String phase) {
     }
 
-    public static Map<String, Object> of(Session s) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", s.id());
-        m.put("title", s.title());
-        m.put("status", s.status().wire());
-        m.put("phase", s.phase().wire());
-        m.put("failure", s.failure() == null ? null : Map.of("reason", s.failure().reason().wire(),
-                "message", s.failure().message(), "phase", s.failure().phase().wire()));
-        m.put("prompt", s.prompt());
-        m.put("repo", s.repo());
-        m.put("baseBranch", s.baseBranch());
-        m.put("branch", s.branch());
-        m.put("model", s.model());
-        m.put("author", Map.of("id", s.author().id(), "name", s.author().name()));
-        m.put("createdAt", s.createdAt().toString());
-        m.put("updatedAt", s.updatedAt().toString());
-        m.put("pr", s.pr() == null ? null : Map.of("number", s.pr().number(), "url", s.pr().url(), "state", s.pr().state()));
-        m.put("retryOf", s.retryOf());
-        m.put("messageCount", s.messageCount());
-        m.put("cost", Map.of("usd", s.cost().usd(), "inputTokens", s.cost().inputTokens(),
-                "outputTokens", s.cost().outputTokens()));
-        if (!s.history().isEmpty()) {
-            m.put("phases", s.history().stream().map(c -> {
-                Map<String, Object> p = new LinkedHashMap<>();
-                p.put("status", c.status().wire());
-                p.put("phase", c.phase().wire());
-                p.put("reason", c.reason());
-                p.put("at", c.at().toString());
-                return p;
-            }).toList());
-        }
-        return m;
+    /** Who created it. */
+    public record AuthorView(String id, String name) {
+    }
+
+    /** What it cost so far, as the agent reported. */
+    public record CostView(double usd, long inputTokens, long outputTokens) {
+    }
+
+    /** One step of its history. */
+    public record PhaseView(String status, String phase, String reason, String at) {
+    }
+
+    /** The view of a session in lists and answers to changes. */
+    public static SessionView of(Session s) {
+        return detailed(s, null, null);
     }
 
     /** The full view of one session: with its conversation and the agent's task list. */
-    public static Map<String, Object> detailed(Session s, List<Map<String, Object>> messages, List<Object> tasks) {
-        Map<String, Object> m = of(s);
-        m.put("messages", messages);
-        m.put("tasks", tasks);
-        return m;
+    public static SessionView detailed(Session s, List<Map<String, Object>> messages, List<Object> tasks) {
+        Failure f = s.failure();
+        return new SessionView(s.id(), s.title(), s.status().wire(), s.phase().wire(),
+                f == null ? null : new FailureView(f.reason().wire(), f.message(), f.phase().wire()),
+                s.prompt(), s.repo(), s.baseBranch(), s.branch(), s.model(),
+                new AuthorView(s.author().id(), s.author().name()), s.createdAt().toString(), s.updatedAt().toString(),
+                s.pr(), s.retryOf(), s.messageCount(),
+                new CostView(s.cost().usd(), s.cost().inputTokens(), s.cost().outputTokens()),
+                s.history().stream().map(c -> new PhaseView(c.status().wire(), c.phase().wire(), c.reason(),
+                        c.at().toString())).toList(),
+                messages, tasks);
     }
 
-    public static Map<String, Object> stats(SessionStats st) {
-        return Map.of("sessionsThisWeek", st.sessionsThisWeek(), "mergedPrsThisWeek", st.mergedPrsThisWeek(),
-                "activeAuthors", st.activeAuthors(), "activeNow", st.activeNow());
+    /** The team's figures shown with the list. */
+    public record StatsView(long sessionsThisWeek, long mergedPrsThisWeek, long activeAuthors, long activeNow) {
+        public static StatsView of(SessionStats st) {
+            return new StatsView(st.sessionsThisWeek(), st.mergedPrsThisWeek(), st.activeAuthors(), st.activeNow());
+        }
     }
 }
