@@ -141,8 +141,11 @@ public record MagnetConfig(
     public static String h2UrlFor(Path dataDir) {
         // why: H2 writes commits to its file up to 500 ms late by default, so a kill -9 lost events that were
         // already committed and published (RestartIT saw it); WRITE_DELAY=0 writes each commit at once
+        // why: H2 gives up on a row lock after 1 s by default; a session's writers queue on its row (events are
+        // numbered under it), and on a loaded 2-core machine a queue of them took longer (a contract test saw it)
         return "jdbc:h2:file:" + dataDir.resolve("db/magnet")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=FALSE;WRITE_DELAY=0";
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=FALSE;WRITE_DELAY=0"
+                + ";LOCK_TIMEOUT=10000";
     }
 
     public boolean isPostgres() {

@@ -121,7 +121,8 @@ public final class GitHubAccess {
     }
 
     static PullRequest toPullRequest(GHPullRequest pr) throws IOException {
-        String state = pr.isMerged() ? "merged" : pr.getState() == GHIssueState.OPEN ? "open" : "closed";
-        return new PullRequest(pr.getNumber(), pr.getHtmlUrl().toString(), state.toLowerCase(Locale.ROOT));
+        PullRequest.State state = pr.isMerged() ? PullRequest.State.MERGED
+                : pr.getState() == GHIssueState.OPEN ? PullRequest.State.OPEN : PullRequest.State.CLOSED;
+        return new PullRequest(pr.getNumber(), pr.getHtmlUrl().toString(), state);
     }
 }

@@ -28,17 +28,17 @@ public final class PullRequestRecorder {
     public boolean record(String sessionId, PullRequest pr, String action) {
         return store.withLocked(sessionId, (s, w) -> {
             PullRequest before = s.pr();
-            boolean sameState = before != null && before.number() == pr.number() && Objects.equals(before.state(), pr.state())
+            boolean sameState = before != null && before.number() == pr.number() && before.state() == pr.state()
                     && Objects.equals(before.url(), pr.url());
             if (action == null && sameState) {
                 return false;
             }
             String what = action != null ? action
-                    : before != null && !"open".equals(before.state()) && "open".equals(pr.state()) ? "reopened" : pr.state();
+                    : before != null && !before.isOpen() && pr.isOpen() ? "reopened" : pr.state().wire();
             if (!sameState) {
                 w.save(s.withPullRequest(pr, store.clock().instant()));
             }
-            w.append(List.of(NewEvent.of(new EventData.PullRequest(pr.number(), pr.url(), pr.state(), what))));
+            w.append(List.of(NewEvent.of(new EventData.PullRequest(pr.number(), pr.url(), pr.state().wire(), what))));
             return true;
         }).orElse(false);
     }

@@ -50,7 +50,7 @@ public final class PullRequests {
             return opened;
         }
         PullRequest current = access.pullRequest(repo, session.pr().number());
-        if (!"open".equals(current.state())) {
+        if (!current.isOpen()) {
             recorder.record(session.id(), current, null);
             return current;
         }

@@ -81,7 +81,8 @@ public final class Webhooks {
         if (number <= 0 || !GitHubRepo.isFullName(repo)) {
             return new Result(Outcome.HANDLED, 0);
         }
-        String state = pr.path("merged").asBoolean(false) ? "merged" : "open".equals(pr.path("state").asText()) ? "open" : "closed";
+        PullRequest.State state = pr.path("merged").asBoolean(false) ? PullRequest.State.MERGED
+                : "open".equals(pr.path("state").asText()) ? PullRequest.State.OPEN : PullRequest.State.CLOSED;
         List<Session> sessions = store.withPullRequest(repo, number);
         int changed = 0;
         for (Session s : sessions) {

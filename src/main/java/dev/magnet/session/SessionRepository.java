@@ -86,7 +86,7 @@ public final class SessionRepository {
                 .bind("outputTokens", s.cost().outputTokens())
                 .bind("prNumber", s.pr() == null ? null : s.pr().number())
                 .bind("prUrl", s.pr() == null ? null : s.pr().url())
-                .bind("prState", s.pr() == null ? null : s.pr().state())
+                .bind("prState", s.pr() == null ? null : s.pr().state().wire())
                 .bind("lastTurn", s.lastTurn() == null ? null : s.lastTurn().wire())
                 .bind("pushedCommit", s.pushedCommit())
                 .bind("updatedAt", s.updatedAt())
@@ -301,7 +301,8 @@ public final class SessionRepository {
         Failure failure = failureReason == null ? null : new Failure(FailureReason.fromWire(failureReason),
                 rs.getString("failure_message"), Phase.fromWire(rs.getString("failure_phase")));
         int prNumber = rs.getInt("pr_number");
-        PullRequest pr = rs.wasNull() ? null : new PullRequest(prNumber, rs.getString("pr_url"), rs.getString("pr_state"));
+        PullRequest pr = rs.wasNull() ? null : new PullRequest(prNumber, rs.getString("pr_url"),
+                PullRequest.State.fromWire(rs.getString("pr_state")));
         SessionSpec spec = new SessionSpec(
                 rs.getString("id"),
                 rs.getString("workspace_id"),
