@@ -59,9 +59,9 @@ import dev.magnet.session.SessionService;
 import dev.magnet.session.SessionStore;
 import dev.magnet.session.SessionStreamRoutes;
 import dev.magnet.store.Database;
-import dev.magnet.support.Ids;
+import dev.magnet.crypto.Tokens;
 import dev.magnet.events.RedactingConverter;
-import dev.magnet.support.SecretBox;
+import dev.magnet.crypto.SecretBox;
 import dev.magnet.web.StaticRoutes;
 import dev.magnet.web.UiRoutes;
 import dev.magnet.web.WebServer;
@@ -160,7 +160,7 @@ public final class Magnet implements AutoCloseable {
         PullRequestRecorder prRecorder = new PullRequestRecorder(store);
         PullRequests pullRequests = new PullRequests(github, prRecorder, config.publicUrl());
         PullRequestPoller poller = new PullRequestPoller(github, store, prRecorder, config.github().pollInterval());
-        String runnerId = "runner-" + ProcessHandle.current().pid() + "-" + Ids.secret(4);
+        String runnerId = "runner-" + ProcessHandle.current().pid() + "-" + Tokens.random(4);
         SessionRunner runner = SessionRunner.create(runnerId, config, store, diffs, repos, transfer, sandboxes, relay, redactor,
                 new RunnerMetrics(metrics), github, pullRequests);
         SessionService sessions = new SessionService(store, diffs, runner, config.defaultModel(), origins,

@@ -1,8 +1,8 @@
 package dev.magnet.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.magnet.support.InvalidRequestException;
-import dev.magnet.support.NotFoundException;
+import dev.magnet.web.InvalidRequestException;
+import dev.magnet.web.NotFoundException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
@@ -133,7 +133,7 @@ public final class AccountRoutes {
         } catch (OidcClient.OidcException e) {
             log.warn("single sign-on failed: {}", e.getMessage());
             back(ctx, "the identity provider's answer could not be verified");
-        } catch (dev.magnet.support.ForbiddenException | NotFoundException | InvalidRequestException e) {
+        } catch (dev.magnet.web.ForbiddenException | NotFoundException | InvalidRequestException e) {
             back(ctx, e.getMessage());
         }
     }

@@ -1,7 +1,7 @@
 package dev.magnet.auth;
 
-import dev.magnet.support.Ids;
-import dev.magnet.support.InvalidRequestException;
+import dev.magnet.store.Ids;
+import dev.magnet.web.InvalidRequestException;
 import dev.magnet.web.Requests;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;

@@ -1,7 +1,7 @@
 package dev.magnet.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.magnet.support.InvalidRequestException;
+import dev.magnet.web.InvalidRequestException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;

@@ -3,7 +3,7 @@ package dev.magnet.session;
 import dev.magnet.auth.Callers;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.magnet.auth.Actor;
-import dev.magnet.support.InvalidRequestException;
+import dev.magnet.web.InvalidRequestException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
@@ -62,7 +62,7 @@ public final class SessionRoutes {
             }
         }
         String cursor = blankToNull(ctx.queryParam("cursor"));
-        if (cursor != null && !dev.magnet.support.Ids.isWellFormed(cursor)) {
+        if (cursor != null && !dev.magnet.store.Ids.isWellFormed(cursor)) {
             throw new InvalidRequestException("cursor", "cursor is not one this API gave out");
         }
         SessionQuery query = new SessionQuery(actor.workspaceId(), statusFilter, blankToNull(ctx.queryParam("repo")),

@@ -5,7 +5,7 @@ import dev.magnet.auth.Authenticator;
 import dev.magnet.events.Event;
 import dev.magnet.events.EventHub;
 import dev.magnet.events.EventLog;
-import dev.magnet.support.Json;
+import dev.magnet.json.Json;
 import dev.magnet.web.Requests;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;

@@ -1,11 +1,5 @@
 package dev.magnet.web;
 
-import dev.magnet.support.ConflictException;
-import dev.magnet.support.ForbiddenException;
-import dev.magnet.support.InvalidRequestException;
-import dev.magnet.support.NotFoundException;
-import dev.magnet.support.TooManyRequestsException;
-import dev.magnet.support.UnauthorizedException;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
