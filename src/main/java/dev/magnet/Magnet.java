@@ -107,7 +107,7 @@ public final class Magnet implements AutoCloseable {
      *                                             (the message says what to change, install or enable)
      */
     public static Magnet start(MagnetConfig config) {
-        boolean bwrap = config.sandbox().provider().equals("bwrap");
+        boolean bwrap = config.sandbox().provider() == SandboxConfig.Provider.BWRAP;
         DataDir.makePrivate(config.dataDir());
         if (bwrap) {
             DataDir.requireOutsideSandboxes(config.dataDir(), config.claudeBin(), config.sandbox().toolchains());
@@ -186,7 +186,7 @@ public final class Magnet implements AutoCloseable {
 
     private static SandboxProvider sandboxes(MagnetConfig config, Gateway gateway, Cgroups cgroups) {
         SandboxConfig sc = config.sandbox();
-        if (sc.provider().equals("unisolated")) {
+        if (sc.provider() == SandboxConfig.Provider.UNISOLATED) {
             log.warn("MAGNET_SANDBOX=unisolated: agents run WITHOUT isolation, as the server's account. Development only.");
             return UnisolatedSandbox.provider(config.claudeBin(), gateway.relay().baseUrl());
         }
