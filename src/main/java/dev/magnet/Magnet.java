@@ -62,6 +62,7 @@ import dev.magnet.store.Database;
 import dev.magnet.crypto.Tokens;
 import dev.magnet.events.RedactingConverter;
 import dev.magnet.crypto.SecretBox;
+import dev.magnet.web.RouteTable;
 import dev.magnet.web.StaticRoutes;
 import dev.magnet.web.UiRoutes;
 import dev.magnet.web.WebServer;
@@ -86,16 +87,18 @@ public final class Magnet implements AutoCloseable {
     private final SessionRunner runner;
     private final PullRequestPoller poller;
     private final WebServer web;
+    private final RouteTable routes;
     private final Bootstrap.Result firstStart;
 
     private Magnet(MagnetConfig config, Database database, ModelRelay relay, SessionRunner runner,
-                   PullRequestPoller poller, WebServer web, Bootstrap.Result firstStart) {
+                   PullRequestPoller poller, WebServer web, RouteTable routes, Bootstrap.Result firstStart) {
         this.config = config;
         this.database = database;
         this.relay = relay;
         this.runner = runner;
         this.poller = poller;
         this.web = web;
+        this.routes = routes;
         this.firstStart = firstStart;
     }
 
@@ -166,22 +169,23 @@ public final class Magnet implements AutoCloseable {
         SessionService sessions = new SessionService(store, diffs, runner, config.defaultModel(), origins,
                 github, audit);
 
-        WebServer web = new WebServer(new AuthenticationFilter(authenticator), List.of(
-                new AccountRoutes(accounts, browsers, cookies, oidc, accountSettings.oidcName(), config.publicUrl())::register,
-                new MemberRoutes(accounts, browsers, cookies, config.publicUrl())::register,
-                new KeyRoutes(keys)::register,
-                new AuditRoutes(audit)::register,
-                new SessionRoutes(sessions)::register,
-                new SessionStreamRoutes(sessions, eventLog, hub, authenticator, accountSettings.streamRecheck())::register,
-                new HealthRoutes(database, config.claudeBin(), metrics, config.metricsToken())::register,
-                new GitHubRoutes(github, new Webhooks(github, store, prRecorder, clock), addresses)::register,
-                new StaticRoutes()::register,
-                new UiRoutes()::register));
+        RouteTable routes = new RouteTable();
+        new AccountRoutes(accounts, browsers, cookies, oidc, accountSettings.oidcName(), config.publicUrl()).register(routes);
+        new MemberRoutes(accounts, browsers, cookies, config.publicUrl()).register(routes);
+        new KeyRoutes(keys).register(routes);
+        new AuditRoutes(audit).register(routes);
+        new SessionRoutes(sessions).register(routes);
+        new SessionStreamRoutes(sessions, eventLog, hub, authenticator, accountSettings.streamRecheck()).register(routes);
+        new HealthRoutes(database, config.claudeBin(), metrics, config.metricsToken()).register(routes);
+        new GitHubRoutes(github, new Webhooks(github, store, prRecorder, clock), addresses).register(routes);
+        new StaticRoutes().register(routes);
+        new UiRoutes().register(routes);
+        WebServer web = new WebServer(new AuthenticationFilter(authenticator, routes), routes);
         runner.start();
         poller.start();
         web.start(config.port());
         log.info("Magnet listening on port {} ({}, sandbox {})", web.port(), config, sandboxes.name());
-        return new Magnet(config, database, relay, runner, poller, web, firstStart);
+        return new Magnet(config, database, relay, runner, poller, web, routes, firstStart);
     }
 
     private static SandboxProvider sandboxes(MagnetConfig config, Gateway gateway, Cgroups cgroups) {
@@ -198,6 +202,11 @@ public final class Magnet implements AutoCloseable {
 
     public int port() {
         return web.port();
+    }
+
+    /** Every HTTP route this server answers, with who may call it. */
+    public List<RouteTable.Route> routes() {
+        return routes.routes();
     }
 
     /** The admin API key generated at the first start of a fresh install, or null. Shown to the operator once. */

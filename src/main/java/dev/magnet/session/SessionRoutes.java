@@ -4,7 +4,7 @@ import dev.magnet.auth.Callers;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.magnet.auth.Actor;
 import dev.magnet.web.InvalidRequestException;
-import io.javalin.config.RoutesConfig;
+import dev.magnet.web.RouteTable;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -27,7 +27,7 @@ public final class SessionRoutes {
         this.service = service;
     }
 
-    public void register(RoutesConfig routes) {
+    public void register(RouteTable routes) {
         routes.post("/api/sessions", this::create);
         routes.get("/api/sessions", this::list);
         routes.get("/api/sessions/{id}", this::get);

@@ -1,6 +1,5 @@
 package dev.magnet.web;
 
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,11 +55,11 @@ public final class UiRoutes {
         });
     }
 
-    public void register(RoutesConfig routes) {
-        PAGES.forEach(page -> routes.get(page, ctx -> send(ctx, shell)));
-        assets.forEach((path, asset) -> routes.get(path, ctx -> send(ctx, asset)));
+    public void register(RouteTable routes) {
+        PAGES.forEach(page -> routes.webUi(page, ctx -> send(ctx, shell)));
+        assets.forEach((path, asset) -> routes.webUi(path, ctx -> send(ctx, asset)));
         // why: browsers ask for /favicon.ico on any page that names no icon, e.g. a JSON answer of the API
-        routes.get("/favicon.ico", ctx -> send(ctx, assets.get("/app/icon.svg")));
+        routes.webUi("/favicon.ico", ctx -> send(ctx, assets.get("/app/icon.svg")));
     }
 
     /** The bytes of the shell and every asset, by path: what a first visit can download at most. */
