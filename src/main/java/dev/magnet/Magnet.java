@@ -56,9 +56,10 @@ import dev.magnet.session.SessionService;
 import dev.magnet.session.SessionStore;
 import dev.magnet.session.SessionStreamRoutes;
 import dev.magnet.store.Database;
-import dev.magnet.support.Ids;
+import dev.magnet.crypto.Tokens;
 import dev.magnet.events.RedactingConverter;
-import dev.magnet.support.SecretBox;
+import dev.magnet.crypto.SecretBox;
+import dev.magnet.web.RouteTable;
 import dev.magnet.web.StaticRoutes;
 import dev.magnet.web.UiRoutes;
 import dev.magnet.web.WebServer;
@@ -83,16 +84,18 @@ public final class Magnet implements AutoCloseable {
     private final SessionRunner runner;
     private final PullRequestPoller poller;
     private final WebServer web;
+    private final RouteTable routes;
     private final Bootstrap.Result firstStart;
 
     private Magnet(MagnetConfig config, Database database, ModelRelay relay, SessionRunner runner,
-                   PullRequestPoller poller, WebServer web, Bootstrap.Result firstStart) {
+                   PullRequestPoller poller, WebServer web, RouteTable routes, Bootstrap.Result firstStart) {
         this.config = config;
         this.database = database;
         this.relay = relay;
         this.runner = runner;
         this.poller = poller;
         this.web = web;
+        this.routes = routes;
         this.firstStart = firstStart;
     }
 
@@ -104,7 +107,7 @@ public final class Magnet implements AutoCloseable {
      *                                             (the message says what to change, install or enable)
      */
     public static Magnet start(MagnetConfig config) {
-        boolean bwrap = config.sandbox().provider().equals("bwrap");
+        boolean bwrap = config.sandbox().provider() == SandboxConfig.Provider.BWRAP;
         DataDir.makePrivate(config.dataDir());
         if (bwrap) {
             DataDir.requireOutsideSandboxes(config.dataDir(), config.claudeBin(), config.sandbox().toolchains());
@@ -156,33 +159,34 @@ public final class Magnet implements AutoCloseable {
         PullRequestRecorder prRecorder = new PullRequestRecorder(store);
         PullRequests pullRequests = new PullRequests(github, prRecorder, config.publicUrl());
         PullRequestPoller poller = new PullRequestPoller(github, store, prRecorder, config.github().pollInterval());
-        String runnerId = "runner-" + ProcessHandle.current().pid() + "-" + Ids.secret(4);
+        String runnerId = "runner-" + ProcessHandle.current().pid() + "-" + Tokens.random(4);
         SessionRunner runner = SessionRunner.create(runnerId, config, database.jdbi(), store, repos, transfer, sandboxes, relay, redactor,
                 new RunnerMetrics(metrics), github, pullRequests);
         SessionService sessions = new SessionService(store, runner, config.defaultModel(), origins,
                 github, audit);
 
-        WebServer web = new WebServer(new AuthenticationFilter(authenticator), List.of(
-                new AccountRoutes(accounts, browsers, cookies, oidc, accountSettings.oidcName(), config.publicUrl())::register,
-                new MemberRoutes(accounts, browsers, cookies, config.publicUrl())::register,
-                new KeyRoutes(keys)::register,
-                new AuditRoutes(audit)::register,
-                new SessionRoutes(sessions)::register,
-                new SessionStreamRoutes(sessions, eventLog, hub, authenticator, accountSettings.streamRecheck())::register,
-                new HealthRoutes(database, config.claudeBin(), metrics, config.metricsToken())::register,
-                new GitHubRoutes(github, new Webhooks(github, store, prRecorder, database.jdbi(), clock), addresses)::register,
-                new StaticRoutes()::register,
-                new UiRoutes()::register));
+        RouteTable routes = new RouteTable();
+        new AccountRoutes(accounts, browsers, cookies, oidc, accountSettings.oidcName(), config.publicUrl()).register(routes);
+        new MemberRoutes(accounts, browsers, cookies, config.publicUrl()).register(routes);
+        new KeyRoutes(keys).register(routes);
+        new AuditRoutes(audit).register(routes);
+        new SessionRoutes(sessions).register(routes);
+        new SessionStreamRoutes(sessions, eventLog, hub, authenticator, accountSettings.streamRecheck()).register(routes);
+        new HealthRoutes(database, config.claudeBin(), metrics, config.metricsToken()).register(routes);
+        new GitHubRoutes(github, new Webhooks(github, store, prRecorder, database.jdbi(), clock), addresses).register(routes);
+        new StaticRoutes().register(routes);
+        new UiRoutes().register(routes);
+        WebServer web = new WebServer(new AuthenticationFilter(authenticator, routes), routes);
         runner.start();
         poller.start();
         web.start(config.port());
         log.info("Magnet listening on port {} ({}, sandbox {})", web.port(), config, sandboxes.name());
-        return new Magnet(config, database, relay, runner, poller, web, firstStart);
+        return new Magnet(config, database, relay, runner, poller, web, routes, firstStart);
     }
 
     private static SandboxProvider sandboxes(MagnetConfig config, Gateway gateway, Cgroups cgroups) {
         SandboxConfig sc = config.sandbox();
-        if (sc.provider().equals("unisolated")) {
+        if (sc.provider() == SandboxConfig.Provider.UNISOLATED) {
             log.warn("MAGNET_SANDBOX=unisolated: agents run WITHOUT isolation, as the server's account. Development only.");
             return UnisolatedSandbox.provider(config.claudeBin(), gateway.relay().baseUrl());
         }
@@ -194,6 +198,11 @@ public final class Magnet implements AutoCloseable {
 
     public int port() {
         return web.port();
+    }
+
+    /** Every HTTP route this server answers, with who may call it. */
+    public List<RouteTable.Route> routes() {
+        return routes.routes();
     }
 
     /** The admin API key generated at the first start of a fresh install, or null. Shown to the operator once. */

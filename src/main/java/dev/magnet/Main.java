@@ -74,7 +74,7 @@ public final class Main implements Runnable {
             MagnetConfig config = MagnetConfig.fromEnvironment(System.getenv());
             List<HostCheck.Check> checks = new java.util.ArrayList<>(HostCheck.run(config.sandbox().user(), Cgroups.detect()));
             checks.add(HostCheck.dataDir(config.dataDir(), config.claudeBin(), config.sandbox().toolchains()));
-            System.out.println("Magnet sandbox check (MAGNET_SANDBOX=" + config.sandbox().provider() + ")");
+            System.out.println("Magnet sandbox check (MAGNET_SANDBOX=" + config.sandbox().provider().setting() + ")");
             checks.forEach(c -> System.out.println("  " + c.line()));
             boolean safe = HostCheck.safe(checks);
             System.out.println(safe ? "This host can run sessions in the bubblewrap sandbox."

@@ -6,6 +6,7 @@ import { dashboardPage } from './dashboard.js';
 import { invitePage } from './invite.js';
 import { keysPage } from './keys.js';
 import { newSessionPage } from './new-session.js';
+import { PAGES, pathPattern } from './pages.js';
 import { sessionPage } from './session.js';
 import { signInPage } from './signin.js';
 import { h, replace, toast } from './dom.js';
@@ -16,12 +17,12 @@ let cleanup = () => {};
 let me = null;
 
 const routes = [
-  [/^\/$/, () => dashboardPage(main)],
-  [/^\/new$/, () => newSessionPage(main, { navigate })],
-  [/^\/keys$/, () => keysPage(main)],
-  [/^\/sessions\/([\w-]+)$/, (id) => sessionPage(main, { id, tab: 'conversation', navigate })],
-  [/^\/sessions\/([\w-]+)\/diff$/, (id) => sessionPage(main, { id, tab: 'diff', navigate })],
-];
+  [PAGES.dashboard, () => dashboardPage(main)],
+  [PAGES.newSession, () => newSessionPage(main, { navigate })],
+  [PAGES.keys, () => keysPage(main)],
+  [PAGES.session, (id) => sessionPage(main, { id, tab: 'conversation', navigate })],
+  [PAGES.sessionDiff, (id) => sessionPage(main, { id, tab: 'diff', navigate })],
+].map(([path, page]) => [pathPattern(path), page]);
 
 /** Shows the page for `path`, adding it to the browser's history. */
 export function navigate(path) {

@@ -1,9 +1,9 @@
 package dev.magnet.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.magnet.json.Json;
 import dev.magnet.sandbox.Sandbox;
 import dev.magnet.sandbox.SandboxProcess;
-import dev.magnet.support.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -5,6 +5,7 @@ import dev.magnet.events.EventData;
 import dev.magnet.events.EventType;
 import dev.magnet.events.NewEvent;
 
+import dev.magnet.json.Json;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.magnet.events.EventData;
 import dev.magnet.events.NewEvent;
 
+import dev.magnet.json.Json;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

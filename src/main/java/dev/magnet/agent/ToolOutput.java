@@ -1,6 +1,7 @@
 package dev.magnet.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.magnet.json.Json;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -2,6 +2,7 @@ package dev.magnet.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.magnet.json.Json;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;

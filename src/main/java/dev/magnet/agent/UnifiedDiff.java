@@ -1,6 +1,7 @@
 package dev.magnet.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.magnet.json.Json;
 
 /**
  * Renders the unified diff of one file: {@code ---}/{@code +++} headers and {@code @@} hunks, as

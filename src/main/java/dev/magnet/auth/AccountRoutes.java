@@ -1,9 +1,9 @@
 package dev.magnet.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.magnet.support.InvalidRequestException;
-import dev.magnet.support.NotFoundException;
-import io.javalin.config.RoutesConfig;
+import dev.magnet.web.InvalidRequestException;
+import dev.magnet.web.NotFoundException;
+import dev.magnet.web.RouteTable;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import java.net.URLEncoder;
@@ -23,6 +23,7 @@ import static dev.magnet.web.Requests.object;
 import static dev.magnet.web.Requests.onlyFields;
 import static dev.magnet.web.Requests.requireJson;
 import static dev.magnet.web.Requests.string;
+import static dev.magnet.web.RouteTable.Access.PUBLIC;
 
 /** Sign-in and sign-out (password and single sign-on), the caller ({@code /api/me}), workspace switching. */
 public final class AccountRoutes {
@@ -49,12 +50,12 @@ public final class AccountRoutes {
         this.publicUrl = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
     }
 
-    public void register(RoutesConfig routes) {
-        routes.get("/api/auth/config", this::config);
-        routes.post("/api/auth/signin", this::signIn);
-        routes.post("/api/auth/signout", this::signOut);
-        routes.get("/api/auth/oidc/start", this::oidcStart);
-        routes.get("/api/auth/oidc/callback", this::oidcCallback);
+    public void register(RouteTable routes) {
+        routes.get("/api/auth/config", PUBLIC, this::config);
+        routes.post("/api/auth/signin", PUBLIC, this::signIn);
+        routes.post("/api/auth/signout", PUBLIC, this::signOut);
+        routes.get("/api/auth/oidc/start", PUBLIC, this::oidcStart);
+        routes.get("/api/auth/oidc/callback", PUBLIC, this::oidcCallback);
         routes.get("/api/me", this::me);
         routes.post("/api/me/workspace", this::switchWorkspace);
         routes.post("/api/me/password", this::changePassword);
@@ -133,7 +134,7 @@ public final class AccountRoutes {
         } catch (OidcClient.OidcException e) {
             log.warn("single sign-on failed: {}", e.getMessage());
             back(ctx, "the identity provider's answer could not be verified");
-        } catch (dev.magnet.support.ForbiddenException | NotFoundException | InvalidRequestException e) {
+        } catch (dev.magnet.web.ForbiddenException | NotFoundException | InvalidRequestException e) {
             back(ctx, e.getMessage());
         }
     }

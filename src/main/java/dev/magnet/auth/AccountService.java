@@ -1,13 +1,14 @@
 package dev.magnet.auth;
 
 import dev.magnet.config.WorkspaceCreators;
-import dev.magnet.support.ConflictException;
-import dev.magnet.support.ForbiddenException;
-import dev.magnet.support.Ids;
-import dev.magnet.support.InvalidRequestException;
-import dev.magnet.support.NotFoundException;
-import dev.magnet.support.TooManyRequestsException;
-import dev.magnet.support.UnauthorizedException;
+import dev.magnet.crypto.Tokens;
+import dev.magnet.store.Ids;
+import dev.magnet.web.ConflictException;
+import dev.magnet.web.ForbiddenException;
+import dev.magnet.web.InvalidRequestException;
+import dev.magnet.web.NotFoundException;
+import dev.magnet.web.TooManyRequestsException;
+import dev.magnet.web.UnauthorizedException;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
@@ -21,7 +22,7 @@ import org.jdbi.v3.core.Jdbi;
 public final class AccountService {
     public static final int MAX_NAME_CHARS = 200;
     // why: verifying against a real hash when the account does not exist keeps the answer time the same
-    private static final String DUMMY_HASH = Passwords.hash(Ids.secret(16));
+    private static final String DUMMY_HASH = Passwords.hash(Tokens.random(16));
 
     private final Jdbi jdbi;
     private final Accounts accounts;

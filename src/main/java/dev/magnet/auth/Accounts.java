@@ -1,6 +1,6 @@
 package dev.magnet.auth;
 
-import dev.magnet.support.Ids;
+import dev.magnet.store.Ids;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;

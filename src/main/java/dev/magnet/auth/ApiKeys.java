@@ -1,6 +1,7 @@
 package dev.magnet.auth;
 
-import dev.magnet.support.Ids;
+import dev.magnet.crypto.Tokens;
+import dev.magnet.store.Ids;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -38,7 +39,7 @@ public final class ApiKeys {
 
     /** A fresh random key in the shape Magnet issues. */
     public static String newKey() {
-        return KEY_PREFIX + Ids.secret(32);
+        return KEY_PREFIX + Tokens.random(32);
     }
 
     /** Stores a key (already generated or given by the operator) for a member of a workspace; returns its id. */

@@ -1,6 +1,6 @@
 package dev.magnet.auth;
 
-import dev.magnet.support.Ids;
+import dev.magnet.store.Ids;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.List;

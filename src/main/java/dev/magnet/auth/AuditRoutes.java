@@ -1,9 +1,9 @@
 package dev.magnet.auth;
 
-import dev.magnet.support.Ids;
-import dev.magnet.support.InvalidRequestException;
+import dev.magnet.store.Ids;
+import dev.magnet.web.InvalidRequestException;
 import dev.magnet.web.Requests;
-import io.javalin.config.RoutesConfig;
+import dev.magnet.web.RouteTable;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,7 +17,7 @@ public final class AuditRoutes {
         this.audit = audit;
     }
 
-    public void register(RoutesConfig routes) {
+    public void register(RouteTable routes) {
         routes.get("/api/audit", this::list);
     }
 

@@ -1,23 +1,24 @@
 package dev.magnet.auth;
 
 import dev.magnet.web.Problem;
+import dev.magnet.web.RouteTable;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HttpStatus;
-import java.util.List;
 
 /**
  * Runs before every {@code /api/*} route: finds the caller from the API key or the browser session (with its
- * CSRF token for writes) and refuses the request with problem+json unless the route is open to everyone.
+ * CSRF token for writes) and refuses the request with problem+json unless the route table registers the route
+ * that answers it as public.
  */
 public final class AuthenticationFilter implements Handler {
-    private static final List<String> PUBLIC_API_PATHS = List.of("/api/openapi.json", "/api/github/webhooks",
-            "/api/auth/config", "/api/auth/signin", "/api/auth/signout", "/api/auth/oidc/start", "/api/auth/oidc/callback");
-    private static final List<String> PUBLIC_API_PREFIXES = List.of("/api/invites/");
     private final Authenticator authenticator;
+    private final RouteTable routes;
 
-    public AuthenticationFilter(Authenticator authenticator) {
+    /** @param routes the server's routes, which say which requests need no credentials */
+    public AuthenticationFilter(Authenticator authenticator, RouteTable routes) {
         this.authenticator = authenticator;
+        this.routes = routes;
     }
 
     @Override
@@ -25,7 +26,7 @@ public final class AuthenticationFilter implements Handler {
         if ("OPTIONS".equals(ctx.method().name())) {
             return;
         }
-        boolean open = PUBLIC_API_PATHS.contains(ctx.path()) || PUBLIC_API_PREFIXES.stream().anyMatch(ctx.path()::startsWith);
+        boolean open = routes.isPublic(ctx.method().name(), ctx.path());
         Authenticator.Outcome outcome = authenticator.authenticate(ctx.header("x-api-key"), ctx.cookie(SessionCookies.SESSION),
                 ctx.method().name(), ctx.header("X-CSRF-Token"));
         if (outcome instanceof Authenticator.Authenticated known) {

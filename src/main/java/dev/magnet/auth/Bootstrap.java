@@ -1,6 +1,7 @@
 package dev.magnet.auth;
 
-import dev.magnet.support.Ids;
+import dev.magnet.crypto.Tokens;
+import dev.magnet.store.Ids;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
@@ -59,7 +60,7 @@ public final class Bootstrap {
             Instant now = clock.instant();
             String workspaceId = Ids.newId();
             String userId = Ids.newId();
-            String password = adminPassword != null ? adminPassword : Ids.secret(15);
+            String password = adminPassword != null ? adminPassword : Tokens.random(15);
             h.createUpdate("insert into workspaces (id, name, created_at) values (:id, 'Default', :at)")
                     .bind("id", workspaceId).bind("at", now).execute();
             h.createUpdate("""
@@ -98,7 +99,7 @@ public final class Bootstrap {
         if (withPassword > 0 || admin.isEmpty()) {
             return null;
         }
-        String password = adminPassword != null ? adminPassword : Ids.secret(15);
+        String password = adminPassword != null ? adminPassword : Tokens.random(15);
         h.createUpdate("update users set password_hash = :hash where id = :id")
                 .bind("hash", Passwords.hash(password)).bind("id", admin.get().userId()).execute();
         return adminPassword != null ? null : password;

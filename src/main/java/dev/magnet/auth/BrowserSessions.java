@@ -1,6 +1,6 @@
 package dev.magnet.auth;
 
-import dev.magnet.support.Ids;
+import dev.magnet.crypto.Tokens;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,8 +26,8 @@ public final class BrowserSessions {
 
     /** Signs a user in to a workspace: the returned token goes into the session cookie and is not kept. */
     public NewSignIn create(Handle h, String userId, String workspaceId) {
-        String token = Ids.secret(32);
-        String csrf = Ids.secret(24);
+        String token = Tokens.random(32);
+        String csrf = Tokens.random(24);
         Instant now = clock.instant();
         Instant expires = now.plus(LIFETIME);
         h.createUpdate("delete from browser_sessions where expires_at < :now").bind("now", now).execute();

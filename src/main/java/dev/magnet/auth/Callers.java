@@ -1,6 +1,6 @@
 package dev.magnet.auth;
 
-import dev.magnet.support.ForbiddenException;
+import dev.magnet.web.ForbiddenException;
 import io.javalin.http.Context;
 import io.javalin.http.UnauthorizedResponse;
 

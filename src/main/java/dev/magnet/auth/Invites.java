@@ -1,6 +1,7 @@
 package dev.magnet.auth;
 
-import dev.magnet.support.Ids;
+import dev.magnet.crypto.Tokens;
+import dev.magnet.store.Ids;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -28,7 +29,7 @@ public final class Invites {
     /** Creates an invite; returns it with the token that makes up the link. */
     public Created create(Handle h, String workspaceId, Role role, String email, String createdBy) {
         String id = Ids.newId();
-        String token = Ids.secret(32);
+        String token = Tokens.random(32);
         Instant now = clock.instant();
         h.createUpdate("""
                 insert into invites (id, workspace_id, token_hash, role, email, created_by, created_at, expires_at)

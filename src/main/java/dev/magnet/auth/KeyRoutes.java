@@ -1,7 +1,7 @@
 package dev.magnet.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.javalin.config.RoutesConfig;
+import dev.magnet.web.RouteTable;
 import io.javalin.http.Context;
 import java.util.Map;
 import java.util.Set;
@@ -21,7 +21,7 @@ public final class KeyRoutes {
         this.service = service;
     }
 
-    public void register(RoutesConfig routes) {
+    public void register(RouteTable routes) {
         routes.get("/api/keys", this::list);
         routes.post("/api/keys", this::create);
         routes.get("/api/keys/{id}", this::get);

@@ -1,9 +1,9 @@
 package dev.magnet.auth;
 
-import dev.magnet.support.ConflictException;
-import dev.magnet.support.Ids;
-import dev.magnet.support.InvalidRequestException;
-import dev.magnet.support.NotFoundException;
+import dev.magnet.store.Ids;
+import dev.magnet.web.ConflictException;
+import dev.magnet.web.InvalidRequestException;
+import dev.magnet.web.NotFoundException;
 import java.util.List;
 import org.jdbi.v3.core.Jdbi;
 

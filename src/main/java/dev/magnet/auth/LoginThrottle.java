@@ -1,6 +1,6 @@
 package dev.magnet.auth;
 
-import dev.magnet.support.TooManyRequestsException;
+import dev.magnet.web.TooManyRequestsException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;

@@ -1,20 +1,21 @@
 package dev.magnet.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.magnet.support.InvalidRequestException;
-import io.javalin.config.RoutesConfig;
+import dev.magnet.web.InvalidRequestException;
+import dev.magnet.web.RouteTable;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
 import static dev.magnet.auth.Callers.actor;
+import static dev.magnet.auth.Callers.optionalActor;
 import static dev.magnet.web.Requests.json;
 import static dev.magnet.web.Requests.object;
 import static dev.magnet.web.Requests.onlyFields;
-import static dev.magnet.auth.Callers.optionalActor;
 import static dev.magnet.web.Requests.requireJson;
 import static dev.magnet.web.Requests.string;
+import static dev.magnet.web.RouteTable.Access.PUBLIC;
 
 /** Members of the current workspace and invite links: admins manage them; anyone with a link may accept it. */
 public final class MemberRoutes {
@@ -30,15 +31,15 @@ public final class MemberRoutes {
         this.publicUrl = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
     }
 
-    public void register(RoutesConfig routes) {
+    public void register(RouteTable routes) {
         routes.get("/api/workspace/members", this::members);
         routes.patch("/api/workspace/members/{userId}", this::setRole);
         routes.delete("/api/workspace/members/{userId}", this::remove);
         routes.post("/api/workspace/invites", this::invite);
         routes.get("/api/workspace/invites", this::invites);
         routes.delete("/api/workspace/invites/{id}", this::revokeInvite);
-        routes.get("/api/invites/{token}", this::showInvite);
-        routes.post("/api/invites/{token}/accept", this::accept);
+        routes.get("/api/invites/{token}", PUBLIC, this::showInvite);
+        routes.post("/api/invites/{token}/accept", PUBLIC, this::accept);
     }
 
     private void members(Context ctx) {

@@ -11,8 +11,8 @@ import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
-import dev.magnet.support.Ids;
-import dev.magnet.support.Json;
+import dev.magnet.crypto.Tokens;
+import dev.magnet.json.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -56,9 +56,9 @@ public final class OidcClient {
     /** Starts a sign-in: where to send the browser, and what to keep until it comes back. */
     public Start start(String redirectUri) {
         Provider p = provider();
-        String state = Ids.secret(24);
-        String nonce = Ids.secret(24);
-        String verifier = Ids.secret(32);
+        String state = Tokens.random(24);
+        String nonce = Tokens.random(24);
+        String verifier = Tokens.random(32);
         Map<String, String> q = new LinkedHashMap<>();
         q.put("response_type", "code");
         q.put("client_id", clientId);

@@ -1,6 +1,6 @@
 package dev.magnet.auth;
 
-import dev.magnet.support.TooManyRequestsException;
+import dev.magnet.web.TooManyRequestsException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,6 +1,6 @@
 package dev.magnet.auth;
 
-import dev.magnet.support.InvalidRequestException;
+import dev.magnet.web.InvalidRequestException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;

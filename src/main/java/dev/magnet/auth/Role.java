@@ -1,6 +1,6 @@
 package dev.magnet.auth;
 
-import dev.magnet.support.InvalidRequestException;
+import dev.magnet.web.InvalidRequestException;
 import java.util.Locale;
 
 /** A member's role in a workspace: admins manage membership, invites, everyone's keys, integrations and the audit log. */

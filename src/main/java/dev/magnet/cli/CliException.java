@@ -50,14 +50,14 @@ abstract sealed class CliException extends RuntimeException {
 
     /** The server answered with an error status; 4xx exits with 2, anything else with 4. */
     static final class ServerAnswer extends CliException {
-        private final Problem problem;
+        private final ErrorAnswer problem;
 
-        ServerAnswer(Problem problem) {
+        ServerAnswer(ErrorAnswer problem) {
             super(problem.describe() + hint(problem.status()));
             this.problem = problem;
         }
 
-        Problem problem() {
+        ErrorAnswer problem() {
             return problem;
         }
 

@@ -39,8 +39,8 @@ final class CreateCommand implements Callable<Integer> {
         return sessions.run(client -> {
             CliEnvironment env = sessions.env();
             String text = prompt.read(env.in());
-            SessionView session = Json.convert(
-                    client.createSession(new CreateSessionRequest(text, repo, baseBranch, model, title)), SessionView.class);
+            SessionAnswer session = ClientJson.convert(
+                    client.createSession(new CreateSessionRequest(text, repo, baseBranch, model, title)), SessionAnswer.class);
             env.out().println(session.id());
             env.out().flush();
             env.err().println(sessions.sessionPrinter().headline(session));

@@ -64,7 +64,7 @@ final class EventPrinter {
         if ("failed".equals(status)) {
             // why: a failed session's phase is "done"; the phase it failed in is in the failure
             String failedIn = text(data.path("failure"), "phase");
-            return style.red("✗ failed: " + new SessionView.Failure(reason, message, failedIn != null ? failedIn : phase).describe());
+            return style.red("✗ failed: " + new SessionAnswer.Failure(reason, message, failedIn != null ? failedIn : phase).describe());
         }
         if ("completed".equals(status)) {
             return style.green("✓ completed" + note(message, reason));

@@ -37,11 +37,11 @@ final class ListCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         return sessions.run(client -> {
-            JsonNode page = client.listSessions(new SessionQuery(status, repo, author, text, limit, cursor));
+            JsonNode page = client.listSessions(new ListOptions(status, repo, author, text, limit, cursor));
             if (json) {
-                sessions.env().out().println(Json.pretty(page));
+                sessions.env().out().println(ClientJson.pretty(page));
             } else {
-                sessions.sessionPrinter().table(Json.convert(page, SessionList.class)).forEach(sessions.env().out()::println);
+                sessions.sessionPrinter().table(ClientJson.convert(page, SessionList.class)).forEach(sessions.env().out()::println);
             }
             return ExitCodes.OK;
         });

@@ -57,8 +57,8 @@ final class MagnetClient implements AutoCloseable {
     }
 
     /** {@code GET /api/sessions}; returns the page with {@code sessions}, {@code nextCursor}, {@code stats}. */
-    JsonNode listSessions(SessionQuery query) throws InterruptedException {
-        return send(get("/api/sessions" + queryString(query.parameters())));
+    JsonNode listSessions(ListOptions options) throws InterruptedException {
+        return send(get("/api/sessions" + queryString(options.parameters())));
     }
 
     /** {@code GET /api/sessions/{id}}; returns the session with its messages and tasks. */
@@ -109,7 +109,7 @@ final class MagnetClient implements AutoCloseable {
         HttpResponse<InputStream> response = exchange(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         InputStream body = response.body();
         if (response.statusCode() != 200) {
-            throw new CliException.ServerAnswer(Problem.fromAnswer(response.statusCode(), readAll(body)));
+            throw new CliException.ServerAnswer(ErrorAnswer.fromAnswer(response.statusCode(), readAll(body)));
         }
         String contentType = response.headers().firstValue("Content-Type").orElse("");
         if (!contentType.startsWith("text/event-stream")) {
@@ -128,7 +128,7 @@ final class MagnetClient implements AutoCloseable {
         return request(path)
                 .header("Accept", "application/json")
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(Json.write(body), StandardCharsets.UTF_8))
+                .POST(HttpRequest.BodyPublishers.ofString(ClientJson.write(body), StandardCharsets.UTF_8))
                 .build();
     }
 
@@ -142,10 +142,10 @@ final class MagnetClient implements AutoCloseable {
     private JsonNode send(HttpRequest request) throws InterruptedException {
         HttpResponse<String> response = exchange(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         if (response.statusCode() / 100 != 2) {
-            throw new CliException.ServerAnswer(Problem.fromAnswer(response.statusCode(), response.body()));
+            throw new CliException.ServerAnswer(ErrorAnswer.fromAnswer(response.statusCode(), response.body()));
         }
         String body = response.body();
-        return body == null || body.isBlank() ? MissingNode.getInstance() : Json.parse(body);
+        return body == null || body.isBlank() ? MissingNode.getInstance() : ClientJson.parse(body);
     }
 
     private <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> handler)

@@ -31,7 +31,7 @@ final class RetryCommand implements Callable<Integer> {
         return sessions.run(client -> {
             CliEnvironment env = sessions.env();
             String text = prompt == null ? null : prompt.read(env.in());
-            SessionView session = Json.convert(client.retry(id, text), SessionView.class);
+            SessionAnswer session = ClientJson.convert(client.retry(id, text), SessionAnswer.class);
             env.out().println(session.id());
             env.out().flush();
             env.err().println("retry of " + id + ": " + sessions.sessionPrinter().headline(session));

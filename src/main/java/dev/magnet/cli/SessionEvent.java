@@ -18,6 +18,6 @@ record SessionEvent(long seq, String sessionId, String type, Instant at, JsonNod
 
     /** Reads the event from its JSON (one SSE {@code data:} payload). */
     static SessionEvent parse(String json) {
-        return Json.read(json, SessionEvent.class);
+        return ClientJson.read(json, SessionEvent.class);
     }
 }

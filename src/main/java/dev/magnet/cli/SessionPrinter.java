@@ -27,7 +27,7 @@ final class SessionPrinter {
     }
 
     /** {@code active/running}, {@code completed}, or {@code failed/<reason>}. */
-    static String state(SessionView session) {
+    static String state(SessionAnswer session) {
         String status = session.status() == null ? "unknown" : session.status();
         return switch (status) {
             case "active" -> session.phase() == null ? status : status + "/" + session.phase();
@@ -38,7 +38,7 @@ final class SessionPrinter {
     }
 
     /** {@code <title> · active/queued}. */
-    String headline(SessionView session) {
+    String headline(SessionAnswer session) {
         return orDash(session.title()) + " · " + colourState(state(session), session.status());
     }
 
@@ -50,7 +50,7 @@ final class SessionPrinter {
         } else {
             List<String[]> rows = new ArrayList<>();
             rows.add(HEADERS);
-            for (SessionView session : page.sessions()) {
+            for (SessionAnswer session : page.sessions()) {
                 rows.add(new String[] {
                     orDash(session.id()),
                     state(session),
@@ -78,7 +78,7 @@ final class SessionPrinter {
     }
 
     /** Everything {@code show} tells about one session, label by label. */
-    List<String> summary(SessionView session) {
+    List<String> summary(SessionAnswer session) {
         List<String> lines = new ArrayList<>();
         lines.add(style.bold(orDash(session.title())));
         field(lines, "id", session.id());
@@ -103,14 +103,14 @@ final class SessionPrinter {
         if (!session.phases().isEmpty()) {
             lines.add("");
             lines.add(style.bold("phases"));
-            for (SessionView.PhaseEntry entry : session.phases()) {
+            for (SessionAnswer.PhaseEntry entry : session.phases()) {
                 lines.add("  " + (entry.at() == null ? "-" : timestamps.format(entry.at())) + "  " + phase(entry));
             }
         }
         if (!session.tasks().isEmpty()) {
             lines.add("");
             lines.add(style.bold("tasks"));
-            for (SessionView.Task task : session.tasks()) {
+            for (SessionAnswer.Task task : session.tasks()) {
                 lines.add("  " + checkbox(task.status()) + " " + orDash(task.title()));
             }
         }
@@ -132,7 +132,7 @@ final class SessionPrinter {
         }
     }
 
-    private static String phase(SessionView.PhaseEntry entry) {
+    private static String phase(SessionAnswer.PhaseEntry entry) {
         StringBuilder text = new StringBuilder(orDash(entry.phase()));
         if (entry.status() != null && !"active".equals(entry.status())) {
             text.append(" → ").append(entry.status());
@@ -153,7 +153,7 @@ final class SessionPrinter {
         return at == null ? null : timestamps.format(at) + " (" + Formats.age(at, clock.instant()) + " ago)";
     }
 
-    private static String cost(SessionView.Cost cost) {
+    private static String cost(SessionAnswer.Cost cost) {
         if (cost == null || (cost.usd() == null && cost.inputTokens() == null && cost.outputTokens() == null)) {
             return null;
         }
@@ -162,7 +162,7 @@ final class SessionPrinter {
                 + Formats.count(cost.outputTokens() == null ? 0 : cost.outputTokens()) + " out";
     }
 
-    private static String author(SessionView.Author author) {
+    private static String author(SessionAnswer.Author author) {
         if (author == null) {
             return null;
         }
@@ -172,14 +172,14 @@ final class SessionPrinter {
         return author.id() == null ? author.name() : author.name() + " (" + author.id() + ")";
     }
 
-    private static String repoAndBranch(SessionView session) {
+    private static String repoAndBranch(SessionAnswer session) {
         if (session.repo() == null) {
             return "-";
         }
         return session.baseBranch() == null ? session.repo() : session.repo() + "@" + session.baseBranch();
     }
 
-    private static String pr(SessionView.PullRequest pr) {
+    private static String pr(SessionAnswer.PullRequest pr) {
         if (pr == null || pr.number() == null) {
             return "-";
         }

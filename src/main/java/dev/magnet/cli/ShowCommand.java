@@ -25,9 +25,9 @@ final class ShowCommand implements Callable<Integer> {
         return sessions.run(client -> {
             JsonNode session = client.getSession(id);
             if (json) {
-                sessions.env().out().println(Json.pretty(session));
+                sessions.env().out().println(ClientJson.pretty(session));
             } else {
-                sessions.sessionPrinter().summary(Json.convert(session, SessionView.class)).forEach(sessions.env().out()::println);
+                sessions.sessionPrinter().summary(ClientJson.convert(session, SessionAnswer.class)).forEach(sessions.env().out()::println);
             }
             return ExitCodes.OK;
         });

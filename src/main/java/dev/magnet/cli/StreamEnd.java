@@ -6,13 +6,13 @@ package dev.magnet.cli;
  * @param status  {@code completed} or {@code failed}
  * @param failure why it failed, or null
  */
-record StreamEnd(String status, SessionView.Failure failure) {
+record StreamEnd(String status, SessionAnswer.Failure failure) {
 
     static StreamEnd parse(String json) {
         if (json == null || json.isBlank()) {
             return new StreamEnd(null, null);
         }
-        return Json.read(json, StreamEnd.class);
+        return ClientJson.read(json, StreamEnd.class);
     }
 
     boolean failed() {

@@ -197,6 +197,6 @@ public record MagnetConfig(
         // why: the record's default toString would print the model key into logs
         return "MagnetConfig[port=" + port + ", dataDir=" + dataDir + ", database=" + (isPostgres() ? "postgresql" : "h2")
                 + ", modelKey=" + (hasModelKey() ? "set" : "missing") + ", baseUrl=" + anthropicBaseUrl + ", " + accounts
-                + ", " + github + ", sandbox=" + sandbox.provider() + "]";
+                + ", " + github + ", sandbox=" + sandbox.provider().setting() + "]";
     }
 }

@@ -6,11 +6,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * How sessions are sandboxed ({@code MAGNET_SANDBOX*} variables).
  *
- * @param provider       {@code bwrap} (default) or {@code unisolated} (no isolation; development only)
+ * @param provider       what isolates the agent ({@code MAGNET_SANDBOX}): bubblewrap by default
  * @param user           the unprivileged account the agent runs as when the server is root
  * @param memoryMiB      memory limit per session
  * @param maxProcesses   process and thread limit per session
@@ -23,15 +24,42 @@ import java.util.Map;
  * @param maxFiles       files and folders those may hold together ({@code MAGNET_SANDBOX_MAX_FILES}, 1000000)
  * @param diskCheck      how often they are measured while the agent runs ({@code MAGNET_SANDBOX_DISK_CHECK_SECONDS}, 5)
  */
-public record SandboxConfig(String provider, String user, long memoryMiB, int maxProcesses, double cpus,
+public record SandboxConfig(Provider provider, String user, long memoryMiB, int maxProcesses, double cpus,
                             Duration idleTeardown, String egressAllow, List<Path> toolchains, long diskMiB,
                             long maxFiles, Duration diskCheck) {
 
-    public SandboxConfig {
-        provider = provider.toLowerCase(Locale.ROOT);
-        if (!provider.equals("bwrap") && !provider.equals("unisolated")) {
-            throw new IllegalArgumentException("MAGNET_SANDBOX must be bwrap or unisolated, was '" + provider + "'");
+    /** What isolates the agent, by its {@code MAGNET_SANDBOX} value. */
+    public enum Provider {
+        /** Bubblewrap on this host (the default). */
+        BWRAP("bwrap"),
+        /** No isolation at all: the agent runs as the server's account. Development only. */
+        UNISOLATED("unisolated");
+
+        private final String setting;
+
+        Provider(String setting) {
+            this.setting = setting;
         }
+
+        /** The value of {@code MAGNET_SANDBOX} that selects it. */
+        public String setting() {
+            return setting;
+        }
+
+        /** The provider a {@code MAGNET_SANDBOX} value names, in any case. */
+        public static Provider fromSetting(String value) {
+            String wanted = value.toLowerCase(Locale.ROOT);
+            for (Provider p : values()) {
+                if (p.setting.equals(wanted)) {
+                    return p;
+                }
+            }
+            throw new IllegalArgumentException("MAGNET_SANDBOX must be bwrap or unisolated, was '" + wanted + "'");
+        }
+    }
+
+    public SandboxConfig {
+        Objects.requireNonNull(provider, "the sandbox provider is required (MAGNET_SANDBOX)");
         toolchains = List.copyOf(toolchains);
         if (diskMiB < 1) {
             throw new IllegalArgumentException("MAGNET_SANDBOX_DISK_MB must be at least 1");
@@ -47,7 +75,7 @@ public record SandboxConfig(String provider, String user, long memoryMiB, int ma
     static SandboxConfig fromEnvironment(Map<String, String> env) {
         String tools = env.getOrDefault("MAGNET_SANDBOX_TOOLCHAINS", "");
         return new SandboxConfig(
-                env.getOrDefault("MAGNET_SANDBOX", "bwrap"),
+                Provider.fromSetting(env.getOrDefault("MAGNET_SANDBOX", Provider.BWRAP.setting())),
                 env.getOrDefault("MAGNET_SANDBOX_USER", "magnet-sandbox"),
                 MagnetConfig.parseLong(env, "MAGNET_SANDBOX_MEMORY_MB", 4096),
                 (int) MagnetConfig.parseLong(env, "MAGNET_SANDBOX_MAX_PROCESSES", 1024),

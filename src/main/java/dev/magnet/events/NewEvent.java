@@ -1,6 +1,6 @@
 package dev.magnet.events;
 
-import dev.magnet.support.Json;
+import dev.magnet.json.Json;
 import java.util.Map;
 import java.util.Objects;
 

@@ -3,8 +3,8 @@ package dev.magnet.gateway;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.magnet.support.Ids;
-import dev.magnet.support.Json;
+import dev.magnet.crypto.Tokens;
+import dev.magnet.json.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -124,7 +124,7 @@ public final class ModelRelay implements AutoCloseable {
      */
     public String open(String sessionId, boolean internetAllowed) {
         close(sessionId);
-        String token = TOKEN_PREFIX + Ids.secret(24);
+        String token = TOKEN_PREFIX + Tokens.random(24);
         grantByToken.put(token, new Grant(sessionId, internetAllowed));
         usageBySession.computeIfAbsent(sessionId, id -> new Usage());
         return token;

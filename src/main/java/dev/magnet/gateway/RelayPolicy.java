@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.magnet.support.Json;
+import dev.magnet.json.Json;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.Set;

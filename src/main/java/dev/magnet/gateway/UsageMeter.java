@@ -1,7 +1,7 @@
 package dev.magnet.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.magnet.support.Json;
+import dev.magnet.json.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

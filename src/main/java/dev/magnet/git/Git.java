@@ -1,6 +1,6 @@
 package dev.magnet.git;
 
-import dev.magnet.support.HostEnvironment;
+import dev.magnet.sandbox.HostEnvironment;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,7 +1,7 @@
 package dev.magnet.github;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.magnet.support.Json;
+import dev.magnet.json.Json;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;

@@ -1,10 +1,10 @@
 package dev.magnet.github;
 
 import dev.magnet.config.GitHubConfig;
+import dev.magnet.crypto.SecretBox;
 import dev.magnet.events.Redactor;
 import dev.magnet.session.HostedRepos;
-import dev.magnet.support.InvalidRequestException;
-import dev.magnet.support.SecretBox;
+import dev.magnet.web.InvalidRequestException;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;

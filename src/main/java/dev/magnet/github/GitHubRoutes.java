@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.magnet.auth.Actor;
 import dev.magnet.net.AddressPolicy;
 import dev.magnet.net.ForbiddenAddressException;
-import dev.magnet.support.InvalidRequestException;
-import dev.magnet.support.NotFoundException;
+import dev.magnet.web.InvalidRequestException;
+import dev.magnet.web.NotFoundException;
 import dev.magnet.web.Problem;
-import io.javalin.config.RoutesConfig;
+import dev.magnet.web.RouteTable;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,14 +19,13 @@ import static dev.magnet.web.Requests.json;
 import static dev.magnet.web.Requests.object;
 import static dev.magnet.web.Requests.onlyFields;
 import static dev.magnet.web.Requests.string;
+import static dev.magnet.web.RouteTable.Access.PUBLIC;
 
 /**
  * The GitHub routes: the workspace's integration (read without secrets, set, remove) and the webhook endpoint
  * GitHub delivers to. The webhook is authenticated by its signature, not by an API key.
  */
 public final class GitHubRoutes {
-    /** The webhook path; {@link dev.magnet.web.WebServer} lets it through without an API key. */
-    public static final String WEBHOOK_PATH = "/api/github/webhooks";
     private static final Set<String> FIELDS = Set.of("apiUrl", "appId", "privateKey", "token", "webhookSecret",
             "draftPullRequests");
 
@@ -41,11 +40,11 @@ public final class GitHubRoutes {
         this.addresses = addresses;
     }
 
-    public void register(RoutesConfig routes) {
+    public void register(RouteTable routes) {
         routes.get("/api/github/integration", this::show);
         routes.put("/api/github/integration", this::set);
         routes.delete("/api/github/integration", this::remove);
-        routes.post(WEBHOOK_PATH, this::webhook);
+        routes.post("/api/github/webhooks", PUBLIC, this::webhook);
     }
 
     private void show(Context ctx) {

@@ -1,6 +1,6 @@
 package dev.magnet.github;
 
-import dev.magnet.support.SecretBox;
+import dev.magnet.crypto.SecretBox;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -1,10 +1,10 @@
 package dev.magnet.github;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.magnet.json.Json;
 import dev.magnet.session.PullRequest;
 import dev.magnet.session.Session;
 import dev.magnet.session.SessionStore;
-import dev.magnet.support.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;

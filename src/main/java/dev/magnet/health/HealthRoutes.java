@@ -2,7 +2,7 @@ package dev.magnet.health;
 
 import dev.magnet.store.Database;
 import dev.magnet.web.Problem;
-import io.javalin.config.RoutesConfig;
+import dev.magnet.web.RouteTable;
 import io.javalin.http.Context;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import static dev.magnet.web.Requests.json;
+import static dev.magnet.web.RouteTable.Access.PUBLIC;
 
 /**
  * Liveness and readiness (database reachable, agent CLI present), open to everyone, and Prometheus metrics, only
@@ -34,10 +35,10 @@ public final class HealthRoutes {
         this.metricsTokenDigest = metricsToken == null ? null : sha256(metricsToken);
     }
 
-    public void register(RoutesConfig routes) {
-        routes.get("/health/live", ctx -> json(ctx, 200, Map.of("status", "up")));
-        routes.get("/health/ready", this::ready);
-        routes.get("/metrics", this::metrics);
+    public void register(RouteTable routes) {
+        routes.get("/health/live", PUBLIC, ctx -> json(ctx, 200, Map.of("status", "up")));
+        routes.get("/health/ready", PUBLIC, this::ready);
+        routes.get("/metrics", PUBLIC, this::metrics);
     }
 
     private void metrics(Context ctx) {

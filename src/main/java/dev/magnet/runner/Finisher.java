@@ -18,7 +18,7 @@ import dev.magnet.session.FailureReason;
 import dev.magnet.session.Session;
 import dev.magnet.session.SessionDiffs;
 import dev.magnet.session.SessionStore;
-import dev.magnet.support.Json;
+import dev.magnet.json.Json;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -15,7 +15,7 @@ import dev.magnet.session.LastTurn;
 import dev.magnet.session.Phase;
 import dev.magnet.session.Session;
 import dev.magnet.session.SessionStore;
-import dev.magnet.support.Ids;
+import dev.magnet.store.Ids;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -1,6 +1,5 @@
 package dev.magnet.sandbox;
 
-import dev.magnet.support.HostEnvironment;
 import dev.magnet.gateway.EgressPolicy;
 import dev.magnet.gateway.Gateway;
 import java.io.IOException;

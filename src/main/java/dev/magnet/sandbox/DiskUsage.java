@@ -1,6 +1,5 @@
 package dev.magnet.sandbox;
 
-import dev.magnet.support.HostEnvironment;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

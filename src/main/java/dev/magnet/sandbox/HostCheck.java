@@ -1,6 +1,5 @@
 package dev.magnet.sandbox;
 
-import dev.magnet.support.HostEnvironment;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -15,8 +15,8 @@ public interface HostedRepos {
      * The canonical name to store when {@code input} names a hosted repository, e.g. {@code acme/web-app} for
      * {@code https://github.com/acme/web-app.git}; empty when it is an ordinary git URL or path.
      *
-     * @throws dev.magnet.support.InvalidRequestException when it names a hosted repository but the workspace
-     *                                                    has no integration to reach it
+     * @throws dev.magnet.web.InvalidRequestException when it names a hosted repository but the workspace
+     *                                                has no integration to reach it
      */
     Optional<String> canonicalName(String workspaceId, String input);
 }

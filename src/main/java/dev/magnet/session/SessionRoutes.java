@@ -3,8 +3,8 @@ package dev.magnet.session;
 import dev.magnet.auth.Callers;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.magnet.auth.Actor;
-import dev.magnet.support.InvalidRequestException;
-import io.javalin.config.RoutesConfig;
+import dev.magnet.web.InvalidRequestException;
+import dev.magnet.web.RouteTable;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -27,7 +27,7 @@ public final class SessionRoutes {
         this.service = service;
     }
 
-    public void register(RoutesConfig routes) {
+    public void register(RouteTable routes) {
         routes.post("/api/sessions", this::create);
         routes.get("/api/sessions", this::list);
         routes.get("/api/sessions/{id}", this::get);
@@ -62,7 +62,7 @@ public final class SessionRoutes {
             }
         }
         String cursor = blankToNull(ctx.queryParam("cursor"));
-        if (cursor != null && !dev.magnet.support.Ids.isWellFormed(cursor)) {
+        if (cursor != null && !dev.magnet.store.Ids.isWellFormed(cursor)) {
             throw new InvalidRequestException("cursor", "cursor is not one this API gave out");
         }
         SessionQuery query = new SessionQuery(actor.workspaceId(), statusFilter, blankToNull(ctx.queryParam("repo")),

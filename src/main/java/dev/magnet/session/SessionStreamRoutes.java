@@ -5,9 +5,9 @@ import dev.magnet.auth.Authenticator;
 import dev.magnet.events.Event;
 import dev.magnet.events.EventHub;
 import dev.magnet.events.EventLog;
-import dev.magnet.support.Json;
+import dev.magnet.json.Json;
 import dev.magnet.web.Requests;
-import io.javalin.config.RoutesConfig;
+import dev.magnet.web.RouteTable;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -59,7 +59,7 @@ public final class SessionStreamRoutes {
         this.recheckEvery = recheckEvery;
     }
 
-    public void register(RoutesConfig routes) {
+    public void register(RouteTable routes) {
         routes.get("/api/sessions/{id}/events", this::events);
         routes.get("/api/sessions/{id}/diff", this::diff);
     }

@@ -1,6 +1,6 @@
 package dev.magnet.web;
 
-import dev.magnet.support.Json;
+import dev.magnet.json.Json;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,8 +1,7 @@
 package dev.magnet.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.magnet.support.InvalidRequestException;
-import dev.magnet.support.Json;
+import dev.magnet.json.Json;
 import io.javalin.http.Context;
 
 /** Small helpers for handlers: a JSON object body, typed fields with clear errors, JSON answers. */

@@ -1,9 +1,10 @@
 package dev.magnet.web;
 
-import io.javalin.config.RoutesConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+
+import static dev.magnet.web.RouteTable.Access.PUBLIC;
 
 /** Serves the OpenAPI description (a resource kept beside the code it describes). */
 public final class StaticRoutes {
@@ -20,7 +21,7 @@ public final class StaticRoutes {
         }
     }
 
-    public void register(RoutesConfig routes) {
-        routes.get("/api/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
+    public void register(RouteTable routes) {
+        routes.get("/api/openapi.json", PUBLIC, ctx -> ctx.contentType("application/json").result(openApi));
     }
 }

@@ -1,22 +1,36 @@
 package dev.magnet.web;
 
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.JarURLConnection;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
- * Serves the web UI: the page shell at {@code /} and at every UI path (the browser routes on the client), the
- * app's modules and styles under {@code /app/}, and the browser libraries from their WebJars under
- * {@code /vendor/}. Everything is read from the classpath once at start.
+ * Serves the web UI: the page shell at {@code /} and at every UI path (the browser routes on the client), every other
+ * file under {@code public/} at its own path (the app's modules and styles under {@code /app/}), and the browser
+ * libraries from their WebJars under {@code /vendor/}. Everything is read from the classpath once at start.
+ *
+ * <p>Nothing here lists the UI by hand: the pages are the ones {@code public/app/pages.js} gives the client's router,
+ * and the files are the ones in the build.
  *
  * <p>Every answer carries a strict Content-Security-Policy (scripts, styles and connections only from this
  * origin; no inline script, no framing) and is cached with {@code no-cache} plus a content ETag, so a browser
@@ -28,13 +42,12 @@ public final class UiRoutes {
             "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
             "connect-src 'self'", "font-src 'self'", "manifest-src 'self'", "base-uri 'none'",
             "form-action 'self'", "frame-ancestors 'none'");
-    /** The paths where the browser shows a UI page; each answers with the page shell. */
-    public static final List<String> PAGES = List.of("/", "/new", "/keys", "/sessions/{id}", "/sessions/{id}/diff");
 
-    private static final List<String> APP_FILES = List.of("main.js", "api.js", "stream.js", "dom.js", "format.js",
-            "markdown.js", "highlight.js", "diff.js", "diff-view.js", "dashboard.js", "new-session.js", "session.js",
-            "conversation.js", "timeline.js", "dialog.js", "account.js", "signin.js", "invite.js", "keys.js", "style.css",
-            "icon.svg");
+    private static final String ROOT = "public";
+    private static final String SHELL = "index.html";
+    private static final String PAGE_LIST = "app/pages.js";
+    private static final Pattern PAGE_LIST_BLOCK = Pattern.compile("export const PAGES = \\{\\n(.*?)\\n};", Pattern.DOTALL);
+    private static final Pattern PAGE_LINE = Pattern.compile("\\s*\\w+: '(/[^']*)',");
     private static final Map<String, String> VENDOR_FILES = Map.of(
             "marked.esm.js", "marked:lib/marked.esm.js",
             "marked.LICENSE.md", "marked:LICENSE.md",
@@ -42,12 +55,16 @@ public final class UiRoutes {
             "purify.LICENSE", "dompurify:LICENSE");
 
     private final Asset shell;
+    private final List<String> pages;
     private final Map<String, Asset> assets = new LinkedHashMap<>();
 
     public UiRoutes() {
-        this.shell = new Asset(read("public/index.html"), "text/html; charset=utf-8");
-        for (String name : APP_FILES) {
-            assets.put("/app/" + name, new Asset(read("public/app/" + name), contentType(name)));
+        this.shell = new Asset(read(ROOT + "/" + SHELL), contentType(SHELL));
+        this.pages = pagesOf(new String(read(ROOT + "/" + PAGE_LIST), StandardCharsets.UTF_8));
+        for (String name : filesBeside(UiRoutes.class.getClassLoader(), ROOT + "/" + SHELL)) {
+            if (!name.equals(SHELL)) {
+                assets.put("/" + name, new Asset(read(ROOT + "/" + name), contentType(name)));
+            }
         }
         VENDOR_FILES.forEach((name, source) -> {
             String[] parts = source.split(":", 2);
@@ -56,11 +73,16 @@ public final class UiRoutes {
         });
     }
 
-    public void register(RoutesConfig routes) {
-        PAGES.forEach(page -> routes.get(page, ctx -> send(ctx, shell)));
-        assets.forEach((path, asset) -> routes.get(path, ctx -> send(ctx, asset)));
+    public void register(RouteTable routes) {
+        pages.forEach(page -> routes.webUi(page, ctx -> send(ctx, shell)));
+        assets.forEach((path, asset) -> routes.webUi(path, ctx -> send(ctx, asset)));
         // why: browsers ask for /favicon.ico on any page that names no icon, e.g. a JSON answer of the API
-        routes.get("/favicon.ico", ctx -> send(ctx, assets.get("/app/icon.svg")));
+        routes.webUi("/favicon.ico", ctx -> send(ctx, assets.get("/app/icon.svg")));
+    }
+
+    /** The paths where the browser shows a UI page, each answered with the page shell; {@code {id}} is one segment. */
+    public List<String> pages() {
+        return pages;
     }
 
     /** The bytes of the shell and every asset, by path: what a first visit can download at most. */
@@ -108,6 +130,65 @@ public final class UiRoutes {
             throw new UncheckedIOException(e);
         }
         return props.getProperty("version");
+    }
+
+    /**
+     * The page paths of the client's page list: the {@code PAGES} object of {@code pages.js}, one
+     * {@code name: '/path',} a line.
+     *
+     * @throws IllegalStateException when the list is missing or has a line of another form
+     */
+    static List<String> pagesOf(String pagesJs) {
+        Matcher block = PAGE_LIST_BLOCK.matcher(pagesJs);
+        if (!block.find()) {
+            throw new IllegalStateException(PAGE_LIST + " has no `export const PAGES = {` ... `};` list");
+        }
+        List<String> paths = new ArrayList<>();
+        for (String line : block.group(1).split("\\n")) {
+            Matcher page = PAGE_LINE.matcher(line);
+            if (!page.matches()) {
+                throw new IllegalStateException(PAGE_LIST + ": the line \"" + line.strip() + "\" of PAGES is not name: '/path',");
+            }
+            paths.add(page.group(1));
+        }
+        return List.copyOf(paths);
+    }
+
+    /**
+     * The files in the classpath folder that holds {@code file}, and in its subfolders, by path relative to that
+     * folder and sorted; whether the build is a folder (tests, development) or a jar (a release). Names starting with
+     * a dot are left out.
+     */
+    static List<String> filesBeside(ClassLoader loader, String file) {
+        URL url = loader.getResource(file);
+        if (url == null) {
+            throw new IllegalStateException(file + " is missing from the build");
+        }
+        List<String> names = new ArrayList<>();
+        try {
+            if (url.getProtocol().equals("jar")) {
+                JarURLConnection connection = (JarURLConnection) url.openConnection();
+                connection.setUseCaches(false);
+                String entry = connection.getEntryName();
+                String prefix = entry.substring(0, entry.lastIndexOf('/') + 1);
+                try (JarFile jar = connection.getJarFile()) {
+                    jar.stream().filter(e -> !e.isDirectory() && e.getName().startsWith(prefix))
+                            .forEach(e -> names.add(e.getName().substring(prefix.length())));
+                }
+            } else {
+                Path folder = Path.of(url.toURI()).getParent();
+                try (Stream<Path> files = Files.walk(folder)) {
+                    files.filter(Files::isRegularFile)
+                            .forEach(f -> names.add(folder.relativize(f).toString().replace(File.separatorChar, '/')));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not list the files beside " + file + " in the build", e);
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("could not list the files beside " + file + " in the build", e);
+        }
+        names.removeIf(name -> name.startsWith(".") || name.contains("/."));
+        return names.stream().sorted().toList();
     }
 
     private static byte[] read(String path) {

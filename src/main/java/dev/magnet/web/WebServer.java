@@ -1,35 +1,24 @@
 package dev.magnet.web;
 
-import dev.magnet.support.ConflictException;
-import dev.magnet.support.ForbiddenException;
-import dev.magnet.support.InvalidRequestException;
-import dev.magnet.support.NotFoundException;
-import dev.magnet.support.TooManyRequestsException;
-import dev.magnet.support.UnauthorizedException;
 import io.javalin.Javalin;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
-import java.util.List;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP server: Javalin on virtual threads, authentication of {@code /api/*} (API key or browser cookie with
- * CSRF token, see {@link Authenticator}), and the one place where exceptions become problem+json answers.
+ * The HTTP server: Javalin on virtual threads serving the routes of a {@link RouteTable}, the authentication filter
+ * it is given before every {@code /api/*} route, and the one place where exceptions become problem+json answers.
  */
 public final class WebServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WebServer.class);
     /** Request bodies above this are refused with 413. */
     public static final long MAX_BODY_BYTES = 1024 * 1024;
-    /** Open without credentials; a caller who presents valid ones is still known to the handler. */
-
     private final Javalin app;
 
-    public WebServer(Handler authentication, List<Consumer<RoutesConfig>> features) {
+    public WebServer(Handler authentication, RouteTable routes) {
         this.app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.startup.showJavalinBanner = false;
@@ -38,7 +27,7 @@ public final class WebServer implements AutoCloseable {
             config.jetty.host = null;
             config.jetty.modifyServer(server -> server.setErrorHandler(WebServer::jettyError));
             config.routes.before("/api/*", authentication);
-            features.forEach(f -> f.accept(config.routes));
+            routes.installInto(config.routes);
             config.routes.exception(InvalidRequestException.class,
                     (e, ctx) -> Problem.send(ctx, 400, "Invalid request", e.getMessage(), e.field()));
             config.routes.exception(NotFoundException.class,

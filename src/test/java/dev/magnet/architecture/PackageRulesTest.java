@@ -1,5 +1,7 @@
 package dev.magnet.architecture;
 
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -9,7 +11,10 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The layering of the code base: features do not form cycles; the domain knows no web, SQL or process library. */
+/**
+ * The layering of the code base: features do not form cycles; the domain knows no web, SQL or process library; routes
+ * go through the route table; the command-line client stands on its own.
+ */
 class PackageRulesTest {
     private static JavaClasses classes;
 
@@ -33,6 +38,22 @@ class PackageRulesTest {
                 .and().doNotHaveFullyQualifiedName("dev.magnet.auth.Callers")
                 .and().doNotHaveFullyQualifiedName("dev.magnet.Magnet")
                 .should().dependOnClassesThat().resideInAPackage("io.javalin..")
+                .check(classes);
+    }
+
+    @Test
+    void routes_are_registered_only_through_the_route_table_so_it_lists_every_one() {
+        noClasses().that().resideOutsideOfPackage("dev.magnet.web..")
+                .should().dependOnClassesThat().haveFullyQualifiedName("io.javalin.Javalin")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("io.javalin.config.RoutesConfig")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("io.javalin.router.JavalinDefaultRoutingApi")
+                .check(classes);
+    }
+
+    @Test
+    void the_command_line_client_uses_none_of_the_server_code() {
+        noClasses().that().resideInAPackage("dev.magnet.cli..")
+                .should().dependOnClassesThat(resideInAPackage("dev.magnet..").and(resideOutsideOfPackage("dev.magnet.cli..")))
                 .check(classes);
     }
 

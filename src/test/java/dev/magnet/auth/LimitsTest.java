@@ -2,7 +2,7 @@ package dev.magnet.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.magnet.support.TooManyRequestsException;
+import dev.magnet.web.TooManyRequestsException;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -2,7 +2,7 @@ package dev.magnet.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.magnet.support.TooManyRequestsException;
+import dev.magnet.web.TooManyRequestsException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,7 +3,7 @@ package dev.magnet.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.magnet.support.InvalidRequestException;
+import dev.magnet.web.InvalidRequestException;
 import org.junit.jupiter.api.Test;
 
 class PasswordsTest {

@@ -7,42 +7,92 @@ import dev.magnet.testing.Browser;
 import dev.magnet.testing.FakeAnthropic;
 import dev.magnet.testing.PostgresSchema;
 import dev.magnet.testing.TestServer;
+import dev.magnet.web.RouteTable;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Acceptance test 5: every route, sent malformed ids, bodies, query parameters, credentials and headers, answers
- * only 4xx with problem+json, and the stored data (every table of the PostgreSQL schema) does not change.
+ * Acceptance test 5: every API route the server registers, sent malformed ids, bodies, query parameters, credentials
+ * and headers, answers only 4xx with problem+json, and the stored data (every table of the PostgreSQL schema) does not
+ * change. The routes come from the server's route table: a new route that needs credentials is fuzzed as it is
+ * registered, and one that needs a valid body ({@link #VALID_BODIES}) or is public ({@link #PUBLIC_FUZZ},
+ * {@link #OPEN_TO_ANYONE}) fails this test until it gets one here.
  */
 class RouteFuzzIT {
     static final String PASSWORD = "admin-password-for-tests";
-    static final List<String> AUTHENTICATED = List.of(
-            "POST /api/sessions", "GET /api/sessions", "GET /api/sessions/{id}", "PATCH /api/sessions/{id}",
-            "POST /api/sessions/{id}/messages", "POST /api/sessions/{id}/interrupt", "POST /api/sessions/{id}/cancel",
-            "POST /api/sessions/{id}/retry", "GET /api/sessions/{id}/events", "GET /api/sessions/{id}/diff",
-            "GET /api/me", "POST /api/me/workspace", "POST /api/me/password", "POST /api/workspaces",
-            "GET /api/workspace/members", "PATCH /api/workspace/members/{id}", "DELETE /api/workspace/members/{id}",
-            "POST /api/workspace/invites", "GET /api/workspace/invites", "DELETE /api/workspace/invites/{id}",
-            "GET /api/keys", "POST /api/keys", "GET /api/keys/{id}", "DELETE /api/keys/{id}", "GET /api/audit");
+    /**
+     * The body each route that needs credentials, takes a body and names a resource in its path is sent with a valid
+     * key and a bad id: valid, so that only the id is wrong.
+     */
+    static final Map<String, String> VALID_BODIES = Map.of(
+            "PATCH /api/sessions/{id}", "{\"title\": \"new\"}",
+            "POST /api/sessions/{id}/messages", "{\"text\": \"hello\"}",
+            "POST /api/sessions/{id}/interrupt", "{}",
+            "POST /api/sessions/{id}/cancel", "{}",
+            "POST /api/sessions/{id}/retry", "{}",
+            "PATCH /api/workspace/members/{userId}", "{\"role\": \"admin\"}");
+    /** Public routes that answer anyone by design, with nothing to refuse: the description, the sign-in options, sign-out. */
+    static final Set<String> OPEN_TO_ANYONE = Set.of("GET /api/openapi.json", "GET /api/auth/config", "POST /api/auth/signout");
     static final List<String> BAD_IDS = List.of("nope", "00000000-0000-0000-0000-000000000000", UUID.randomUUID().toString(),
             "%27%20or%201%3D1--", "..%2F..%2Fetc%2Fpasswd", "%00", "x".repeat(300), "%E2%80%AE", "-1");
     static final List<String> BAD_BODIES = List.of("not json", "[1, 2]", "\"a string\"", "42", "{\"zzz\": 1}", "{",
             "{\"name\": 5, \"title\": 5, \"text\": 5, \"role\": 5, \"workspaceId\": 5, \"prompt\": 5, \"email\": 5}",
             "{\"name\": null, \"title\": null, \"text\": null, \"role\": \"owner\", \"workspaceId\": null, \"newPassword\": null}");
+    /** How each public route is fuzzed: it takes no credentials, so it is sent the malformed inputs it does read. */
+    static final Map<String, Consumer<List<String>>> PUBLIC_FUZZ = Map.of(
+            "POST /api/auth/signin", failures -> {
+                for (String b : BAD_BODIES) {
+                    check(failures, "signin body " + b, fresh("POST", "/api/auth/signin", b, null, Map.of()));
+                }
+                check(failures, "signin as text/plain", fresh("POST", "/api/auth/signin",
+                        "{\"email\": \"admin@localhost\", \"password\": \"" + PASSWORD + "\"}", null,
+                        Map.of("Content-Type", "text/plain")));
+                check(failures, "signin with a wrong password", fresh("POST", "/api/auth/signin",
+                        "{\"email\": \"admin@localhost\", \"password\": \"wrong\"}", null, Map.of()));
+            },
+            "POST /api/invites/{token}/accept", failures -> {
+                for (String b : BAD_BODIES) {
+                    check(failures, "accept body " + b, fresh("POST", "/api/invites/not-a-token/accept", b, null, Map.of()));
+                }
+            },
+            "GET /api/invites/{token}", failures -> {
+                for (String id : BAD_IDS) {
+                    check(failures, "invite " + id, fresh("GET", "/api/invites/" + id, null, null, Map.of()));
+                }
+            },
+            "GET /api/auth/oidc/start", failures -> check(failures, "oidc start when not configured",
+                    fresh("GET", "/api/auth/oidc/start", null, null, Map.of())),
+            "GET /api/auth/oidc/callback", failures -> check(failures, "oidc callback when not configured",
+                    fresh("GET", "/api/auth/oidc/callback?code=x&state=y", null, null, Map.of())),
+            "POST /api/github/webhooks", failures -> {
+                for (String b : BAD_BODIES) {
+                    check(failures, "webhook body " + b, fresh("POST", "/api/github/webhooks", b, null,
+                            Map.of("X-GitHub-Event", "pull_request")));
+                }
+                check(failures, "webhook with a forged signature", fresh("POST", "/api/github/webhooks", "{}", null,
+                        Map.of("X-GitHub-Event", "pull_request", "X-Hub-Signature-256", "sha256=" + "0".repeat(64))));
+                check(failures, "webhook with a malformed signature", fresh("POST", "/api/github/webhooks", "{}", null,
+                        Map.of("X-GitHub-Event", "pull_request", "X-Hub-Signature-256", "sha256=zz")));
+            });
 
     @TempDir
     static Path dir;
     static FakeAnthropic model;
     static PostgresSchema db;
     static TestServer server;
+    static final Pattern PARAMETER = Pattern.compile("\\{\\w+}");
     static String sessionId;
     static String adminId;
 
@@ -74,10 +124,26 @@ class RouteFuzzIT {
         db.awaitNoActiveSessions(java.time.Duration.ofSeconds(60));
         before = db.dump();
 
-        for (String route : AUTHENTICATED) {
-            String method = route.split(" ")[0];
-            String path = route.split(" ")[1].replace("{id}", sessionId);
-            String body = method.equals("GET") || method.equals("DELETE") ? null : "{}";
+        List<RouteTable.Route> api = server.magnet().routes().stream().filter(r -> r.path().startsWith("/api/")).toList();
+        Set<String> named = new java.util.TreeSet<>(VALID_BODIES.keySet());
+        named.addAll(PUBLIC_FUZZ.keySet());
+        named.addAll(OPEN_TO_ANYONE);
+        api.forEach(r -> named.remove(r.toString()));
+        named.forEach(route -> failures.add(route + " is named here but the server registers no such route"));
+        for (RouteTable.Route r : api) {
+            if (r.isPublic()) {
+                String route = r.toString();
+                if (PUBLIC_FUZZ.containsKey(route)) {
+                    PUBLIC_FUZZ.get(route).accept(failures);
+                } else if (!OPEN_TO_ANYONE.contains(route)) {
+                    failures.add(route + " is public but not fuzzed: add it to PUBLIC_FUZZ (or OPEN_TO_ANYONE)");
+                }
+                continue;
+            }
+            String route = r.toString();
+            String method = r.method();
+            String path = target(r.path());
+            String body = takesBody(method) ? "{}" : null;
             check(failures, route + " without credentials", fresh(method, path, body, null, Map.of()));
             check(failures, route + " with an unknown key", fresh(method, path, body, "mgt_" + "A".repeat(43), Map.of()));
             check(failures, route + " with a garbage key", fresh(method, path, body, "'; drop table users; --", Map.of()));
@@ -90,17 +156,20 @@ class RouteFuzzIT {
                 Browser.Answer a = browser.send(method, path, body, false, Map.of("X-CSRF-Token", "not-the-token"));
                 check(failures, route + " by cookie with a wrong CSRF token", a.status(), a.body(), a.header("content-type"));
             }
-            if (route.contains("{id}")) {
-                for (String id : BAD_IDS) {
-                    String bad = route.split(" ")[1].replace("{id}", id);
-                    String valid = validBodyFor(route);
-                    check(failures, route + " id " + id, fresh(method, bad, valid, TestServer.API_KEY, Map.of()));
+            if (r.path().contains("{")) {
+                String valid = takesBody(method) ? VALID_BODIES.get(route) : null;
+                if (takesBody(method) && valid == null) {
+                    failures.add(route + " has no valid body to send with bad ids: add one to VALID_BODIES");
+                } else {
+                    for (String id : BAD_IDS) {
+                        String bad = PARAMETER.matcher(r.path()).replaceAll(Matcher.quoteReplacement(id));
+                        check(failures, route + " id " + id, fresh(method, bad, valid, TestServer.API_KEY, Map.of()));
+                    }
                 }
             }
             if (body != null) {
                 for (String b : BAD_BODIES) {
-                    String p = path.replace(sessionId, route.contains("members") ? adminId : sessionId);
-                    check(failures, route + " body " + b, fresh(method, p, b, TestServer.API_KEY, Map.of()));
+                    check(failures, route + " body " + b, fresh(method, path, b, TestServer.API_KEY, Map.of()));
                 }
                 check(failures, route + " huge body", fresh(method, path, "{\"x\": \"" + "y".repeat(1_100_000) + "\"}",
                         TestServer.API_KEY, Map.of()));
@@ -116,21 +185,6 @@ class RouteFuzzIT {
         check(failures, "events with a bad Last-Event-ID", fresh("GET", "/api/sessions/" + sessionId + "/events", null,
                 TestServer.API_KEY, Map.of("Last-Event-ID", "abc", "Accept", "text/event-stream")));
         check(failures, "a member route as a member", fresh("PUT", "/api/keys", "{}", TestServer.API_KEY, Map.of()));
-
-        for (String b : BAD_BODIES) {
-            check(failures, "signin body " + b, fresh("POST", "/api/auth/signin", b, null, Map.of()));
-            check(failures, "accept body " + b, fresh("POST", "/api/invites/not-a-token/accept", b, null, Map.of()));
-        }
-        check(failures, "signin as text/plain", fresh("POST", "/api/auth/signin",
-                "{\"email\": \"admin@localhost\", \"password\": \"" + PASSWORD + "\"}", null, Map.of("Content-Type", "text/plain")));
-        check(failures, "signin with a wrong password", fresh("POST", "/api/auth/signin",
-                "{\"email\": \"admin@localhost\", \"password\": \"wrong\"}", null, Map.of()));
-        for (String id : BAD_IDS) {
-            check(failures, "invite " + id, fresh("GET", "/api/invites/" + id, null, null, Map.of()));
-        }
-        check(failures, "oidc start when not configured", fresh("GET", "/api/auth/oidc/start", null, null, Map.of()));
-        check(failures, "oidc callback when not configured", fresh("GET", "/api/auth/oidc/callback?code=x&state=y",
-                null, null, Map.of()));
 
         assertThat(failures).isEmpty();
         assertThat(db.dump()).isEqualTo(before);
@@ -150,20 +204,13 @@ class RouteFuzzIT {
         return new TestServer.Response(a.status(), a.body(), a.header("content-type"));
     }
 
-    private static String validBodyFor(String route) {
-        if (route.startsWith("GET") || route.startsWith("DELETE")) {
-            return null;
-        }
-        if (route.endsWith("/messages")) {
-            return "{\"text\": \"hello\"}";
-        }
-        if (route.startsWith("PATCH /api/sessions")) {
-            return "{\"title\": \"new\"}";
-        }
-        if (route.startsWith("PATCH /api/workspace/members")) {
-            return "{\"role\": \"admin\"}";
-        }
-        return "{}";
+    /** The path with its parameters naming real things: the admin for a member, else the session. */
+    private static String target(String path) {
+        return PARAMETER.matcher(path.replace("{userId}", adminId)).replaceAll(sessionId);
+    }
+
+    private static boolean takesBody(String method) {
+        return !method.equals("GET") && !method.equals("DELETE");
     }
 
     private static void check(List<String> failures, String what, TestServer.Response r) {

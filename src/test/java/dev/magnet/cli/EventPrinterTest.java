@@ -13,7 +13,7 @@ class EventPrinterTest {
     private final EventPrinter printer = new EventPrinter(Style.PLAIN);
 
     private List<String> print(String type, String data) {
-        return printer.lines(new SessionEvent(1, "s1", type, Instant.EPOCH, Json.parse(data)));
+        return printer.lines(new SessionEvent(1, "s1", type, Instant.EPOCH, ClientJson.parse(data)));
     }
 
     @Test
@@ -204,7 +204,7 @@ class EventPrinterTest {
 
     @Test
     void the_end_of_a_failed_session_shows_the_failure() {
-        StreamEnd end = new StreamEnd("failed", new SessionView.Failure("setup_failed", "exit code 2", "setting_up"));
+        StreamEnd end = new StreamEnd("failed", new SessionAnswer.Failure("setup_failed", "exit code 2", "setting_up"));
 
         assertThat(printer.end(end)).containsExactly("✗ session failed: setup_failed in setting_up: exit code 2");
     }
@@ -217,7 +217,7 @@ class EventPrinterTest {
     @Test
     void colours_are_ansi_codes_only_when_asked_for() {
         EventPrinter coloured = new EventPrinter(new Style(true));
-        SessionEvent event = new SessionEvent(1, "s1", "error", Instant.EPOCH, Json.parse("{\"message\":\"boom\"}"));
+        SessionEvent event = new SessionEvent(1, "s1", "error", Instant.EPOCH, ClientJson.parse("{\"message\":\"boom\"}"));
 
         assertThat(coloured.lines(event)).containsExactly("\u001b[31m✗ error: boom\u001b[0m");
         assertThat(printer.lines(event).get(0)).doesNotContain("\u001b");

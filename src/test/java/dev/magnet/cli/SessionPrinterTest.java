@@ -24,7 +24,7 @@ class SessionPrinterTest {
 
     @Test
     void the_list_is_an_aligned_table_then_the_weeks_figures() {
-        List<String> lines = printer.table(Json.read(LIST, SessionList.class));
+        List<String> lines = printer.table(ClientJson.read(LIST, SessionList.class));
 
         assertThat(lines).containsExactly(
                 "ID                                    STATUS               AGE  REPO           TITLE               PR",
@@ -42,7 +42,7 @@ class SessionPrinterTest {
 
     @Test
     void show_summarises_the_session_with_its_failure_and_phase_timeline() {
-        SessionView session = Json.read("""
+        SessionAnswer session = ClientJson.read("""
                 {"id":"s1","title":"Add dark mode","status":"failed","phase":"cloning",
                  "failure":{"reason":"clone_failed","message":"repository not found","phase":"cloning"},
                  "prompt":"Add a dark mode toggle","repo":"acme/web","baseBranch":"main","branch":"magnet/s1-add-dark-mode",
@@ -53,7 +53,7 @@ class SessionPrinterTest {
                            {"phase":"cloning","status":"active","at":"2025-06-01T09:00:02Z","reason":null},
                            {"phase":"cloning","status":"failed","at":"2025-06-01T09:00:05Z","reason":"clone_failed"}],
                  "messages":[{"role":"user","text":"Add a dark mode toggle"}],
-                 "tasks":[{"id":"1","title":"find the theme","status":"completed"}]}""", SessionView.class);
+                 "tasks":[{"id":"1","title":"find the theme","status":"completed"}]}""", SessionAnswer.class);
 
         assertThat(printer.summary(session)).containsExactly(
                 "Add dark mode",
@@ -86,7 +86,7 @@ class SessionPrinterTest {
 
     @Test
     void the_headline_is_title_and_state() {
-        SessionView session = Json.read("{\"id\":\"s1\",\"title\":\"Fix it\",\"status\":\"active\",\"phase\":\"queued\"}", SessionView.class);
+        SessionAnswer session = ClientJson.read("{\"id\":\"s1\",\"title\":\"Fix it\",\"status\":\"active\",\"phase\":\"queued\"}", SessionAnswer.class);
 
         assertThat(printer.headline(session)).isEqualTo("Fix it · active/queued");
     }

@@ -81,7 +81,7 @@ class SessionsCommandTest {
         SessionsCommand sessions = new SessionsCommand(console.env());
 
         int exit = sessions.run(client -> {
-            throw new CliException.ServerAnswer(Problem.fromAnswer(422, """
+            throw new CliException.ServerAnswer(ErrorAnswer.fromAnswer(422, """
                     {"title":"Invalid session","status":422,"detail":"repo must be owner/name or a git URL","field":"repo"}"""));
         });
 

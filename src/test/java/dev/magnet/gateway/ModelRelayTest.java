@@ -3,7 +3,7 @@ package dev.magnet.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.magnet.support.Json;
+import dev.magnet.json.Json;
 import dev.magnet.testing.FakeAnthropic;
 import dev.magnet.testing.RecordedRequest;
 import dev.magnet.testing.Script;

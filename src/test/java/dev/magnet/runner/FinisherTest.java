@@ -164,7 +164,7 @@ class FinisherTest {
 
     private Session stored(SessionBuilder builder) {
         Session s = builder.inWorkspace(workspaceId).by(admin).build();
-        store.create(s, new SessionMessage(dev.magnet.support.Ids.newId(), s.id(), admin, s.prompt(),
+        store.create(s, new SessionMessage(dev.magnet.store.Ids.newId(), s.id(), admin, s.prompt(),
                 SessionMessage.State.QUEUED, Instant.now()), List.of(SessionStore.statusEvent(s)));
         return s;
     }

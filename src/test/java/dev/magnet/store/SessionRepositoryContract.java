@@ -25,7 +25,6 @@ import dev.magnet.session.SessionPage;
 import dev.magnet.session.SessionQuery;
 import dev.magnet.session.SessionRepository;
 import dev.magnet.session.Status;
-import dev.magnet.support.Ids;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

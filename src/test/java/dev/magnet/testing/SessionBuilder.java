@@ -15,7 +15,7 @@ public record SessionBuilder(String id, String workspaceId, Author author, Strin
 
     /** A new, queued session of workspace {@code ws} by Ada, titled "A session", on no repository. */
     public static SessionBuilder aSession() {
-        String id = dev.magnet.support.Ids.newId();
+        String id = dev.magnet.store.Ids.newId();
         return new SessionBuilder(id, "ws", new Author("u-ada", "Ada", "ada@example.com"), "A session",
                 "Do something useful", null, null, "magnet/" + id.substring(id.length() - 8) + "-a-session",
                 "claude-opus-4-6", null, Instant.parse("2026-11-25T10:00:00Z"));

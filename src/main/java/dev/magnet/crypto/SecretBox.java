@@ -1,4 +1,4 @@
-package dev.magnet.support;
+package dev.magnet.crypto;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package dev.magnet.support;
+package dev.magnet.web;
 
 /** The request does not fit the current state of the thing (HTTP 409), e.g. a follow-up to a failed session. */
 public final class ConflictException extends RuntimeException {

@@ -1,4 +1,4 @@
-package dev.magnet.support;
+package dev.magnet.web;
 
 /** Missing or wrong credentials (HTTP 401): an unknown API key, a wrong password, an expired sign-in. */
 public final class UnauthorizedException extends RuntimeException {

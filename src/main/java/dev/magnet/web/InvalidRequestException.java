@@ -1,4 +1,4 @@
-package dev.magnet.support;
+package dev.magnet.web;
 
 /** A request that cannot be accepted as it is (HTTP 400); {@code field} names the offending input when there is one. */
 public final class InvalidRequestException extends RuntimeException {

@@ -1,4 +1,4 @@
-package dev.magnet.support;
+package dev.magnet.store;
 
 import java.security.SecureRandom;
 import java.util.UUID;
@@ -39,12 +39,5 @@ public final class Ids {
     /** True when {@code value} looks like an id this class makes (any UUID form), so lookups can 404 early. */
     public static boolean isWellFormed(String value) {
         return value != null && value.matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
-    }
-
-    /** A random URL-safe secret of {@code bytes} bytes of entropy. */
-    public static String secret(int bytes) {
-        byte[] b = new byte[bytes];
-        RANDOM.nextBytes(b);
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 }

@@ -8,7 +8,7 @@ import java.util.Map;
  * Magnet sends. An answer that is not problem+json (say, a proxy's HTML page) is described by its
  * HTTP status and the first line of its body.
  */
-record Problem(String type, String title, int status, String detail, String field) {
+record ErrorAnswer(String type, String title, int status, String detail, String field) {
 
     private static final Map<Integer, String> REASONS = Map.ofEntries(
             Map.entry(400, "Bad Request"),
@@ -26,13 +26,13 @@ record Problem(String type, String title, int status, String detail, String fiel
             Map.entry(504, "Gateway Timeout"));
 
     /** Reads the problem from an error answer's status and body (which may be empty or not JSON). */
-    static Problem fromAnswer(int status, String body) {
+    static ErrorAnswer fromAnswer(int status, String body) {
         String text = body == null ? "" : body.strip();
         if (text.startsWith("{")) {
             try {
-                JsonNode json = Json.parse(text);
+                JsonNode json = ClientJson.parse(text);
                 if (json.hasNonNull("title") || json.hasNonNull("detail")) {
-                    return new Problem(
+                    return new ErrorAnswer(
                             textOrNull(json, "type"),
                             json.hasNonNull("title") ? json.get("title").asText() : reason(status),
                             json.path("status").asInt(status),
@@ -44,7 +44,7 @@ record Problem(String type, String title, int status, String detail, String fiel
             }
         }
         String detail = text.isEmpty() ? null : Formats.cut(Formats.firstLine(text), 200);
-        return new Problem(null, reason(status), status, detail, null);
+        return new ErrorAnswer(null, reason(status), status, detail, null);
     }
 
     /** {@code <title>: <detail> (field: <field>)}, leaving out what is missing. */

@@ -11,14 +11,14 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
  * The client's one JSON mapper and its conversions. Unknown fields are ignored so that a newer
  * server does not break an older client; malformed answers become {@link CliException.Unexpected}.
  */
-final class Json {
+final class ClientJson {
 
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .registerModule(new JavaTimeModule())
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
-    private Json() {
+    private ClientJson() {
     }
 
     static JsonNode parse(String text) {

@@ -7,7 +7,7 @@ import java.util.List;
  * A session as the server shows it (SPEC §4). Every field may be missing in an answer; the
  * printers cope with nulls. {@code tasks} is only sent for a single session.
  */
-record SessionView(
+record SessionAnswer(
         String id,
         String title,
         String status,
@@ -28,7 +28,7 @@ record SessionView(
         List<PhaseEntry> phases,
         List<Task> tasks) {
 
-    SessionView {
+    SessionAnswer {
         phases = phases == null ? List.of() : List.copyOf(phases);
         tasks = tasks == null ? List.of() : List.copyOf(tasks);
     }

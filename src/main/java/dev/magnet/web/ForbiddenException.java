@@ -1,4 +1,4 @@
-package dev.magnet.support;
+package dev.magnet.web;
 
 /** The caller is known but may not do this (HTTP 403), e.g. a member calling an admin-only route. */
 public final class ForbiddenException extends RuntimeException {

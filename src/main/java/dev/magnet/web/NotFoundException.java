@@ -1,4 +1,4 @@
-package dev.magnet.support;
+package dev.magnet.web;
 
 /** The thing does not exist for the caller (HTTP 404), also when it exists in another workspace. */
 public final class NotFoundException extends RuntimeException {

@@ -3,8 +3,8 @@ package dev.magnet.cli;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The filters and paging of {@code GET /api/sessions}; null means "not given". */
-record SessionQuery(String status, String repo, String author, String text, Integer limit, String cursor) {
+/** The filters and paging of {@code sessions list}, sent as the query of {@code GET /api/sessions}; null means "not given". */
+record ListOptions(String status, String repo, String author, String text, Integer limit, String cursor) {
 
     /** The query parameters to send, in a stable order, without the ones not given. */
     Map<String, String> parameters() {

@@ -1,4 +1,4 @@
-package dev.magnet.support;
+package dev.magnet.web;
 
 /** Too many requests or sign-in attempts (HTTP 429); the caller may try again after {@code retryAfterSeconds}. */
 public final class TooManyRequestsException extends RuntimeException {

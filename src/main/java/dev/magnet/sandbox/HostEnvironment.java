@@ -1,4 +1,4 @@
-package dev.magnet.support;
+package dev.magnet.sandbox;
 
 import java.util.Map;
 

@@ -1,4 +1,4 @@
-package dev.magnet.support;
+package dev.magnet.crypto;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

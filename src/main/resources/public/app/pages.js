@@ -1,0 +1,15 @@
+// The pages of the UI by their browser path; {id} stands for one path segment. main.js routes these paths, and the
+// server reads this list (one `name: '/path',` per line) to answer each of them with the page shell, so a new page
+// is added here and nowhere else.
+export const PAGES = {
+  dashboard: '/',
+  newSession: '/new',
+  keys: '/keys',
+  session: '/sessions/{id}',
+  sessionDiff: '/sessions/{id}/diff',
+};
+
+/** The regular expression that matches a page's path, capturing each {param}. */
+export function pathPattern(path) {
+  return new RegExp(`^${path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{\w+\}/g, '([\\w-]+)')}$`);
+}
