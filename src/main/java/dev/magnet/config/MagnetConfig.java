@@ -145,7 +145,10 @@ public record MagnetConfig(
         // numbered under it), and on a loaded 2-core machine a queue of them took longer (a contract test saw it)
         return "jdbc:h2:file:" + dataDir.resolve("db/magnet")
                 + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=FALSE;WRITE_DELAY=0"
-                + ";LOCK_TIMEOUT=10000";
+                + ";LOCK_TIMEOUT=10000"
+                // why: H2 closes itself from its own shutdown hook, before Magnet's has let sessions finish their
+                // writes and handed them back (GracefulShutdownIT saw "Database is already closed"); Magnet closes it
+                + ";DB_CLOSE_ON_EXIT=FALSE";
     }
 
     public boolean isPostgres() {

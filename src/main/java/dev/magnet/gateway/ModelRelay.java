@@ -142,7 +142,9 @@ public final class ModelRelay implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
-        client.close();
+        // why: close() waits for requests in flight, and a model answer still streaming (or held) would keep the
+        // server from stopping; the agents are gone by now, so their requests are cut off
+        client.shutdownNow();
     }
 
     private void handle(HttpExchange exchange) throws IOException {

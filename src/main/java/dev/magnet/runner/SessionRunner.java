@@ -40,7 +40,11 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
     private final int maxSessions;
     private final Duration lease;
     private final RunnerMetrics metrics;
+    /** How long stopping waits for sessions' work to unwind. */
+    static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(15);
+
     private final Map<String, SessionWorkflow> live = new ConcurrentHashMap<>();
+    private final Map<String, Thread> threads = new ConcurrentHashMap<>();
     private final Semaphore wake = new Semaphore(0);
     private volatile boolean running;
     private Thread dispatcher;
@@ -125,14 +129,25 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
         return true;
     }
 
-    /** Stops claiming and stops the agents; their sessions stay active and are resumed by the next runner. */
+    /**
+     * Shuts down gracefully: stops claiming, stops the agents, waits (at most {@link #SHUTDOWN_GRACE}) for every
+     * session's work to unwind so that no write is cut off, and hands the sessions back: no runner holds them, so
+     * another server (or this one after a restart) resumes them at once, without waiting for a lease to lapse.
+     */
     @Override
     public void close() {
         running = false;
         wake.release();
         live.values().forEach(SessionWorkflow::shutdown);
-        joinQuietly(dispatcher);
-        joinQuietly(heartbeat);
+        long deadline = System.nanoTime() + SHUTDOWN_GRACE.toNanos();
+        for (Thread t : threads.values()) {
+            joinUntil(t, deadline);
+        }
+        joinUntil(dispatcher, deadline);
+        joinUntil(heartbeat, deadline);
+        for (String id : List.copyOf(live.keySet())) {
+            releaseQuietly(id);
+        }
         try {
             runners.stopped(store.clock().instant());
         } catch (RuntimeException e) {
@@ -171,7 +186,7 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
                 SessionWorkflow wf = new SessionWorkflow(id, parts);
                 live.put(id, wf);
                 metrics.sessionStarted();
-                Thread.ofVirtual().name("session-" + id.substring(0, 8)).start(() -> runAndRelease(wf));
+                threads.put(id, Thread.ofVirtual().name("session-" + id.substring(0, 8)).start(() -> runAndRelease(wf)));
             }
         }
     }
@@ -180,10 +195,10 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
         try {
             wf.run();
         } finally {
-            if (running) {
-                store.release(wf.sessionId(), runnerId);
-            }
+            // why: also when stopping: a session handed back is resumed at once by whichever runner claims it next
+            releaseQuietly(wf.sessionId());
             live.remove(wf.sessionId());
+            threads.remove(wf.sessionId());
             metrics.sessionEnded();
             wake(); // why: a follow-up may have reopened the session while it was finishing
         }
@@ -216,12 +231,20 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
         }
     }
 
-    private static void joinQuietly(Thread t) {
+    private void releaseQuietly(String sessionId) {
+        try {
+            store.release(sessionId, runnerId);
+        } catch (RuntimeException e) {
+            log.warn("session {}: could not hand it back: {}", sessionId, e.getMessage());
+        }
+    }
+
+    private static void joinUntil(Thread t, long deadlineNanos) {
         if (t == null) {
             return;
         }
         try {
-            t.join(5000);
+            t.join(Duration.ofNanos(Math.max(1, deadlineNanos - System.nanoTime())));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

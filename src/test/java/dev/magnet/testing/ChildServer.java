@@ -80,6 +80,13 @@ public final class ChildServer implements AutoCloseable {
         return process.pid();
     }
 
+    /** SIGTERM, as a service manager stops a server; returns how long it took to exit, or null if it had not within {@code limit}. */
+    public Duration terminate(Duration limit) throws InterruptedException {
+        long start = System.nanoTime();
+        process.destroy();
+        return process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS) ? Duration.ofNanos(System.nanoTime() - start) : null;
+    }
+
     /** SIGKILL, like {@code kill -9}: no shutdown hook runs. Waits until the process is gone. */
     public void kill9() throws InterruptedException {
         process.destroyForcibly();
