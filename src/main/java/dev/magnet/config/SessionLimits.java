@@ -16,9 +16,11 @@ import java.util.Map;
  *                              ({@code MAGNET_TURN_TIMEOUT_SECONDS}, 3600); the session fails {@code timeout}
  * @param sessionTimeout        wall-clock limit of one run of a session, from when a runner takes it up to when it
  *                              completes ({@code MAGNET_SESSION_TIMEOUT_SECONDS}, 14400); the session fails {@code timeout}
+ * @param parkAfter             how long an agent that waits for a message (interrupted) keeps its run slot before it
+ *                              is parked ({@code MAGNET_PARK_SECONDS}, 60)
  */
 public record SessionLimits(long agentMaxLineBytes, long relayMaxBodyBytes, int gatewayMaxConnections,
-                            Duration turnTimeout, Duration sessionTimeout) {
+                            Duration turnTimeout, Duration sessionTimeout, Duration parkAfter) {
 
     public SessionLimits {
         if (agentMaxLineBytes < 64 * 1024) {
@@ -29,6 +31,9 @@ public record SessionLimits(long agentMaxLineBytes, long relayMaxBodyBytes, int 
         }
         if (gatewayMaxConnections < 2) {
             throw new IllegalArgumentException("MAGNET_GATEWAY_MAX_CONNECTIONS must be at least 2");
+        }
+        if (parkAfter.isNegative() || parkAfter.isZero()) {
+            throw new IllegalArgumentException("MAGNET_PARK_SECONDS must be positive");
         }
         if (turnTimeout.isNegative() || turnTimeout.isZero() || sessionTimeout.isNegative() || sessionTimeout.isZero()) {
             throw new IllegalArgumentException("MAGNET_TURN_TIMEOUT_SECONDS and MAGNET_SESSION_TIMEOUT_SECONDS must be positive");
@@ -46,6 +51,7 @@ public record SessionLimits(long agentMaxLineBytes, long relayMaxBodyBytes, int 
                 MagnetConfig.parseLong(env, "MAGNET_RELAY_MAX_BODY_KB", 32 * 1024) * 1024,
                 (int) MagnetConfig.parseLong(env, "MAGNET_GATEWAY_MAX_CONNECTIONS", 64),
                 Duration.ofSeconds(MagnetConfig.parseLong(env, "MAGNET_TURN_TIMEOUT_SECONDS", 3600)),
-                Duration.ofSeconds(MagnetConfig.parseLong(env, "MAGNET_SESSION_TIMEOUT_SECONDS", 14400)));
+                Duration.ofSeconds(MagnetConfig.parseLong(env, "MAGNET_SESSION_TIMEOUT_SECONDS", 14400)),
+                Duration.ofSeconds(MagnetConfig.parseLong(env, "MAGNET_PARK_SECONDS", 60)));
     }
 }

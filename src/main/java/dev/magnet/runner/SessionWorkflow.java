@@ -90,6 +90,13 @@ final class SessionWorkflow {
         }
     }
 
+    /** Thrown to unwind when the agent waited for a message long enough and the session was parked. */
+    private static final class Parked extends Exception {
+        Parked() {
+            super(null, null, false, false);
+        }
+    }
+
     private final String sessionId;
     private final Parts parts;
     private final BlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
@@ -151,6 +158,9 @@ final class SessionWorkflow {
             work(s);
         } catch (Stopped e) {
             log.debug("session {} stopped", sessionId);
+        } catch (Parked e) {
+            log.debug("session {} parked: its agent waits for a message", sessionId);
+            stopAgentQuietly();
         } catch (StepFailure f) {
             fail(f.reason(), f.getMessage());
         } catch (InterruptedException e) {
@@ -210,7 +220,7 @@ final class SessionWorkflow {
     }
 
     /** Runs the agent until its work is done and pushed; goes round again when a follow-up arrives while finishing. */
-    private void work(Session s) throws StepFailure, Stopped, InterruptedException {
+    private void work(Session s) throws StepFailure, Stopped, Parked, InterruptedException {
         if (!parts.hasModelKey()) {
             throw new StepFailure(FailureReason.MODEL_AUTH_FAILED, "Magnet has no model API key: set ANTHROPIC_API_KEY "
                     + "(and ANTHROPIC_BASE_URL for a gateway) where the Magnet server runs, restart it, then retry.");
@@ -265,11 +275,20 @@ final class SessionWorkflow {
         parts.metrics().agentStarted();
     }
 
-    /** Feeds the agent and records what it does until a turn ends with nothing left for it to take. */
-    private void pumpUntilTurnsDone() throws StepFailure, Stopped, InterruptedException {
+    /**
+     * Feeds the agent and records what it does until a turn ends with nothing left for it to take. An agent that
+     * waits for a message (it was interrupted) longer than {@code MAGNET_PARK_SECONDS} is parked.
+     */
+    private void pumpUntilTurnsDone() throws StepFailure, Stopped, Parked, InterruptedException {
         deliverQueued();
+        Instant waitingSince = null;
         while (true) {
-            Signal signal = signals.poll(limits.untilNext(now(), POLL).toMillis(), TimeUnit.MILLISECONDS);
+            Duration wait = limits.untilNext(now(), POLL);
+            if (waitingSince != null) {
+                Duration toPark = Duration.between(now(), waitingSince.plus(parts.limits().parkAfter()));
+                wait = toPark.isNegative() ? Duration.ZERO : toPark.compareTo(wait) < 0 ? toPark : wait;
+            }
+            Signal signal = signals.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
             if (stopped) {
                 throw new Stopped();
             }
@@ -278,11 +297,20 @@ final class SessionWorkflow {
                 throw late.get();
             }
             if (signal == null) {
-                deliverQueued();
+                if (deliverQueued()) {
+                    waitingSince = null;
+                } else if (waitingSince != null && !now().isBefore(waitingSince.plus(parts.limits().parkAfter()))
+                        && parked()) {
+                    throw new Parked();
+                }
                 continue;
             }
             switch (signal) {
-                case Signal.MessagesQueued q -> deliverQueued();
+                case Signal.MessagesQueued q -> {
+                    if (deliverQueued()) {
+                        waitingSince = null;
+                    }
+                }
                 case Signal.Interrupt i -> interruptAgent();
                 case Signal.Cancel c -> throw new Stopped();
                 case Signal.Exited e when e.generation() != agent.generation() -> { }
@@ -299,6 +327,8 @@ final class SessionWorkflow {
                         if (turnsDone(outcome.get())) {
                             return;
                         }
+                        waitingSince = outcome.get().kind() == TurnOutcome.Kind.INTERRUPTED && agent.tookEverythingWritten()
+                                ? now() : null;
                     }
                 }
             }
@@ -337,12 +367,29 @@ final class SessionWorkflow {
         return batch;
     }
 
-    /** Writes every queued message the current agent has not been given yet. */
-    private void deliverQueued() {
+    /** Writes every queued message the current agent has not been given yet; true when it wrote any. */
+    private boolean deliverQueued() {
         AgentRun a = agent;
         if (a != null && a.deliver(parts.store().queuedMessages(sessionId)) > 0) {
             limits.turnStarted(now());
+            return true;
         }
+        return false;
+    }
+
+    /**
+     * Parks the session when no message waits for it (checked under its row lock, so a follow-up either is seen here
+     * or finds the session parked and sends it back to work): it gives up its run slot, and the next message resumes
+     * the agent where it waited.
+     */
+    private boolean parked() {
+        return parts.store().withLocked(sessionId, (s, w) -> {
+            if (!s.isActive() || !parts.store().queuedMessages(sessionId).isEmpty()) {
+                return false;
+            }
+            w.save(s.moveTo(Phase.WAITING, "parked: the agent waits for a message and gave its place up", now()));
+            return true;
+        }).orElse(false);
     }
 
     /** Writes a message of Magnet's own to the agent; a turn runs from now. */
@@ -451,6 +498,14 @@ final class SessionWorkflow {
         }
         agent = null;
         sandbox.stopProcesses();
+    }
+
+    private void stopAgentQuietly() {
+        try {
+            stopAgent();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void killAgent() {

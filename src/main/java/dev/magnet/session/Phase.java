@@ -5,10 +5,11 @@ import java.util.Set;
 
 /**
  * The detail of an active session (SPEC §1): queued → provisioning → cloning → setting_up → running →
- * finishing → done. Each phase knows which it may move to.
+ * finishing → done; and {@code waiting}: an agent that waits for a message was parked (its process stopped, its run
+ * slot given up) until a message comes. Each phase knows which it may move to.
  */
 public enum Phase {
-    QUEUED, PROVISIONING, CLONING, SETTING_UP, RUNNING, FINISHING, DONE;
+    QUEUED, PROVISIONING, CLONING, SETTING_UP, RUNNING, WAITING, FINISHING, DONE;
 
     /** Whether a session in this phase may move to {@code next}. */
     public boolean canMoveTo(Phase next) {
@@ -23,7 +24,9 @@ public enum Phase {
             case CLONING -> Set.of(SETTING_UP, PROVISIONING);
             case SETTING_UP -> Set.of(RUNNING, PROVISIONING);
             // why: RUNNING -> RUNNING is a resume (after an idle sandbox or a restart)
-            case RUNNING -> Set.of(RUNNING, FINISHING);
+            case RUNNING -> Set.of(RUNNING, WAITING, FINISHING);
+            // why: a message to a parked session sends it back to work, resumed where it waited
+            case WAITING -> Set.of(RUNNING);
             // why: a follow-up that arrives while finishing sends the session back to work
             case FINISHING -> Set.of(RUNNING, DONE);
             // why: a follow-up to a completed session resumes it

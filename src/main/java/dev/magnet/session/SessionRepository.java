@@ -225,7 +225,7 @@ public final class SessionRepository {
     public List<String> claimable(Handle h, Instant now, int limit) {
         return h.createQuery("""
                 select id from sessions
-                where status = 'active' and (runner_id is null or lease_until < :now)
+                where status = 'active' and phase <> 'waiting' and (runner_id is null or lease_until < :now)
                 order by id limit :limit
                 """)
                 .bind("now", now)
@@ -238,7 +238,7 @@ public final class SessionRepository {
     public boolean claim(Handle h, String id, String runnerId, Instant now, Instant leaseUntil) {
         return h.createUpdate("""
                 update sessions set runner_id = :runner, lease_until = :until
-                where id = :id and status = 'active' and (runner_id is null or lease_until < :now)
+                where id = :id and status = 'active' and phase <> 'waiting' and (runner_id is null or lease_until < :now)
                 """)
                 .bind("id", id)
                 .bind("runner", runnerId)

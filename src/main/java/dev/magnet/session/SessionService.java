@@ -140,9 +140,11 @@ public final class SessionService {
             }
             w.queue(message);
             Session next = s.withOneMoreMessage(now);
-            boolean reopen = s.status() == Status.COMPLETED;
-            if (reopen) {
+            boolean reopen = s.status() == Status.COMPLETED || s.phase() == Phase.WAITING;
+            if (s.status() == Status.COMPLETED) {
                 next = next.reopen(now);
+            } else if (s.phase() == Phase.WAITING) {
+                next = next.moveTo(Phase.RUNNING, "follow-up", now);
             }
             w.save(next);
             w.append(List.of(userMessageEvent(message, true)));
