@@ -142,9 +142,12 @@ public final class SessionStore {
         return events.ofTypes(sessionId, types);
     }
 
-    /** Sessions with an open pull request, the least recently checked first. */
-    public List<Session> withOpenPullRequests(int limit) {
-        return jdbi.withHandle(h -> sessions.withOpenPullRequests(h, limit));
+    /**
+     * Sessions with an open pull request, by id, after {@code afterId} (from the first when null): one page of a walk
+     * through all of them, at most {@code limit}.
+     */
+    public List<Session> withOpenPullRequests(String afterId, int limit) {
+        return jdbi.withHandle(h -> sessions.withOpenPullRequests(h, afterId, limit));
     }
 
     /** Sessions whose pull request is {@code number} in {@code repo}. */
