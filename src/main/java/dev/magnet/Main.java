@@ -2,11 +2,14 @@ package dev.magnet;
 
 import dev.magnet.cli.SessionsCommand;
 import dev.magnet.config.MagnetConfig;
+import dev.magnet.logging.LogFormat;
 import dev.magnet.sandbox.Cgroups;
 import dev.magnet.sandbox.HostCheck;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -37,23 +40,31 @@ public final class Main implements Runnable {
         public Integer call() throws InterruptedException {
             MagnetConfig config = MagnetConfig.fromEnvironment(System.getenv());
             Magnet magnet = Magnet.start(config);
+            // why: with JSON logs every line of the output is a JSON object, these too
+            Consumer<String> say = LogFormat.parse(System.getenv(LogFormat.SETTING)) == LogFormat.JSON
+                    ? line -> {
+                        if (!line.isBlank()) {
+                            LoggerFactory.getLogger(Main.class).info(line.strip());
+                        }
+                    }
+                    : System.out::println;
             if (magnet.generatedApiKey() != null) {
-                System.out.println();
-                System.out.println("  First start: created workspace 'Default' and user 'admin'.");
-                System.out.println("  Admin API key (shown once, keep it): " + magnet.generatedApiKey());
-                System.out.println("  Use it as:  export MAGNET_API_KEY=" + magnet.generatedApiKey());
-                System.out.println();
+                say.accept("");
+                say.accept("  First start: created workspace 'Default' and user 'admin'.");
+                say.accept("  Admin API key (shown once, keep it): " + magnet.generatedApiKey());
+                say.accept("  Use it as:  export MAGNET_API_KEY=" + magnet.generatedApiKey());
+                say.accept("");
             }
             if (magnet.generatedAdminPassword() != null) {
-                System.out.println();
-                System.out.println("  Sign in to the web UI as " + dev.magnet.auth.Bootstrap.ADMIN_EMAIL
+                say.accept("");
+                say.accept("  Sign in to the web UI as " + dev.magnet.auth.Bootstrap.ADMIN_EMAIL
                         + " with the password (shown once, change it after signing in): " + magnet.generatedAdminPassword());
-                System.out.println();
+                say.accept("");
             }
-            System.out.println("Magnet is running on http://localhost:" + magnet.port()
+            say.accept("Magnet is running on http://localhost:" + magnet.port()
                     + (config.hasModelKey() ? "" : "  (no ANTHROPIC_API_KEY: sessions will fail until it is set)"));
             if (!config.allowLocalRepos()) {
-                System.out.println("  Local repositories are off. To work on repositories under /srv/git (say), start with:"
+                say.accept("  Local repositories are off. To work on repositories under /srv/git (say), start with:"
                         + " MAGNET_ALLOW_LOCAL_REPOS=true MAGNET_LOCAL_REPO_ROOTS=/srv/git ./magnet start");
             }
             CountDownLatch stopped = new CountDownLatch(1);

@@ -8,6 +8,7 @@ import dev.magnet.git.SessionRepos;
 import dev.magnet.git.WorkspaceTransfer;
 import dev.magnet.github.GitHubIntegration;
 import dev.magnet.github.PullRequests;
+import dev.magnet.logging.LogContext;
 import dev.magnet.sandbox.SandboxProvider;
 import dev.magnet.session.SessionControl;
 import dev.magnet.session.SessionStore;
@@ -171,7 +172,8 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
                 SessionWorkflow wf = new SessionWorkflow(id, parts);
                 live.put(id, wf);
                 metrics.sessionStarted();
-                Thread.ofVirtual().name("session-" + id.substring(0, 8)).start(() -> runAndRelease(wf));
+                Thread.ofVirtual().name("session-" + id.substring(0, 8))
+                        .start(() -> LogContext.inSession(id, () -> runAndRelease(wf)));
             }
         }
     }
