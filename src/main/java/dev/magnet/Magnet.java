@@ -40,6 +40,8 @@ import dev.magnet.github.PullRequestRecorder;
 import dev.magnet.github.PullRequests;
 import dev.magnet.github.Webhooks;
 import dev.magnet.health.HealthRoutes;
+import dev.magnet.health.ServerMetrics;
+import dev.magnet.health.SessionPhaseTelemetry;
 import dev.magnet.runner.RunnerMetrics;
 import dev.magnet.runner.SessionRunner;
 import dev.magnet.config.SandboxConfig;
@@ -63,7 +65,6 @@ import dev.magnet.web.RouteTable;
 import dev.magnet.web.StaticRoutes;
 import dev.magnet.web.UiRoutes;
 import dev.magnet.web.WebServer;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -86,9 +87,11 @@ public final class Magnet implements AutoCloseable {
     private final WebServer web;
     private final RouteTable routes;
     private final Bootstrap.Result firstStart;
+    private final ServerMetrics metrics;
 
     private Magnet(MagnetConfig config, Database database, ModelRelay relay, SessionRunner runner,
-                   PullRequestPoller poller, WebServer web, RouteTable routes, Bootstrap.Result firstStart) {
+                   PullRequestPoller poller, WebServer web, RouteTable routes, Bootstrap.Result firstStart,
+                   ServerMetrics metrics) {
         this.config = config;
         this.database = database;
         this.relay = relay;
@@ -97,6 +100,7 @@ public final class Magnet implements AutoCloseable {
         this.web = web;
         this.routes = routes;
         this.firstStart = firstStart;
+        this.metrics = metrics;
     }
 
     /**
@@ -121,14 +125,15 @@ public final class Magnet implements AutoCloseable {
         redactor.register(config.anthropicApiKey());
         RedactingConverter.use(redactor);
 
-        Database database = Database.open(config.databaseUrl());
+        ServerMetrics serverMetrics = new ServerMetrics();
+        PrometheusMeterRegistry metrics = serverMetrics.registry();
+        Database database = Database.open(config.databaseUrl(), metrics);
         AccountSettings accountSettings = config.accounts();
         ApiKeys apiKeys = new ApiKeys(database.jdbi(), clock);
         Bootstrap bootstrap = new Bootstrap(database.jdbi(), apiKeys, clock);
         Bootstrap.Result firstStart = bootstrap.ensureFirstWorkspace(config.bootstrapApiKey(), accountSettings.adminPassword());
         redactor.register(accountSettings.oidcClientSecret());
         redactor.register(config.metricsToken());
-        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         AuditLog audit = new AuditLog(database.jdbi(), clock);
         BrowserSessions browsers = new BrowserSessions(database.jdbi(), clock);
         AccountService accounts = new AccountService(database.jdbi(), new Accounts(clock), browsers, new Invites(clock), apiKeys,
@@ -143,7 +148,7 @@ public final class Magnet implements AutoCloseable {
 
         EventHub hub = new EventHub();
         EventLog eventLog = new EventLog(database.jdbi(), hub, redactor, clock);
-        SessionStore store = new SessionStore(database.jdbi(), eventLog, clock);
+        SessionStore store = new SessionStore(database.jdbi(), eventLog, clock, new SessionPhaseTelemetry(metrics));
         ModelRelay relay = ModelRelay.start(config.anthropicApiKey(), config.anthropicBaseUrl(),
                 config.limits().relayMaxBodyBytes());
         Gateway gateway = new Gateway(relay, EgressPolicy.parse(config.sandbox().egressAllow()),
@@ -176,12 +181,12 @@ public final class Magnet implements AutoCloseable {
         new GitHubRoutes(github, new Webhooks(github, store, prRecorder, database.jdbi(), clock), addresses).register(routes);
         new StaticRoutes().register(routes);
         new UiRoutes().register(routes);
-        WebServer web = new WebServer(new AuthenticationFilter(authenticator, routes), routes);
+        WebServer web = new WebServer(new AuthenticationFilter(authenticator, routes), routes, metrics);
         runner.start();
         poller.start();
         web.start(config.port());
         log.info("Magnet listening on port {} ({}, sandbox {})", web.port(), config, sandboxes.name());
-        return new Magnet(config, database, relay, runner, poller, web, routes, firstStart);
+        return new Magnet(config, database, relay, runner, poller, web, routes, firstStart, serverMetrics);
     }
 
     private static SandboxProvider sandboxes(MagnetConfig config, Gateway gateway, Cgroups cgroups) {
@@ -226,5 +231,6 @@ public final class Magnet implements AutoCloseable {
         runner.close();
         relay.close();
         database.close();
+        metrics.close();
     }
 }

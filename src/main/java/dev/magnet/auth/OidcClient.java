@@ -1,6 +1,5 @@
 package dev.magnet.auth;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.source.JWKSource;
@@ -8,68 +7,78 @@ import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
-import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import com.nimbusds.jwt.JWT;
+import com.nimbusds.oauth2.sdk.AuthorizationCode;
+import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
+import com.nimbusds.oauth2.sdk.ErrorObject;
+import com.nimbusds.oauth2.sdk.GeneralException;
+import com.nimbusds.oauth2.sdk.ParseException;
+import com.nimbusds.oauth2.sdk.ResponseType;
+import com.nimbusds.oauth2.sdk.Scope;
+import com.nimbusds.oauth2.sdk.TokenRequest;
+import com.nimbusds.oauth2.sdk.TokenResponse;
+import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
+import com.nimbusds.oauth2.sdk.auth.Secret;
+import com.nimbusds.oauth2.sdk.http.HTTPRequest;
+import com.nimbusds.oauth2.sdk.id.ClientID;
+import com.nimbusds.oauth2.sdk.id.Issuer;
+import com.nimbusds.oauth2.sdk.id.State;
+import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
+import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
+import com.nimbusds.openid.connect.sdk.AuthenticationRequest;
+import com.nimbusds.openid.connect.sdk.Nonce;
+import com.nimbusds.openid.connect.sdk.OIDCTokenResponse;
+import com.nimbusds.openid.connect.sdk.OIDCTokenResponseParser;
+import com.nimbusds.openid.connect.sdk.claims.IDTokenClaimsSet;
+import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
+import com.nimbusds.openid.connect.sdk.validators.IDTokenValidator;
 import dev.magnet.crypto.Tokens;
-import dev.magnet.json.Json;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.text.ParseException;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
- * Single sign-on with an OpenID Connect provider: the authorization code flow with PKCE (S256), a nonce and a
- * state, the code exchanged at the token endpoint with the client secret (HTTP Basic), and the ID token's
- * signature checked against the provider's JWKS, its issuer, audience, expiry and nonce.
+ * Single sign-on with an OpenID Connect provider, through the Nimbus OAuth 2.0 / OpenID Connect SDK: discovery
+ * (the provider must call itself the configured issuer), the authorization code flow with PKCE (S256), a nonce and a
+ * state, the code exchanged at the token endpoint with the client secret (HTTP Basic), and the ID token's signature
+ * checked against the provider's JWKS, with its issuer, audience, expiry and nonce.
  */
 public final class OidcClient {
     private static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
             JWSAlgorithm.PS256, JWSAlgorithm.ES256, JWSAlgorithm.ES384);
-    private final String issuer;
-    private final String clientId;
-    private final String clientSecret;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private static final int CONNECT_TIMEOUT_MS = (int) Duration.ofSeconds(10).toMillis();
+    private static final int READ_TIMEOUT_MS = (int) Duration.ofSeconds(15).toMillis();
+    private static final Scope SCOPE = new Scope("openid", "email", "profile");
+
+    private final Issuer issuer;
+    private final ClientID clientId;
+    private final ClientSecretBasic clientAuth;
     private volatile Provider provider;
 
     public OidcClient(String issuer, String clientId, String clientSecret) {
         if (issuer == null || clientId == null || clientSecret == null) {
             throw new IllegalArgumentException("single sign-on needs MAGNET_OIDC_ISSUER, MAGNET_OIDC_CLIENT_ID and MAGNET_OIDC_CLIENT_SECRET");
         }
-        this.issuer = issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer;
-        this.clientId = clientId;
-        this.clientSecret = clientSecret;
+        this.issuer = new Issuer(issuer);
+        this.clientId = new ClientID(clientId);
+        this.clientAuth = new ClientSecretBasic(this.clientId, new Secret(clientSecret));
     }
 
     /** Starts a sign-in: where to send the browser, and what to keep until it comes back. */
     public Start start(String redirectUri) {
         Provider p = provider();
-        String state = Tokens.random(24);
-        String nonce = Tokens.random(24);
-        String verifier = Tokens.random(32);
-        Map<String, String> q = new LinkedHashMap<>();
-        q.put("response_type", "code");
-        q.put("client_id", clientId);
-        q.put("redirect_uri", redirectUri);
-        q.put("scope", "openid email profile");
-        q.put("state", state);
-        q.put("nonce", nonce);
-        q.put("code_challenge", challenge(verifier));
-        q.put("code_challenge_method", "S256");
-        String sep = p.authorizationEndpoint().contains("?") ? "&" : "?";
-        return new Start(p.authorizationEndpoint() + sep + form(q), state, nonce, verifier);
+        State state = new State(Tokens.random(24));
+        Nonce nonce = new Nonce(Tokens.random(24));
+        CodeVerifier verifier = new CodeVerifier(Tokens.random(32));
+        URI url = new AuthenticationRequest.Builder(ResponseType.CODE, SCOPE, clientId, URI.create(redirectUri))
+                .endpointURI(p.metadata().getAuthorizationEndpointURI())
+                .state(state)
+                .nonce(nonce)
+                .codeChallenge(verifier, CodeChallengeMethod.S256)
+                .build()
+                .toURI();
+        return new Start(url.toString(), state.getValue(), nonce.getValue(), verifier.getValue());
     }
 
     /**
@@ -79,33 +88,40 @@ public final class OidcClient {
      */
     public Identity finish(String code, String redirectUri, String nonce, String verifier) {
         Provider p = provider();
-        Map<String, String> form = new LinkedHashMap<>();
-        form.put("grant_type", "authorization_code");
-        form.put("code", code);
-        form.put("redirect_uri", redirectUri);
-        form.put("code_verifier", verifier);
-        String basic = Base64.getEncoder().encodeToString((enc(clientId) + ":" + enc(clientSecret)).getBytes(StandardCharsets.UTF_8));
-        HttpRequest request = HttpRequest.newBuilder(URI.create(p.tokenEndpoint())).timeout(Duration.ofSeconds(15))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .header("Accept", "application/json")
-                .header("Authorization", "Basic " + basic)
-                .POST(HttpRequest.BodyPublishers.ofString(form(form))).build();
-        JsonNode tokens = fetch(request, "the token endpoint");
-        String idToken = tokens.path("id_token").asText(null);
+        TokenRequest request = new TokenRequest(p.metadata().getTokenEndpointURI(), clientAuth,
+                new AuthorizationCodeGrant(new AuthorizationCode(code), URI.create(redirectUri), new CodeVerifier(verifier)));
+        JWT idToken = idToken(send(request.toHTTPRequest()));
+        try {
+            IDTokenClaimsSet claims = p.validator().validate(idToken, new Nonce(nonce));
+            return new Identity(claims.getIssuer().getValue(), claims.getSubject().getValue(), claims.getStringClaim("email"),
+                    Boolean.TRUE.equals(claims.getBooleanClaim("email_verified")), claims.getStringClaim("name"));
+        } catch (BadJOSEException | JOSEException e) {
+            throw new OidcException("the ID token did not verify: " + e.getMessage());
+        }
+    }
+
+    private static JWT idToken(TokenResponse response) {
+        if (!response.indicatesSuccess()) {
+            ErrorObject error = response.toErrorResponse().getErrorObject();
+            throw new OidcException("the token endpoint answered " + error.getHTTPStatusCode()
+                    + (error.getCode() == null ? "" : " (" + error.getCode() + ")"));
+        }
+        JWT idToken = ((OIDCTokenResponse) response.toSuccessResponse()).getOIDCTokens().getIDToken();
         if (idToken == null) {
             throw new OidcException("the provider answered without an ID token");
         }
-        DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
-        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, p.keys()));
-        processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(clientId,
-                new JWTClaimsSet.Builder().issuer(p.issuer()).claim("nonce", nonce).build(), Set.of("sub", "iat", "exp")));
+        return idToken;
+    }
+
+    private static TokenResponse send(HTTPRequest request) {
+        request.setConnectTimeout(CONNECT_TIMEOUT_MS);
+        request.setReadTimeout(READ_TIMEOUT_MS);
         try {
-            JWTClaimsSet claims = processor.process(idToken, null);
-            Boolean verified = claims.getBooleanClaim("email_verified");
-            return new Identity(p.issuer(), claims.getSubject(), claims.getStringClaim("email"), Boolean.TRUE.equals(verified),
-                    claims.getStringClaim("name"));
-        } catch (ParseException | BadJOSEException | JOSEException e) {
-            throw new OidcException("the ID token did not verify: " + e.getMessage());
+            return OIDCTokenResponseParser.parse(request.send());
+        } catch (IOException e) {
+            throw new OidcException("the token endpoint could not be read: " + e.getMessage());
+        } catch (ParseException e) {
+            throw new OidcException("the token endpoint's answer could not be read: " + e.getMessage());
         }
     }
 
@@ -114,17 +130,21 @@ public final class OidcClient {
         if (p != null) {
             return p;
         }
-        HttpRequest request = HttpRequest.newBuilder(URI.create(issuer + "/.well-known/openid-configuration"))
-                .timeout(Duration.ofSeconds(15)).header("Accept", "application/json").GET().build();
-        JsonNode doc = fetch(request, "the discovery document");
-        String announced = doc.path("issuer").asText("");
-        if (!announced.equals(issuer) && !announced.equals(issuer + "/")) {
-            throw new OidcException("the provider calls itself " + announced + ", not " + issuer);
+        OIDCProviderMetadata metadata;
+        try {
+            metadata = OIDCProviderMetadata.resolve(issuer, CONNECT_TIMEOUT_MS, READ_TIMEOUT_MS);
+        } catch (GeneralException e) {
+            throw new OidcException("the discovery document is not usable: " + e.getMessage());
+        } catch (IOException e) {
+            throw new OidcException("the discovery document could not be read: " + e.getMessage());
+        }
+        if (metadata.getAuthorizationEndpointURI() == null || metadata.getTokenEndpointURI() == null
+                || metadata.getJWKSetURI() == null) {
+            throw new OidcException("the discovery document lacks the authorization, token or JWKS endpoint");
         }
         try {
-            JWKSource<SecurityContext> keys = JWKSourceBuilder.create(URI.create(doc.path("jwks_uri").asText()).toURL())
-                    .retrying(true).build();
-            p = new Provider(announced, required(doc, "authorization_endpoint"), required(doc, "token_endpoint"), keys);
+            JWKSource<SecurityContext> keys = JWKSourceBuilder.create(metadata.getJWKSetURI().toURL()).retrying(true).build();
+            p = new Provider(metadata, new IDTokenValidator(issuer, clientId, new JWSVerificationKeySelector<>(ALGORITHMS, keys), null));
         } catch (IOException | IllegalArgumentException e) {
             throw new OidcException("the provider's jwks_uri is not usable: " + e.getMessage());
         }
@@ -132,47 +152,7 @@ public final class OidcClient {
         return p;
     }
 
-    private JsonNode fetch(HttpRequest request, String what) {
-        try {
-            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) {
-                throw new OidcException(what + " answered " + r.statusCode());
-            }
-            return Json.MAPPER.readTree(r.body());
-        } catch (IOException e) {
-            throw new OidcException(what + " could not be read: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new OidcException(what + " was interrupted");
-        }
-    }
-
-    private static String required(JsonNode doc, String field) {
-        String v = doc.path(field).asText(null);
-        if (v == null || !(v.startsWith("https://") || v.startsWith("http://"))) {
-            throw new OidcException("the discovery document has no " + field);
-        }
-        return v;
-    }
-
-    private static String challenge(String verifier) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is always present in the JDK", e);
-        }
-    }
-
-    private static String form(Map<String, String> values) {
-        return values.entrySet().stream().map(e -> enc(e.getKey()) + "=" + enc(e.getValue())).collect(Collectors.joining("&"));
-    }
-
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
-
-    private record Provider(String issuer, String authorizationEndpoint, String tokenEndpoint, JWKSource<SecurityContext> keys) {
+    private record Provider(OIDCProviderMetadata metadata, IDTokenValidator validator) {
     }
 
     /** Where to send the browser, with the state, nonce and PKCE verifier to keep until the callback. */

@@ -1,5 +1,6 @@
 package dev.magnet.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -39,8 +40,13 @@ final class CreateCommand implements Callable<Integer> {
         return sessions.run(client -> {
             CliEnvironment env = sessions.env();
             String text = prompt.read(env.in());
-            SessionAnswer session = ClientJson.convert(
-                    client.createSession(new CreateSessionRequest(text, repo, baseBranch, model, title)), SessionAnswer.class);
+            JsonNode answer = client.createSession(new CreateSessionRequest(text, repo, baseBranch, model, title));
+            SessionAnswer session = ClientJson.convert(answer, SessionAnswer.class);
+            if (sessions.json()) {
+                env.out().println(ClientJson.write(answer));
+                env.out().flush();
+                return follow ? sessions.follower(client).follow(session.id(), null) : ExitCodes.OK;
+            }
             env.out().println(session.id());
             env.out().flush();
             env.err().println(sessions.sessionPrinter().headline(session));

@@ -25,9 +25,11 @@ final class EventFollower {
     private final Style style;
     private final Backoff backoff;
     private final Duration idleTimeout;
+    private final boolean json;
 
+    /** @param json print each event's JSON as one line, and the end as {@code {"end": …}}, instead of text */
     EventFollower(MagnetClient client, EventPrinter printer, PrintWriter out, PrintWriter err, Style style,
-            Backoff backoff, Duration idleTimeout) {
+            Backoff backoff, Duration idleTimeout, boolean json) {
         this.client = client;
         this.printer = printer;
         this.out = out;
@@ -35,6 +37,7 @@ final class EventFollower {
         this.style = style;
         this.backoff = backoff;
         this.idleTimeout = idleTimeout;
+        this.json = json;
     }
 
     /**
@@ -102,7 +105,7 @@ final class EventFollower {
         try (stream) {
             for (SseFrame frame = stream.next(); frame != null; frame = stream.next()) {
                 if ("end".equals(frame.event())) {
-                    return new Attempt.Ended(end(StreamEnd.parse(frame.data())));
+                    return new Attempt.Ended(end(StreamEnd.parse(frame.data()), frame.data()));
                 }
                 if (!frame.data().isBlank()) {
                     print(frame, cursor);
@@ -131,16 +134,24 @@ final class EventFollower {
         if (cursor.lastSeq != null && event.seq() <= cursor.lastSeq) {
             return;
         }
-        for (String line : printer.lines(event)) {
-            out.println(line);
+        if (json) {
+            out.println(ClientJson.write(ClientJson.parse(frame.data())));
+        } else {
+            for (String line : printer.lines(event)) {
+                out.println(line);
+            }
         }
         out.flush();
         cursor.lastSeq = event.seq();
     }
 
-    private int end(StreamEnd end) {
-        for (String line : printer.end(end)) {
-            out.println(line);
+    private int end(StreamEnd end, String data) {
+        if (json) {
+            out.println("{\"end\":" + (data == null || data.isBlank() ? "{}" : ClientJson.write(ClientJson.parse(data))) + "}");
+        } else {
+            for (String line : printer.end(end)) {
+                out.println(line);
+            }
         }
         out.flush();
         return end.failed() ? ExitCodes.SESSION_FAILED : ExitCodes.OK;

@@ -31,14 +31,14 @@ final class ListCommand implements Callable<Integer> {
     @Option(names = "--cursor", paramLabel = "CURSOR", description = "the page after the one that printed this cursor")
     private String cursor;
 
-    @Option(names = "--json", description = "print the server's JSON answer")
+    @Option(names = "--json", hidden = true, description = "the same as --output json")
     private boolean json;
 
     @Override
     public Integer call() {
         return sessions.run(client -> {
             JsonNode page = client.listSessions(new ListOptions(status, repo, author, text, limit, cursor));
-            if (json) {
+            if (json || sessions.json()) {
                 sessions.env().out().println(ClientJson.pretty(page));
             } else {
                 sessions.sessionPrinter().table(ClientJson.convert(page, SessionList.class)).forEach(sessions.env().out()::println);

@@ -90,6 +90,21 @@ final class MagnetClient implements AutoCloseable {
         return send(post(sessionPath(id, "/retry"), body));
     }
 
+    /** {@code GET /api/sessions/{id}/diff?format=json}: base and head commits, the changed files and the diff. */
+    JsonNode diff(String id) throws InterruptedException {
+        return send(get(sessionPath(id, "/diff?format=json")));
+    }
+
+    /** {@code GET /api/sessions/{id}/diff}: the session branch's unified diff against its base, as git prints it. */
+    String diffText(String id) throws InterruptedException {
+        HttpRequest request = request(sessionPath(id, "/diff")).header("Accept", "text/x-diff").GET().build();
+        HttpResponse<String> response = exchange(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        if (response.statusCode() / 100 != 2) {
+            throw new CliException.ServerAnswer(ErrorAnswer.fromAnswer(response.statusCode(), response.body()));
+        }
+        return response.body();
+    }
+
     /**
      * Opens {@code GET /api/sessions/{id}/events} as an event stream.
      *

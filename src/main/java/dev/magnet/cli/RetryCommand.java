@@ -1,5 +1,6 @@
 package dev.magnet.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -31,7 +32,13 @@ final class RetryCommand implements Callable<Integer> {
         return sessions.run(client -> {
             CliEnvironment env = sessions.env();
             String text = prompt == null ? null : prompt.read(env.in());
-            SessionAnswer session = ClientJson.convert(client.retry(id, text), SessionAnswer.class);
+            JsonNode answer = client.retry(id, text);
+            SessionAnswer session = ClientJson.convert(answer, SessionAnswer.class);
+            if (sessions.json()) {
+                env.out().println(ClientJson.write(answer));
+                env.out().flush();
+                return follow ? sessions.follower(client).follow(session.id(), null) : ExitCodes.OK;
+            }
             env.out().println(session.id());
             env.out().flush();
             env.err().println("retry of " + id + ": " + sessions.sessionPrinter().headline(session));

@@ -1,5 +1,6 @@
 package dev.magnet.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -28,8 +29,12 @@ final class SendCommand implements Callable<Integer> {
             if (text.isBlank()) {
                 throw new CliException.Usage("the message is empty");
             }
-            client.sendMessage(id, text);
-            sessions.env().out().println("message sent to " + id);
+            JsonNode answer = client.sendMessage(id, text);
+            if (sessions.json()) {
+                sessions.printJson(answer);
+            } else {
+                sessions.env().out().println("message sent to " + id);
+            }
             return ExitCodes.OK;
         });
     }

@@ -1,5 +1,6 @@
 package dev.magnet.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -23,6 +24,10 @@ import picocli.CommandLine.Spec;
  * failed; 2 wrong usage, missing API key, or the server refused the request (4xx); 3 the server
  * could not be reached; 4 the server failed (5xx) or answered something unreadable. Errors are one
  * {@code error: …} line on stderr.
+ *
+ * <p>With {@code --output json} (before or after the subcommand) every command prints JSON on stdout: the server's
+ * answer, or for a followed stream one event object a line (JSON Lines) ending with {@code {"end": …}}; an error is
+ * then one JSON object on stderr, {@code {"error": "…", "exitCode": n}}.
  */
 @Command(
         name = "sessions",
@@ -36,6 +41,7 @@ import picocli.CommandLine.Spec;
             InterruptCommand.class,
             CancelCommand.class,
             RetryCommand.class,
+            DiffCommand.class,
         })
 public final class SessionsCommand implements Callable<Integer> {
 
@@ -52,6 +58,18 @@ public final class SessionsCommand implements Callable<Integer> {
 
     @Option(names = {"-h", "--help"}, usageHelp = true, scope = ScopeType.INHERIT, description = "show this help")
     private boolean help;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", scope = ScopeType.INHERIT, completionCandidates = Output.class,
+            description = "text (default) or json: the server's JSON answers, followed events as JSON lines, errors as JSON")
+    private String output;
+
+    /** The values of {@code --output}. */
+    static final class Output implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return java.util.List.of("text", "json").iterator();
+        }
+    }
 
     @Spec
     private CommandSpec spec;
@@ -103,17 +121,32 @@ public final class SessionsCommand implements Callable<Integer> {
     int request(String what, String id, Request request) {
         return run(client -> {
             request.send(client, id);
-            env().out().println(what + " requested for " + id);
+            if (json()) {
+                env().out().println(ClientJson.write(java.util.Map.of("id", id, "requested", what)));
+            } else {
+                env().out().println(what + " requested for " + id);
+            }
             return ExitCodes.OK;
         });
     }
 
     int run(Action action) {
+        try {
+            json();
+        } catch (CliException e) {
+            env.err().println("error: " + e.getMessage());
+            env.err().flush();
+            return e.exitCode();
+        }
         try (MagnetClient client = new MagnetClient(ClientSettings.resolve(url, apiKey, env))) {
             return action.run(client);
         } catch (CliException e) {
             env.out().flush();
-            env.err().println("error: " + e.getMessage());
+            if (json()) {
+                env.err().println(ClientJson.write(java.util.Map.of("error", e.getMessage(), "exitCode", e.exitCode())));
+            } else {
+                env.err().println("error: " + e.getMessage());
+            }
             return e.exitCode();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -128,6 +161,26 @@ public final class SessionsCommand implements Callable<Integer> {
         return env;
     }
 
+    /**
+     * Whether {@code --output json} was asked for.
+     *
+     * @throws CliException.Usage when {@code --output} is neither {@code text} nor {@code json}
+     */
+    boolean json() {
+        if (output == null || output.equalsIgnoreCase("text")) {
+            return false;
+        }
+        if (output.equalsIgnoreCase("json")) {
+            return true;
+        }
+        throw new CliException.Usage("--output must be text or json, was '" + output + "'");
+    }
+
+    /** Prints a JSON answer of the server (indented). */
+    void printJson(JsonNode answer) {
+        env.out().println(ClientJson.pretty(answer));
+    }
+
     Style style() {
         return new Style(env.colour());
     }
@@ -137,6 +190,7 @@ public final class SessionsCommand implements Callable<Integer> {
     }
 
     EventFollower follower(MagnetClient client) {
-        return new EventFollower(client, new EventPrinter(style()), env.out(), env.err(), style(), backoff, idleTimeout);
+        return new EventFollower(client, new EventPrinter(style()), env.out(), env.err(), style(), backoff, idleTimeout,
+                json());
     }
 }

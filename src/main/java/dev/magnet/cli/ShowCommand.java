@@ -17,14 +17,14 @@ final class ShowCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "ID", description = "the session's id")
     private String id;
 
-    @Option(names = "--json", description = "print the server's JSON answer")
+    @Option(names = "--json", hidden = true, description = "the same as --output json")
     private boolean json;
 
     @Override
     public Integer call() {
         return sessions.run(client -> {
             JsonNode session = client.getSession(id);
-            if (json) {
+            if (json || sessions.json()) {
                 sessions.env().out().println(ClientJson.pretty(session));
             } else {
                 sessions.sessionPrinter().summary(ClientJson.convert(session, SessionAnswer.class)).forEach(sessions.env().out()::println);

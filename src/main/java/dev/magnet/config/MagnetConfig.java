@@ -1,5 +1,6 @@
 package dev.magnet.config;
 
+import dev.magnet.logging.LogFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -104,6 +105,8 @@ public record MagnetConfig(
 
     /** Reads the configuration from environment variables, with the defaults of SPEC §7. */
     public static MagnetConfig fromEnvironment(Map<String, String> env) {
+        // why: logback.xml reads MAGNET_LOG_FORMAT itself; a value it does not know stops the start here, with why
+        LogFormat.parse(env.get(LogFormat.SETTING));
         Path dataDir = Path.of(env.getOrDefault("MAGNET_DATA_DIR", "data")).toAbsolutePath().normalize();
         String dbUrl = env.getOrDefault("MAGNET_DATABASE_URL", h2UrlFor(dataDir));
         int port = parseInt(env, "MAGNET_PORT", 7070);

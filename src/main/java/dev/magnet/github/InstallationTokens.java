@@ -1,9 +1,11 @@
 package dev.magnet.github;
 
 import dev.magnet.events.Redactor;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Date;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -94,8 +96,14 @@ final class InstallationTokens implements TokenSource {
     }
 
     private Instant expiry(GHAppInstallationToken minted) {
-        Instant expiresAt = minted.getExpiresAt();
-        // why: GitHub documents an hour; without an expiry assume less, so the refresh comes early
-        return expiresAt != null ? expiresAt : clock.instant().plus(Duration.ofMinutes(30));
+        Date expiresAt;
+        try {
+            // why: hub4j 1.x parses the expiry when asked and gives a java.util.Date (2.0 gives an Instant)
+            expiresAt = minted.getExpiresAt();
+        } catch (IOException e) {
+            expiresAt = null;
+        }
+        // why: GitHub documents an hour; without a readable expiry assume less, so the refresh comes early
+        return expiresAt != null ? expiresAt.toInstant() : clock.instant().plus(Duration.ofMinutes(30));
     }
 }

@@ -4,18 +4,24 @@ import dev.magnet.session.PullRequest;
 import dev.magnet.session.Session;
 import dev.magnet.session.SessionStore;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The fallback for installations without webhooks: every interval, reads the open pull requests of sessions
- * from GitHub and records those that were merged or closed.
+ * The fallback for installations without webhooks: every interval, reads up to {@value #BATCH} open pull requests of
+ * sessions from GitHub and records those that were merged or closed. Each poll goes on where the last one stopped
+ * (by session id, starting again from the first after the last), so with more open pull requests than one poll reads,
+ * every one is still read once every few polls.
  */
 public final class PullRequestPoller implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PullRequestPoller.class);
-    private static final int BATCH = 100;
+    /** At most this many pull requests are read per poll: one API call each, within GitHub's hourly budget. */
+    static final int BATCH = 100;
 
     private final GitHubIntegration integration;
     private final SessionStore store;
@@ -23,6 +29,8 @@ public final class PullRequestPoller implements AutoCloseable {
     private final Duration interval;
     private volatile boolean running;
     private Thread thread;
+    /** The id of the last session read, where the next poll goes on; null: from the first. */
+    private String cursor;
 
     public PullRequestPoller(GitHubIntegration integration, SessionStore store, PullRequestRecorder recorder, Duration interval) {
         this.integration = integration;
@@ -40,14 +48,14 @@ public final class PullRequestPoller implements AutoCloseable {
         thread = Thread.ofVirtual().name("github-pr-poller").start(this::loop);
     }
 
-    /** Checks every open pull request once; returns how many changed. */
-    public int pollOnce() {
-        List<Session> open = store.withOpenPullRequests(BATCH);
+    /** Checks the next {@value #BATCH} open pull requests (all of them when there are fewer); returns how many changed. */
+    public synchronized int pollOnce() {
         int changed = 0;
-        for (Session s : open) {
+        for (Session s : nextBatch()) {
             if (!running && thread != null) {
                 break;
             }
+            cursor = s.id();
             try {
                 Optional<GitHubAccess> access = integration.access(s.workspaceId());
                 if (access.isEmpty() || !GitHubRepo.isFullName(s.repo())) {
@@ -62,6 +70,21 @@ public final class PullRequestPoller implements AutoCloseable {
             }
         }
         return changed;
+    }
+
+    /** The sessions after the cursor and, when those are fewer than a batch, the first ones again (each once). */
+    private List<Session> nextBatch() {
+        List<Session> batch = new ArrayList<>(store.withOpenPullRequests(cursor, BATCH));
+        if (batch.size() < BATCH && cursor != null) {
+            Set<String> taken = new HashSet<>();
+            batch.forEach(s -> taken.add(s.id()));
+            for (Session s : store.withOpenPullRequests(null, BATCH - batch.size())) {
+                if (taken.add(s.id())) {
+                    batch.add(s);
+                }
+            }
+        }
+        return batch;
     }
 
     @Override

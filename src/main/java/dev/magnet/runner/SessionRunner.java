@@ -8,6 +8,7 @@ import dev.magnet.git.SessionRepos;
 import dev.magnet.git.WorkspaceTransfer;
 import dev.magnet.github.GitHubIntegration;
 import dev.magnet.github.PullRequests;
+import dev.magnet.logging.LogContext;
 import dev.magnet.sandbox.SandboxProvider;
 import dev.magnet.session.SessionControl;
 import dev.magnet.session.SessionStore;
@@ -186,7 +187,8 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
                 SessionWorkflow wf = new SessionWorkflow(id, parts);
                 live.put(id, wf);
                 metrics.sessionStarted();
-                threads.put(id, Thread.ofVirtual().name("session-" + id.substring(0, 8)).start(() -> runAndRelease(wf)));
+                threads.put(id, Thread.ofVirtual().name("session-" + id.substring(0, 8))
+                        .start(() -> LogContext.inSession(id, () -> runAndRelease(wf))));
             }
         }
     }

@@ -173,10 +173,11 @@ public final class SessionRepository {
                 .list();
     }
 
-    /** Sessions (of any workspace) whose pull request is open, oldest check first, at most {@code limit}. */
-    public List<Session> withOpenPullRequests(Handle h, int limit) {
+    /** Sessions (of any workspace) whose pull request is open, by id after {@code afterId} ("" for the first), at most {@code limit}. */
+    public List<Session> withOpenPullRequests(Handle h, String afterId, int limit) {
         return h.createQuery("select " + COLUMNS + " from sessions s join users u on u.id = s.author_id"
-                        + " where s.pr_state = 'open' order by s.pr_updated_at, s.id limit :limit")
+                        + " where s.pr_state = 'open' and s.id > :after order by s.id limit :limit")
+                .bind("after", afterId == null ? "" : afterId)
                 .bind("limit", limit)
                 .map((rs, ctx) -> map(rs, List.of()))
                 .list();

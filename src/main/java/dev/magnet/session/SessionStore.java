@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -28,14 +29,36 @@ public final class SessionStore {
     private final SessionDiffs diffs;
     private final EventLog events;
     private final Clock clock;
+    private final PhaseListener phases;
 
     public SessionStore(Jdbi jdbi, EventLog events, Clock clock) {
+        this(jdbi, events, clock, PhaseListener.NONE);
+    }
+
+    /** @param phases told of every status or phase change once it is committed (metrics) */
+    public SessionStore(Jdbi jdbi, EventLog events, Clock clock, PhaseListener phases) {
         this.jdbi = jdbi;
         this.sessions = new SessionRepository();
         this.messages = new MessageRepository();
         this.diffs = new SessionDiffs();
         this.events = events;
         this.clock = clock;
+        this.phases = Objects.requireNonNull(phases, "phases: PhaseListener.NONE when nothing listens");
+    }
+
+    /** Hears of a session's status or phase changes after their transaction committed; must be quick and not throw. */
+    @FunctionalInterface
+    public interface PhaseListener {
+        PhaseListener NONE = (before, after) -> { };
+
+        /**
+         * {@code after} is {@code before} with one or more {@link PhaseChange}s appended to its history; {@code before}
+         * is null for a session just created.
+         */
+        void moved(Session before, Session after);
+    }
+
+    private record Move(Session before, Session after) {
     }
 
     /** The work of one transaction on one locked session. */
@@ -49,6 +72,7 @@ public final class SessionStore {
         private final Handle handle;
         private Session current;
         private final List<Event> appended = new ArrayList<>();
+        private final List<Move> moves = new ArrayList<>();
 
         private Writer(Handle handle, Session current) {
             this.handle = handle;
@@ -62,6 +86,9 @@ public final class SessionStore {
             if (before.status() != next.status() || before.phase() != next.phase()
                     || next.history().size() > before.history().size()) {
                 appended.addAll(events.append(handle, next.id(), List.of(statusEvent(next))));
+            }
+            if (next.history().size() > before.history().size()) {
+                moves.add(new Move(before, current));
             }
             return current;
         }
@@ -104,6 +131,7 @@ public final class SessionStore {
             return events.append(h, session.id(), firstEvents);
         });
         events.publish(written);
+        phases.moved(null, session);
     }
 
     public Optional<Session> find(String id) {
@@ -142,9 +170,12 @@ public final class SessionStore {
         return events.ofTypes(sessionId, types);
     }
 
-    /** Sessions with an open pull request, the least recently checked first. */
-    public List<Session> withOpenPullRequests(int limit) {
-        return jdbi.withHandle(h -> sessions.withOpenPullRequests(h, limit));
+    /**
+     * Sessions with an open pull request, by id, after {@code afterId} (from the first when null): one page of a walk
+     * through all of them, at most {@code limit}.
+     */
+    public List<Session> withOpenPullRequests(String afterId, int limit) {
+        return jdbi.withHandle(h -> sessions.withOpenPullRequests(h, afterId, limit));
     }
 
     /** Sessions whose pull request is {@code number} in {@code repo}. */
@@ -184,6 +215,7 @@ public final class SessionStore {
      */
     public <T> Optional<T> withLocked(String sessionId, Work<T> work) {
         List<Event> toPublish = new ArrayList<>();
+        List<Move> moved = new ArrayList<>();
         Optional<T> result = jdbi.inTransaction(h -> {
             Optional<Session> found = sessions.find(h, sessionId, true);
             if (found.isEmpty()) {
@@ -192,9 +224,11 @@ public final class SessionStore {
             Writer writer = new Writer(h, found.get());
             T value = work.apply(found.get(), writer);
             toPublish.addAll(writer.appended);
+            moved.addAll(writer.moves);
             return Optional.ofNullable(value);
         });
         events.publish(toPublish);
+        moved.forEach(m -> phases.moved(m.before(), m.after()));
         return result;
     }
 

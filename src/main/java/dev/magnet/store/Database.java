@@ -2,6 +2,7 @@ package dev.magnet.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.flywaydb.core.Flyway;
@@ -24,6 +25,14 @@ public final class Database implements AutoCloseable {
 
     /** Opens the pool and brings the schema up to date; fails with the JDBC error when the database is unreachable. */
     public static Database open(String jdbcUrl) {
+        return open(jdbcUrl, null);
+    }
+
+    /**
+     * Like {@link #open(String)}, with the pool's figures ({@code hikaricp_connections*}, pool {@code magnet}) in
+     * {@code metrics} (none when null).
+     */
+    public static Database open(String jdbcUrl, MeterRegistry metrics) {
         if (jdbcUrl.startsWith("jdbc:h2:file:")) {
             createParentDir(jdbcUrl);
         }
@@ -32,6 +41,9 @@ public final class Database implements AutoCloseable {
         config.setMaximumPoolSize(16);
         config.setPoolName("magnet");
         config.setInitializationFailTimeout(10_000);
+        if (metrics != null) {
+            config.setMetricRegistry(metrics);
+        }
         HikariDataSource ds = new HikariDataSource(config);
         try {
             Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();

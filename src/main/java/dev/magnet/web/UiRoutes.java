@@ -27,7 +27,8 @@ import java.util.stream.Stream;
 /**
  * Serves the web UI: the page shell at {@code /} and at every UI path (the browser routes on the client), every other
  * file under {@code public/} at its own path (the app's modules and styles under {@code /app/}), and the browser
- * libraries from their WebJars under {@code /vendor/}. Everything is read from the classpath once at start.
+ * libraries from their WebJars under {@code /vendor/} (the Prism highlighter as one script of its core and the grammars
+ * the UI uses, see {@link PrismBundle}). Everything is read from the classpath once at start.
  *
  * <p>Nothing here lists the UI by hand: the pages are the ones {@code public/app/pages.js} gives the client's router,
  * and the files are the ones in the build.
@@ -52,7 +53,8 @@ public final class UiRoutes {
             "marked.esm.js", "marked:lib/marked.esm.js",
             "marked.LICENSE.md", "marked:LICENSE.md",
             "purify.min.js", "dompurify:dist/purify.min.js",
-            "purify.LICENSE", "dompurify:LICENSE");
+            "purify.LICENSE", "dompurify:LICENSE",
+            "prism.LICENSE", "prismjs:LICENSE");
 
     private final Asset shell;
     private final List<String> pages;
@@ -68,9 +70,13 @@ public final class UiRoutes {
         }
         VENDOR_FILES.forEach((name, source) -> {
             String[] parts = source.split(":", 2);
-            String path = "META-INF/resources/webjars/" + parts[0] + "/" + webJarVersion(parts[0]) + "/" + parts[1];
-            assets.put("/vendor/" + name, new Asset(read(path), contentType(name)));
+            assets.put("/vendor/" + name, new Asset(webJarFile(parts[0], parts[1]), contentType(name)));
         });
+        assets.put("/vendor/prism.js", new Asset(PrismBundle.script(path -> webJarFile("prismjs", path)), contentType("prism.js")));
+    }
+
+    private static byte[] webJarFile(String artifact, String path) {
+        return read("META-INF/resources/webjars/" + artifact + "/" + webJarVersion(artifact) + "/" + path);
     }
 
     public void register(RouteTable routes) {

@@ -5,12 +5,14 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP server: Javalin on virtual threads serving the routes of a {@link RouteTable}, the authentication filter
  * it is given before every {@code /api/*} route, and the one place where exceptions become problem+json answers.
+ * Every request gets a request id and is timed ({@link RequestTelemetry}).
  */
 public final class WebServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WebServer.class);
@@ -18,7 +20,13 @@ public final class WebServer implements AutoCloseable {
     public static final long MAX_BODY_BYTES = 1024 * 1024;
     private final Javalin app;
 
-    public WebServer(Handler authentication, RouteTable routes) {
+    /**
+     * @param authentication what runs before every {@code /api/*} route
+     * @param routes         every route the server answers
+     * @param metrics        where the requests are counted and timed ({@link RequestTelemetry})
+     */
+    public WebServer(Handler authentication, RouteTable routes, MeterRegistry metrics) {
+        RequestTelemetry telemetry = new RequestTelemetry(metrics);
         this.app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.startup.showJavalinBanner = false;
@@ -26,6 +34,9 @@ public final class WebServer implements AutoCloseable {
             config.http.maxRequestSize = MAX_BODY_BYTES;
             config.jetty.host = null;
             config.jetty.modifyServer(server -> server.setErrorHandler(WebServer::jettyError));
+            config.routes.before(telemetry::begin);
+            config.routes.beforeMatched(telemetry::matched);
+            config.routes.after(telemetry::end);
             config.routes.before("/api/*", authentication);
             routes.installInto(config.routes);
             config.routes.exception(InvalidRequestException.class,

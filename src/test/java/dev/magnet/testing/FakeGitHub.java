@@ -334,6 +334,16 @@ public final class FakeGitHub implements AutoCloseable {
                 return;
             }
         }
+        send(ex, 201, newPull(fullName, head, base, request.path("title").asText(), request.path("body").asText(),
+                request.path("draft").asBoolean(false), commitOf(fullName, head)));
+    }
+
+    /** Opens a pull request from {@code head} into {@code main} as a person on GitHub would, without any commit on it. */
+    public int openPull(String fullName, String head) {
+        return newPull(fullName, head, "main", "Pull request from " + head, "", false, null).path("number").asInt();
+    }
+
+    private ObjectNode newPull(String fullName, String head, String base, String title, String body, boolean draft, String sha) {
         int number = nextPull.getAndIncrement();
         ObjectNode pr = JSON.createObjectNode();
         pr.put("id", 1000 + number);
@@ -341,17 +351,17 @@ public final class FakeGitHub implements AutoCloseable {
         pr.put("url", apiUrl() + "/repos/" + fullName + "/pulls/" + number);
         pr.put("html_url", apiUrl() + "/" + fullName + "/pull/" + number);
         pr.put("state", "open");
-        pr.put("title", request.path("title").asText());
-        pr.put("body", request.path("body").asText());
-        pr.put("draft", request.path("draft").asBoolean(false));
+        pr.put("title", title);
+        pr.put("body", body);
+        pr.put("draft", draft);
         pr.put("merged", false);
         pr.put("mergeable_state", "clean");
         pr.set("head", JSON.createObjectNode().put("ref", head).put("label", fullName.split("/")[0] + ":" + head)
-                .put("sha", commitOf(fullName, head)));
+                .put("sha", sha));
         pr.set("base", JSON.createObjectNode().put("ref", base).put("label", fullName.split("/")[0] + ":" + base));
         pr.set("user", JSON.createObjectNode().put("login", "magnet-test[bot]"));
         pulls.computeIfAbsent(fullName, k -> new CopyOnWriteArrayList<>()).add(pr);
-        send(ex, 201, pr);
+        return pr;
     }
 
     private ObjectNode pull(String fullName, int number) {

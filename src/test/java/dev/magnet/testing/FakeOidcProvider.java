@@ -89,6 +89,9 @@ public final class FakeOidcProvider implements AutoCloseable {
         doc.put("token_endpoint", issuer() + "/token");
         doc.put("jwks_uri", issuer() + "/jwks");
         doc.put("id_token_signing_alg_values_supported", new String[] {"RS256"});
+        // why: OpenID Connect Discovery 1.0 §3 requires these; the SDK Magnet uses refuses a document without them
+        doc.put("response_types_supported", new String[] {"code"});
+        doc.put("subject_types_supported", new String[] {"public"});
         send(ex, 200, JSON.writeValueAsString(doc));
     }
 

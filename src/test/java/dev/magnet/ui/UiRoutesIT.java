@@ -74,8 +74,8 @@ class UiRoutesIT {
             appFiles = files.map(p -> "/app/" + p.getFileName()).sorted().toList();
         }
         Map<String, Integer> sizes = new UiRoutes().sizes();
-        assertThat(sizes.keySet()).containsAll(appFiles).contains("/vendor/marked.esm.js", "/vendor/purify.min.js",
-                "/vendor/marked.LICENSE.md", "/vendor/purify.LICENSE");
+        assertThat(sizes.keySet()).containsAll(appFiles).contains("/vendor/marked.esm.js", "/vendor/purify.min.js", "/vendor/prism.js",
+                "/vendor/marked.LICENSE.md", "/vendor/purify.LICENSE", "/vendor/prism.LICENSE");
         for (String path : sizes.keySet()) {
             HttpResponse<String> first = get(path, Map.of());
             assertThat(first.statusCode()).as(path).isEqualTo(200);
