@@ -5,10 +5,13 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A schema of its own on the local PostgreSQL (127.0.0.1:5432, database {@code test}; {@code MAGNET_TEST_POSTGRES_URL}
@@ -53,18 +56,12 @@ public final class PostgresSchema implements AutoCloseable {
      * last-used times of keys and browser sessions are left out: authenticating a request touches them.
      */
     /** Waits until no session is active, so background work cannot change the tables between two dumps. */
-    public void awaitNoActiveSessions(java.time.Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!column("select id from sessions where status = 'active'").isEmpty()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("sessions still active after " + timeout);
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
+    public void awaitNoActiveSessions(Duration timeout) {
+        try {
+            Awaitility.await().atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+                    .until(() -> column("select id from sessions where status = 'active'").isEmpty());
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("sessions still active after " + timeout, e);
         }
     }
 
