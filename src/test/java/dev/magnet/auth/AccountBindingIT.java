@@ -6,14 +6,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.magnet.testing.Browser;
 import dev.magnet.testing.FakeAnthropic;
 import dev.magnet.testing.FakeOidcProvider;
+import dev.magnet.testing.MagnetServerExtension;
+import dev.magnet.testing.TestResource;
 import dev.magnet.testing.TestServer;
 import java.net.URI;
-import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Which email an account has, and what it may do with it: invites made for an address, single sign-on that links only
@@ -21,28 +22,22 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AccountBindingIT {
     private static final String ADMIN_PASSWORD = "admin-password-for-tests";
-    @TempDir
-    static Path dir;
-    static FakeAnthropic model;
+    @RegisterExtension
+    @Order(1)
+    static final TestResource<FakeOidcProvider> oidcProvider = TestResource.of(FakeOidcProvider::start);
+    @RegisterExtension
+    static final MagnetServerExtension magnet = new MagnetServerExtension(() -> Map.of(
+            "MAGNET_ADMIN_PASSWORD", ADMIN_PASSWORD,
+            "MAGNET_OIDC_ISSUER", oidcProvider.get().issuer(),
+            "MAGNET_OIDC_CLIENT_ID", FakeOidcProvider.CLIENT_ID,
+            "MAGNET_OIDC_CLIENT_SECRET", FakeOidcProvider.CLIENT_SECRET));
     static FakeOidcProvider provider;
     static TestServer server;
 
     @BeforeAll
     static void start() {
-        model = FakeAnthropic.start();
-        provider = FakeOidcProvider.start();
-        server = TestServer.start(dir.resolve("data"), model, Map.of(
-                "MAGNET_ADMIN_PASSWORD", ADMIN_PASSWORD,
-                "MAGNET_OIDC_ISSUER", provider.issuer(),
-                "MAGNET_OIDC_CLIENT_ID", FakeOidcProvider.CLIENT_ID,
-                "MAGNET_OIDC_CLIENT_SECRET", FakeOidcProvider.CLIENT_SECRET));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-        provider.close();
-        model.close();
+        provider = oidcProvider.get();
+        server = magnet.server();
     }
 
     static Browser admin(TestServer on) {
@@ -145,7 +140,7 @@ class AccountBindingIT {
     @Test
     void a_list_of_creators_matches_only_verified_addresses() {
         FakeAnthropic otherModel = FakeAnthropic.start();
-        try (TestServer listed = TestServer.start(dir.resolve("listed"), otherModel, Map.of(
+        try (TestServer listed = TestServer.start(magnet.dir().resolve("listed"), otherModel, Map.of(
                 "MAGNET_ADMIN_PASSWORD", ADMIN_PASSWORD,
                 "MAGNET_WORKSPACE_CREATORS", "boss@corp.test, Chief@corp.test"))) {
             Browser admin = admin(listed);

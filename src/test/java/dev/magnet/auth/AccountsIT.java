@@ -4,44 +4,38 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.magnet.testing.Browser;
-import dev.magnet.testing.FakeAnthropic;
+import dev.magnet.testing.MagnetServerExtension;
 import dev.magnet.testing.PostgresSchema;
+import dev.magnet.testing.TestResource;
 import dev.magnet.testing.TestServer;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Sign-in, CSRF, API keys, members, invites and the audit log, on the real server over HTTP with PostgreSQL. */
 class AccountsIT {
     static final String ADMIN_PASSWORD = "admin-password-for-tests";
-    @TempDir
-    static Path dir;
-    static FakeAnthropic model;
+    @RegisterExtension
+    @Order(1)
+    static final TestResource<PostgresSchema> schema = TestResource.of(PostgresSchema::create);
+    @RegisterExtension
+    static final MagnetServerExtension magnet = new MagnetServerExtension(() -> Map.of(
+            "MAGNET_DATABASE_URL", schema.get().jdbcUrl(),
+            "MAGNET_ADMIN_PASSWORD", ADMIN_PASSWORD,
+            "MAGNET_MAX_SESSIONS", "1",
+            // why: members here make workspaces of their own; AccountBindingIT covers the default (admins only)
+            "MAGNET_WORKSPACE_CREATORS", "all"));
     static PostgresSchema db;
     static TestServer server;
 
     @BeforeAll
     static void start() {
-        model = FakeAnthropic.start();
-        db = PostgresSchema.create();
-        server = TestServer.start(dir.resolve("data"), model, Map.of(
-                "MAGNET_DATABASE_URL", db.jdbcUrl(),
-                "MAGNET_ADMIN_PASSWORD", ADMIN_PASSWORD,
-                "MAGNET_MAX_SESSIONS", "1",
-                // why: members here make workspaces of their own; AccountBindingIT covers the default (admins only)
-                "MAGNET_WORKSPACE_CREATORS", "all"));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-        model.close();
-        db.close();
+        db = schema.get();
+        server = magnet.server();
     }
 
     Browser admin() {

@@ -3,7 +3,7 @@ package dev.magnet.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.magnet.testing.Browser;
-import dev.magnet.testing.FakeAnthropic;
+import dev.magnet.testing.MagnetServerExtension;
 import dev.magnet.testing.TestServer;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -13,7 +13,6 @@ import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,10 +24,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Password guessing against the real server over HTTP: a flood of parallel sign-ins is refused without exhausting
@@ -42,24 +40,16 @@ class PasswordFloodIT {
     /** Failed sign-ins per account and address before the server makes the next one wait. */
     private static final int FREE_ATTEMPTS = 3;
 
-    @TempDir
-    Path dir;
-    private FakeAnthropic model;
+    @RegisterExtension
+    final MagnetServerExtension magnet = new MagnetServerExtension(Map.of(
+            "MAGNET_ADMIN_PASSWORD", ADMIN_PASSWORD,
+            "MAGNET_MAX_PASSWORD_HASHES", Integer.toString(MAX_HASHES),
+            "MAGNET_METRICS_TOKEN", METRICS_TOKEN));
     private TestServer server;
 
     @BeforeEach
     void start() {
-        model = FakeAnthropic.start();
-        server = TestServer.start(dir.resolve("data"), model, Map.of(
-                "MAGNET_ADMIN_PASSWORD", ADMIN_PASSWORD,
-                "MAGNET_MAX_PASSWORD_HASHES", Integer.toString(MAX_HASHES),
-                "MAGNET_METRICS_TOKEN", METRICS_TOKEN));
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-        model.close();
+        server = magnet.server();
     }
 
     @Test

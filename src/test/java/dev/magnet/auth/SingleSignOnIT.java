@@ -3,42 +3,36 @@ package dev.magnet.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.magnet.testing.Browser;
-import dev.magnet.testing.FakeAnthropic;
 import dev.magnet.testing.FakeOidcProvider;
+import dev.magnet.testing.MagnetServerExtension;
+import dev.magnet.testing.TestResource;
 import dev.magnet.testing.TestServer;
 import java.net.URI;
-import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Single sign-on against a local OpenID Connect provider: code flow with PKCE, verified ID tokens, invites. */
 class SingleSignOnIT {
-    @TempDir
-    static Path dir;
-    static FakeAnthropic model;
+    @RegisterExtension
+    @Order(1)
+    static final TestResource<FakeOidcProvider> oidcProvider = TestResource.of(FakeOidcProvider::start);
+    @RegisterExtension
+    static final MagnetServerExtension magnet = new MagnetServerExtension(() -> Map.of(
+            "MAGNET_ADMIN_PASSWORD", "admin-password-for-tests",
+            "MAGNET_OIDC_ISSUER", oidcProvider.get().issuer(),
+            "MAGNET_OIDC_CLIENT_ID", FakeOidcProvider.CLIENT_ID,
+            "MAGNET_OIDC_CLIENT_SECRET", FakeOidcProvider.CLIENT_SECRET,
+            "MAGNET_OIDC_NAME", "Test IdP"));
     static FakeOidcProvider provider;
     static TestServer server;
 
     @BeforeAll
     static void start() {
-        model = FakeAnthropic.start();
-        provider = FakeOidcProvider.start();
-        server = TestServer.start(dir.resolve("data"), model, Map.of(
-                "MAGNET_ADMIN_PASSWORD", "admin-password-for-tests",
-                "MAGNET_OIDC_ISSUER", provider.issuer(),
-                "MAGNET_OIDC_CLIENT_ID", FakeOidcProvider.CLIENT_ID,
-                "MAGNET_OIDC_CLIENT_SECRET", FakeOidcProvider.CLIENT_SECRET,
-                "MAGNET_OIDC_NAME", "Test IdP"));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-        provider.close();
-        model.close();
+        provider = oidcProvider.get();
+        server = magnet.server();
     }
 
     /** Runs the browser through start, provider and callback; returns the callback's answer. */

@@ -3,25 +3,22 @@ package dev.magnet.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.magnet.testing.Browser;
-import dev.magnet.testing.FakeAnthropic;
+import dev.magnet.testing.MagnetServerExtension;
 import dev.magnet.testing.TestServer;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Acceptance test 1: workspace A's sessions, streams, diffs and keys do not exist for workspace B's user and key. */
 class WorkspaceIsolationIT {
-    @TempDir
-    static Path dir;
-    static FakeAnthropic model;
+    @RegisterExtension
+    static final MagnetServerExtension magnet = new MagnetServerExtension(Map.of("MAGNET_ADMIN_PASSWORD", "admin-password-for-tests"));
     static TestServer server;
     static Browser userB;
     static String keyB;
@@ -30,8 +27,7 @@ class WorkspaceIsolationIT {
 
     @BeforeAll
     static void start() {
-        model = FakeAnthropic.start();
-        server = TestServer.start(dir.resolve("data"), model, Map.of("MAGNET_ADMIN_PASSWORD", "admin-password-for-tests"));
+        server = magnet.server();
         sessionA = server.createSession(Map.of("prompt", "a task of workspace A")).path("id").asText();
         server.awaitStatus(sessionA, "completed", Duration.ofSeconds(90));
         keyIdA = server.post("/api/keys", Map.of("name", "A's key")).json().path("id").asText();
@@ -48,12 +44,6 @@ class WorkspaceIsolationIT {
         assertThat(joined.json().path("workspaces")).hasSize(1);
         keyB = userB.post("/api/keys", Map.of("name", "B's key")).json().path("key").asText();
         server.createSessionAs(keyB, "a task of workspace B");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-        model.close();
     }
 
     static List<Arguments> sessionRoutes() {

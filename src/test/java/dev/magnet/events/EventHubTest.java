@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 class EventHubTest {
@@ -28,8 +29,10 @@ class EventHubTest {
     @Test
     void a_waiting_reader_wakes_when_a_newer_event_is_published() throws Exception {
         hub.publish(List.of(event(1)));
+        Thread reader = Thread.currentThread();
         Thread publisher = Thread.ofVirtual().start(() -> {
-            sleep(100);
+            Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+                    .until(() -> reader.getState() == Thread.State.TIMED_WAITING);
             hub.publish(List.of(event(2)));
         });
         assertThat(hub.await("s", 1, Duration.ofSeconds(5))).isTrue();
@@ -46,13 +49,5 @@ class EventHubTest {
 
     private static Event event(long seq) {
         return new Event(seq, "s", EventType.TEXT, Instant.now(), Map.of("text", "t" + seq));
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

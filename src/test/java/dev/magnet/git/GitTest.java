@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -90,7 +91,7 @@ class GitTest {
                 thrown.set(e);
             }
         });
-        Thread.sleep(200);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(tmp.resolve("fake-git.sleeping")));
         caller.interrupt();
         caller.join(Duration.ofSeconds(10));
 
@@ -132,7 +133,7 @@ class GitTest {
                 case "$last" in
                   env) env ;;
                   args) printf '%s\\n' "$@" ;;
-                  sleep) exec sleep 30 ;;
+                  sleep) : > "$0.sleeping"; exec sleep 30 ;;
                 esac
                 """);
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));

@@ -10,19 +10,21 @@ import dev.magnet.testing.FakeAnthropic;
 import dev.magnet.testing.FakeGitHub;
 import dev.magnet.testing.Gate;
 import dev.magnet.testing.GitFixtures;
+import dev.magnet.testing.MagnetServerExtension;
 import dev.magnet.testing.Script;
+import dev.magnet.testing.TestResource;
 import dev.magnet.testing.TestServer;
 import dev.magnet.testing.Turn;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -34,31 +36,40 @@ class GitHubIT {
     private static final String WEBHOOK_SECRET = "webhook-secret-for-tests-0123";
     private static final String REPO = "acme/web-app";
 
-    @TempDir
-    Path dir;
+    // why: made with the test instance, before the extensions start the fake GitHub and the server, so their whole
+    // log is checked
+    private final ListAppender<ILoggingEvent> logs = attachedLogs();
+    @RegisterExtension
+    @Order(1)
+    final TestResource<FakeGitHub> fakeGitHub = TestResource.inTempDir(dir -> {
+        FakeGitHub github = FakeGitHub.start(dir);
+        github.addRepo(REPO);
+        return github;
+    });
+    @RegisterExtension
+    final MagnetServerExtension magnet = new MagnetServerExtension(() -> fakeGitHub.get().appEnvironment(WEBHOOK_SECRET));
 
     private FakeAnthropic model;
     private FakeGitHub github;
     private TestServer server;
-    private ListAppender<ILoggingEvent> logs;
 
     @BeforeEach
     void start() {
-        logs = new ListAppender<>();
-        logs.start();
-        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(logs);
-        model = FakeAnthropic.start();
-        github = FakeGitHub.start(dir.resolve("github"));
-        github.addRepo(REPO);
-        server = TestServer.start(dir.resolve("data"), model, github.appEnvironment(WEBHOOK_SECRET));
+        model = magnet.model();
+        github = fakeGitHub.get();
+        server = magnet.server();
     }
 
     @AfterEach
     void stop() {
-        server.close();
-        github.close();
-        model.close();
         ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
+    }
+
+    private static ListAppender<ILoggingEvent> attachedLogs() {
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(logs);
+        return logs;
     }
 
     @Test
@@ -131,7 +142,7 @@ class GitHubIT {
     }
 
     @Test
-    void a_missing_repo_a_forbidden_repo_and_a_missing_branch_fail_in_cloning_with_githubs_reason() {
+    void a_missing_repo_a_forbidden_repo_and_a_missing_branch_fail_in_cloning_with_fakeGitHub_reason() {
         github.addRepo("acme/secret");
         github.forbid("acme/secret");
         model.script(Script.of(Turn.reply().text("never reached")));
@@ -246,10 +257,9 @@ class GitHubIT {
 
     @Test
     void the_polling_fallback_notices_a_pr_merged_on_github() {
-        server.close();
         Map<String, String> env = new HashMap<>(github.appEnvironment(WEBHOOK_SECRET));
         env.put("MAGNET_GITHUB_POLL_SECONDS", "1");
-        server = TestServer.start(dir.resolve("data"), model, env);
+        server = magnet.restart(env);
         model.script(Script.of(
                 Turn.reply().toolUse("Bash", Map.of("command", "echo p > p.txt && git add p.txt && git commit -qm P", "description", "c")),
                 Turn.reply().text("Done.")));

@@ -3,37 +3,27 @@ package dev.magnet.github;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.magnet.testing.FakeAnthropic;
+import dev.magnet.testing.MagnetServerExtension;
 import dev.magnet.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Setting the integration through the API, and what happens to GitHub repositories without one. */
 class GitHubIntegrationApiIT {
     private static final String TOKEN = "ghp_apiSetToken_0123456789abcdefXYZ";
 
-    @TempDir
-    Path dir;
-
-    private FakeAnthropic model;
+    @RegisterExtension
+    final MagnetServerExtension magnet = new MagnetServerExtension();
     private TestServer server;
 
     @BeforeEach
     void start() {
-        model = FakeAnthropic.start();
-        server = TestServer.start(dir.resolve("data"), model);
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-        model.close();
+        server = magnet.server();
     }
 
     @Test
@@ -61,13 +51,13 @@ class GitHubIntegrationApiIT {
         JsonNode created = server.createSession(Map.of("prompt", "x", "repo", "https://github.com/acme/web-app"));
         assertThat(created.path("repo").asText()).isEqualTo("acme/web-app");
 
-        server.close();
-        try (Stream<Path> files = Files.walk(dir.resolve("data/db"))) {
+        magnet.stop();
+        try (Stream<Path> files = Files.walk(magnet.dir().resolve("data/db"))) {
             for (Path f : files.filter(Files::isRegularFile).toList()) {
                 assertThat(new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain(TOKEN);
             }
         }
-        server = TestServer.start(dir.resolve("data"), model);
+        server = magnet.restart();
         assertThat(server.get("/api/github/integration").json().path("kind").asText()).isEqualTo("token");
         assertThat(server.send("DELETE", "/api/github/integration", null, TestServer.API_KEY, Map.of()).status()).isEqualTo(204);
         assertThat(server.get("/api/github/integration").json().path("configured").asBoolean()).isFalse();

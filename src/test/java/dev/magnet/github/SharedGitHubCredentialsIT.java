@@ -4,16 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.magnet.auth.Bootstrap;
 import dev.magnet.testing.Browser;
-import dev.magnet.testing.FakeAnthropic;
 import dev.magnet.testing.FakeGitHub;
+import dev.magnet.testing.MagnetServerExtension;
+import dev.magnet.testing.TestResource;
 import dev.magnet.testing.TestServer;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The server's GitHub credentials ({@code MAGNET_GITHUB_*}) serve only the workspaces the operator shares them with
@@ -24,29 +24,26 @@ class SharedGitHubCredentialsIT {
     private static final String ADMIN_PASSWORD = "admin-password-for-tests";
     private static final String REPO = "acme/web-app";
 
-    @TempDir
-    Path dir;
-    private FakeAnthropic model;
+    @RegisterExtension
+    @Order(1)
+    final TestResource<FakeGitHub> fakeGitHub = TestResource.inTempDir(dir -> {
+        FakeGitHub github = FakeGitHub.start(dir);
+        github.addRepo(REPO);
+        return github;
+    });
+    @RegisterExtension
+    final MagnetServerExtension magnet = new MagnetServerExtension(() -> environment(null));
     private FakeGitHub github;
     private TestServer server;
 
     @BeforeEach
     void start() {
-        model = FakeAnthropic.start();
-        github = FakeGitHub.start(dir.resolve("github"));
-        github.addRepo(REPO);
-        server = TestServer.start(dir.resolve("data"), model, environment(null));
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-        github.close();
-        model.close();
+        github = fakeGitHub.get();
+        server = magnet.server();
     }
 
     private Map<String, String> environment(String sharedWith) {
-        Map<String, String> env = new HashMap<>(github.appEnvironment("webhook-secret-for-tests-0123"));
+        Map<String, String> env = new HashMap<>(fakeGitHub.get().appEnvironment("webhook-secret-for-tests-0123"));
         env.put("MAGNET_ADMIN_PASSWORD", ADMIN_PASSWORD);
         env.put("MAGNET_MAX_SESSIONS", "1");
         if (sharedWith != null) {
@@ -102,8 +99,7 @@ class SharedGitHubCredentialsIT {
         String[] second = secondWorkspace();
         assertThat(createGitHubSession(second[1]).status()).isEqualTo(400);
 
-        server.close();
-        server = TestServer.start(dir.resolve("data"), model, environment("first, " + second[0]));
+        server = magnet.restart(environment("first, " + second[0]));
         TestServer.Response listed = createGitHubSession(second[1]);
         assertThat(listed.status()).as(listed.body()).isEqualTo(201);
         assertThat(createGitHubSession(TestServer.API_KEY).status()).isEqualTo(201);

@@ -2,24 +2,25 @@ package dev.magnet.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.magnet.testing.FakeAnthropic;
+import dev.magnet.testing.MagnetServerExtension;
 import dev.magnet.testing.TestServer;
-import java.nio.file.Path;
 import java.util.Map;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code /metrics} is for the operator's scraper only; the health checks stay open to everyone. */
 class MetricsAccessIT {
     private static final String TOKEN = "metrics-token-for-tests-0123456789";
 
-    @TempDir
-    Path dir;
+    @Nested
+    class WithoutAToken {
+        @RegisterExtension
+        final MagnetServerExtension magnet = new MagnetServerExtension();
 
-    @Test
-    void without_a_metrics_token_configured_metrics_are_not_served_and_the_answer_says_how_to_turn_them_on() {
-        try (FakeAnthropic model = FakeAnthropic.start();
-             TestServer server = TestServer.start(dir.resolve("data"), model)) {
+        @Test
+        void without_a_metrics_token_configured_metrics_are_not_served_and_the_answer_says_how_to_turn_them_on() {
+            TestServer server = magnet.server();
             TestServer.Response anonymous = server.send("GET", "/metrics", null, null, Map.of());
             assertThat(anonymous.status()).isEqualTo(404);
             assertThat(anonymous.contentType()).startsWith("application/problem+json");
@@ -31,10 +32,14 @@ class MetricsAccessIT {
         }
     }
 
-    @Test
-    void with_a_metrics_token_configured_only_that_bearer_token_reads_the_metrics() {
-        try (FakeAnthropic model = FakeAnthropic.start();
-             TestServer server = TestServer.start(dir.resolve("data"), model, Map.of("MAGNET_METRICS_TOKEN", TOKEN))) {
+    @Nested
+    class WithAToken {
+        @RegisterExtension
+        final MagnetServerExtension magnet = new MagnetServerExtension(Map.of("MAGNET_METRICS_TOKEN", TOKEN));
+
+        @Test
+        void with_a_metrics_token_configured_only_that_bearer_token_reads_the_metrics() {
+            TestServer server = magnet.server();
             TestServer.Response none = server.send("GET", "/metrics", null, null, Map.of());
             assertThat(none.status()).isEqualTo(401);
             assertThat(none.body()).doesNotContain("magnet_");

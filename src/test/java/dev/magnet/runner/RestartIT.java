@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.LongStream;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,14 +89,12 @@ class RestartIT {
                 .orElse("").contains(sessionId) && p.isAlive()).toList();
     }
 
-    private static void awaitEvent(ChildServer server, String id, String type) throws InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (server.events(id).stream().anyMatch(e -> e.path("type").asText().equals(type))) {
-                return;
-            }
-            Thread.sleep(100);
+    private static void awaitEvent(ChildServer server, String id, String type) {
+        try {
+            Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(100))
+                    .until(() -> server.events(id).stream().anyMatch(e -> e.path("type").asText().equals(type)));
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("no " + type + " event in " + server.events(id), e);
         }
-        throw new AssertionError("no " + type + " event in " + server.events(id));
     }
 }

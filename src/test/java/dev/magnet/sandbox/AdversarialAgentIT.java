@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.magnet.testing.FakeAnthropic;
+import dev.magnet.testing.MagnetServerExtension;
 import dev.magnet.testing.Script;
 import dev.magnet.testing.TestServer;
 import dev.magnet.testing.Turn;
@@ -19,7 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A hostile model drives the real Claude Code CLI in the real bubblewrap sandbox: every attempt to read
@@ -29,16 +30,16 @@ import org.junit.jupiter.api.io.TempDir;
 class AdversarialAgentIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(180);
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final MagnetServerExtension magnet = new MagnetServerExtension(Map.of(
+            "MAGNET_SANDBOX_MEMORY_MB", "768", "MAGNET_SANDBOX_MAX_PROCESSES", "200", "MAGNET_SANDBOX_CPUS", "1"));
 
     @Test
     void every_escape_attempt_fails_and_the_session_and_server_carry_on() throws Exception {
-        Path data = dir.resolve("data");
-        try (FakeAnthropic model = FakeAnthropic.start();
-             ServerSocket hostListener = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
-             TestServer server = TestServer.start(data, model, Map.of(
-                     "MAGNET_SANDBOX_MEMORY_MB", "768", "MAGNET_SANDBOX_MAX_PROCESSES", "200", "MAGNET_SANDBOX_CPUS", "1"))) {
+        FakeAnthropic model = magnet.model();
+        TestServer server = magnet.server();
+        Path data = server.dataDir();
+        try (ServerSocket hostListener = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
             model.script(Script.of(Turn.reply().toolUse("Bash", Map.of("command", "echo neighbour > secret-of-the-other.txt",
                     "description", "leave a file")), Turn.reply().text("Done.")));
             String other = server.createSession(Map.of("prompt", "Leave a file")).path("id").asText();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.magnet.testing.FakeAnthropic;
 import dev.magnet.testing.GitFixtures;
+import dev.magnet.testing.MagnetServerExtension;
 import dev.magnet.testing.Script;
 import dev.magnet.testing.TestServer;
 import dev.magnet.testing.Turn;
@@ -14,34 +15,29 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The agent can do its job inside the bubblewrap sandbox, sessions are apart, and idle workspaces come back. */
 class SandboxedWorkIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final MagnetServerExtension magnet = new MagnetServerExtension(Map.of("MAGNET_LEASE_SECONDS", "3",
+            "MAGNET_SANDBOX_IDLE_SECONDS", "2"));
 
+    private Path dir;
     private FakeAnthropic model;
     private TestServer server;
     private Path origin;
 
     @BeforeEach
     void start() {
-        model = FakeAnthropic.start();
-        server = TestServer.start(dir.resolve("data"), model, Map.of("MAGNET_LEASE_SECONDS", "3",
-                "MAGNET_SANDBOX_IDLE_SECONDS", "2"));
+        dir = magnet.dir();
+        model = magnet.model();
+        server = magnet.server();
         origin = GitFixtures.bareOrigin(dir, 3);
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-        model.close();
     }
 
     @Test

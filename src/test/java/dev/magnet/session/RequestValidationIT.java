@@ -2,34 +2,24 @@ package dev.magnet.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.magnet.testing.FakeAnthropic;
+import dev.magnet.testing.MagnetServerExtension;
 import dev.magnet.testing.TestServer;
-import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Malformed requests get 400 (or 413) problem+json and create nothing. */
 class RequestValidationIT {
-    @TempDir
-    static Path dir;
-    static FakeAnthropic model;
+    @RegisterExtension
+    static final MagnetServerExtension magnet = new MagnetServerExtension();
     static TestServer server;
 
     @BeforeAll
     static void start() {
-        model = FakeAnthropic.start();
-        server = TestServer.start(dir.resolve("data"), model);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-        model.close();
+        server = magnet.server();
     }
 
     @ParameterizedTest

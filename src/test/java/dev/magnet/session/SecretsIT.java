@@ -9,30 +9,33 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.OutputStreamAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.magnet.testing.FakeAnthropic;
+import dev.magnet.testing.MagnetServerExtension;
 import dev.magnet.testing.RecordedRequest;
 import dev.magnet.testing.Script;
 import dev.magnet.testing.TestServer;
 import dev.magnet.testing.Turn;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 /** The real model key reaches the model API, and nowhere else: not the agent, not an event, not the log. */
 class SecretsIT {
-    @TempDir
-    Path dir;
+    // why: made with the test instance, before the extension starts the server, so the log of the server's whole life
+    // (start, session, stop) is checked
+    private final ByteArrayOutputStream log = new ByteArrayOutputStream();
+    private final OutputStreamAppender<ILoggingEvent> appender = captureLog(log);
+    @RegisterExtension
+    final MagnetServerExtension magnet = new MagnetServerExtension();
 
     @Test
     void the_model_key_reaches_the_model_but_never_the_agent_an_event_or_the_log() throws Exception {
-        ByteArrayOutputStream log = new ByteArrayOutputStream();
-        OutputStreamAppender<ILoggingEvent> appender = captureLog(log);
-        try (FakeAnthropic model = FakeAnthropic.start();
-             TestServer server = TestServer.start(dir.resolve("data"), model)) {
+        try {
+            FakeAnthropic model = magnet.model();
+            TestServer server = magnet.server();
             model.script(Script.of(
                     Turn.reply().toolUse("Bash", Map.of("command", "env; cat ~/.claude.json 2>/dev/null; echo done",
                             "description", "look around")),
@@ -58,6 +61,7 @@ class SecretsIT {
             assertThat(events).doesNotContain(TestServer.MODEL_KEY).contains("[redacted]");
             assertThat(server.session(id).toString()).doesNotContain(TestServer.MODEL_KEY);
         } finally {
+            magnet.stop();
             ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(appender);
         }
         String logged = log.toString(StandardCharsets.UTF_8);

@@ -12,11 +12,15 @@ import dev.magnet.testing.Script;
 import dev.magnet.testing.SseClient;
 import dev.magnet.testing.TestServer;
 import dev.magnet.testing.Turn;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -140,12 +144,14 @@ class SessionEngineIT {
     @Test
     void an_interrupt_during_a_long_bash_tool_ends_the_turn_and_the_next_message_works() throws Exception {
         model.script(Script.of(
-                Turn.reply().toolUse("Bash", Map.of("command", "python3 -c 'import time; time.sleep(60)'",
+                Turn.reply().toolUse("Bash", Map.of("command",
+                        "python3 -c 'import time; open(\"started\", \"w\").close(); time.sleep(60)'",
                         "description", "wait a long time")),
                 Turn.reply().text("All done.")));
         String id = server.createSession(Map.of("prompt", "Run the long job")).path("id").asText();
         awaitEvent(id, "tool_use", 1);
-        Thread.sleep(500);
+        Path started = server.dataDir().resolve("sessions/" + id + "/workspace/started");
+        Awaitility.await().atMost(TIMEOUT).until(() -> Files.exists(started));
 
         assertThat(server.post("/api/sessions/" + id + "/interrupt", null).status()).isEqualTo(202);
         JsonNode interrupted = awaitEvent(id, "turn_result", 1);
@@ -266,21 +272,21 @@ class SessionEngineIT {
 
     /** Waits for the n-th event of a type and returns it. */
     private JsonNode awaitEvent(String id, String type, int n) {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            int count = 0;
-            for (JsonNode e : server.get("/api/sessions/" + id + "/events?limit=1000").json().path("events")) {
-                if (type.equals(e.path("type").asText()) && ++count == n) {
-                    return e;
-                }
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
+        try {
+            return Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(50))
+                    .until(() -> nthEvent(id, type, n), Optional::isPresent).orElseThrow();
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("no " + type + " event #" + n + " in " + eventTypes(id), e);
+        }
+    }
+
+    private Optional<JsonNode> nthEvent(String id, String type, int n) {
+        int count = 0;
+        for (JsonNode e : server.get("/api/sessions/" + id + "/events?limit=1000").json().path("events")) {
+            if (type.equals(e.path("type").asText()) && ++count == n) {
+                return Optional.of(e);
             }
         }
-        throw new AssertionError("no " + type + " event #" + n + " in " + eventTypes(id));
+        return Optional.empty();
     }
 }

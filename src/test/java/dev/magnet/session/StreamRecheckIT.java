@@ -7,18 +7,18 @@ import dev.magnet.auth.Bootstrap;
 import dev.magnet.testing.Browser;
 import dev.magnet.testing.FakeAnthropic;
 import dev.magnet.testing.Gate;
+import dev.magnet.testing.MagnetServerExtension;
 import dev.magnet.testing.Script;
 import dev.magnet.testing.SseClient;
 import dev.magnet.testing.TestServer;
 import dev.magnet.testing.Turn;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * An open event stream checks again that its caller may still read it: it closes soon after its API key is revoked,
@@ -29,8 +29,10 @@ class StreamRecheckIT {
     private static final String ADMIN_PASSWORD = "admin-password-for-tests";
     /** Several re-check intervals, still well below the 15 s heartbeat of an unchecked stream. */
     private static final Duration CLOSES_WITHIN = Duration.ofSeconds(8);
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    static final MagnetServerExtension magnet = new MagnetServerExtension(Map.of(
+            "MAGNET_ADMIN_PASSWORD", ADMIN_PASSWORD,
+            "MAGNET_STREAM_RECHECK_SECONDS", "1"));
     static FakeAnthropic model;
     static TestServer server;
     static Gate hold;
@@ -38,10 +40,8 @@ class StreamRecheckIT {
 
     @BeforeAll
     static void start() throws InterruptedException {
-        model = FakeAnthropic.start();
-        server = TestServer.start(dir.resolve("data"), model, Map.of(
-                "MAGNET_ADMIN_PASSWORD", ADMIN_PASSWORD,
-                "MAGNET_STREAM_RECHECK_SECONDS", "1"));
+        model = magnet.model();
+        server = magnet.server();
         hold = Gate.closed();
         model.script(Script.of(Turn.reply().text("Still working.").heldBy(hold)));
         sessionId = server.createSession(Map.of("prompt", "a long task")).path("id").asText();
@@ -51,8 +51,6 @@ class StreamRecheckIT {
     @AfterAll
     static void stop() {
         hold.open();
-        server.close();
-        model.close();
     }
 
     static Browser admin() {

@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The real Magnet server in its own JVM ({@code java dev.magnet.Main serve} on the test classpath), so a test
@@ -60,20 +62,23 @@ public final class ChildServer implements AutoCloseable {
         });
         long from = Files.exists(log) ? Files.size(log) : 0;
         Process process = pb.start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            String out = Files.exists(log) ? Files.readString(log).substring((int) from) : "";
-            Matcher m = RUNNING.matcher(out);
-            if (m.find()) {
-                return new ChildServer(process, Integer.parseInt(m.group(1)));
-            }
-            if (!process.isAlive()) {
-                throw new IllegalStateException("the server exited with " + process.exitValue() + ":\n" + out);
-            }
-            sleep(100);
+        String out;
+        try {
+            out = Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> outputSince(log, from), o -> RUNNING.matcher(o).find() || !process.isAlive());
+        } catch (ConditionTimeoutException e) {
+            process.destroyForcibly();
+            throw new IllegalStateException("the server did not start within 60 s; see " + log, e);
         }
-        process.destroyForcibly();
-        throw new IllegalStateException("the server did not start within 60 s; see " + log);
+        Matcher m = RUNNING.matcher(out);
+        if (!m.find()) {
+            throw new IllegalStateException("the server exited with " + process.exitValue() + ":\n" + out);
+        }
+        return new ChildServer(process, Integer.parseInt(m.group(1)));
+    }
+
+    private static String outputSince(Path log, long from) throws IOException {
+        return Files.exists(log) ? Files.readString(log).substring((int) from) : "";
     }
 
     public long pid() {
@@ -117,31 +122,25 @@ public final class ChildServer implements AutoCloseable {
 
     /** Waits until the session has this status. */
     public JsonNode awaitStatus(String id, String status, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
-            last = get("/api/sessions/" + id);
-            if (status.equals(last.path("status").asText())) {
-                return last;
-            }
-            sleep(200);
+        JsonNode[] last = new JsonNode[1];
+        try {
+            return Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(200))
+                    .until(() -> last[0] = get("/api/sessions/" + id), s -> status.equals(s.path("status").asText()));
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("session " + id + " did not become " + status + "; last seen: " + last[0]
+                    + "\nevents: " + events(id), e);
         }
-        throw new AssertionError("session " + id + " did not become " + status + "; last seen: " + last
-                + "\nevents: " + events(id));
     }
 
     /** Waits until the session is no longer active and returns it. */
     public JsonNode awaitEnd(String id, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
-            last = get("/api/sessions/" + id);
-            if (!"active".equals(last.path("status").asText())) {
-                return last;
-            }
-            sleep(200);
+        JsonNode[] last = new JsonNode[1];
+        try {
+            return Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(200))
+                    .until(() -> last[0] = get("/api/sessions/" + id), s -> !"active".equals(s.path("status").asText()));
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("session " + id + " is still active; last seen: " + last[0], e);
         }
-        throw new AssertionError("session " + id + " is still active; last seen: " + last);
     }
 
     private JsonNode send(String method, String path, Object body) {
@@ -176,15 +175,6 @@ public final class ChildServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 }

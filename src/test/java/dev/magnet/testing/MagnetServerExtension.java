@@ -6,18 +6,27 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A fresh real server and scripted model for each test:
- * {@code @RegisterExtension final MagnetServerExtension magnet = new MagnetServerExtension();}, then
- * {@link #server()}, {@link #model()} and {@link #dir()} (a temporary folder for repositories and data).
+ * A real server and scripted model for a test:
+ * {@code @RegisterExtension final MagnetServerExtension magnet = new MagnetServerExtension();} gives each test a fresh
+ * one; on a {@code static} field one is shared by the tests of the class. Then {@link #server()}, {@link #model()} and
+ * {@link #dir()} (a temporary folder for repositories and data; the data dir is {@code dir()/data}).
+ * <p>
+ * Something the server's settings need that must start first (an identity provider, a fake GitHub, a database schema)
+ * is a {@link TestResource} registered with a lower {@code @Order}; the settings are then read from a supplier when the
+ * server starts.
  */
-public final class MagnetServerExtension implements BeforeEachCallback, AfterEachCallback {
-    private final Map<String, String> settings;
+public final class MagnetServerExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
+    private final Supplier<Map<String, String>> settings;
+    private boolean perClass;
     private Path dir;
     private FakeAnthropic model;
     private TestServer server;
@@ -28,23 +37,38 @@ public final class MagnetServerExtension implements BeforeEachCallback, AfterEac
 
     /** With extra server settings (environment variables of SPEC §7). */
     public MagnetServerExtension(Map<String, String> settings) {
-        this.settings = Map.copyOf(settings);
+        Map<String, String> copy = Map.copyOf(settings);
+        this.settings = () -> copy;
+    }
+
+    /** With extra server settings read when the server starts (from something started before it). */
+    public MagnetServerExtension(Supplier<Map<String, String>> settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        // why: JUnit calls class-level callbacks only for an extension on a static field
+        perClass = true;
+        start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        stopAll();
     }
 
     @Override
     public void beforeEach(ExtensionContext context) throws IOException {
-        dir = Files.createTempDirectory("magnet-test");
-        model = FakeAnthropic.start();
-        server = TestServer.start(dir.resolve("data"), model, settings);
+        if (!perClass) {
+            start();
+        }
     }
 
     @Override
     public void afterEach(ExtensionContext context) {
-        try {
-            server.close();
-        } finally {
-            model.close();
-            deleteQuietly(dir);
+        if (!perClass) {
+            stopAll();
         }
     }
 
@@ -60,7 +84,48 @@ public final class MagnetServerExtension implements BeforeEachCallback, AfterEac
         return dir;
     }
 
-    private static void deleteQuietly(Path root) {
+    /** Stops the server (the model goes on), e.g. to look at its data dir at rest; {@link #restart()} starts it again. */
+    public void stop() {
+        if (server != null) {
+            server.close();
+            server = null;
+        }
+    }
+
+    /** Stops the server if it runs and starts a new one on the same data dir, with the same settings. */
+    public TestServer restart() {
+        return restart(settings.get());
+    }
+
+    /** Stops the server if it runs and starts a new one on the same data dir, with these settings instead. */
+    public TestServer restart(Map<String, String> settings) {
+        stop();
+        server = TestServer.start(dir.resolve("data"), model, settings);
+        return server;
+    }
+
+    private void start() throws IOException {
+        dir = Files.createTempDirectory("magnet-test");
+        model = FakeAnthropic.start();
+        server = TestServer.start(dir.resolve("data"), model, settings.get());
+    }
+
+    private void stopAll() {
+        try {
+            stop();
+        } finally {
+            if (model != null) {
+                model.close();
+            }
+            deleteQuietly(dir);
+        }
+    }
+
+    /** Deletes a temporary folder and what it holds; what cannot be deleted stays. */
+    static void deleteQuietly(Path root) {
+        if (root == null) {
+            return;
+        }
         try (Stream<Path> walk = Files.walk(root)) {
             walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException | UncheckedIOException e) {

@@ -5,10 +5,13 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A schema of its own on the local PostgreSQL (127.0.0.1:5432, database {@code test}; {@code MAGNET_TEST_POSTGRES_URL}
@@ -48,26 +51,21 @@ public final class PostgresSchema implements AutoCloseable {
         }
     }
 
-    /**
-     * Every table of the schema with all its rows rendered as text: a fingerprint of the stored data. The
-     * last-used times of keys and browser sessions are left out: authenticating a request touches them.
-     */
     /** Waits until no session is active, so background work cannot change the tables between two dumps. */
-    public void awaitNoActiveSessions(java.time.Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!column("select id from sessions where status = 'active'").isEmpty()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("sessions still active after " + timeout);
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
+    public void awaitNoActiveSessions(Duration timeout) {
+        try {
+            Awaitility.await().atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+                    .until(() -> column("select id from sessions where status = 'active'").isEmpty());
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("sessions still active after " + timeout, e);
         }
     }
 
+    /**
+     * Every table of the schema with all its rows rendered as text: a fingerprint of the stored data. The
+     * last-used times of keys and browser sessions are left out: authenticating a request touches them; so is the
+     * runner's heartbeat, which moves every lease/3 whatever the requests.
+     */
     public String dump() {
         StringBuilder out = new StringBuilder();
         for (String table : column("select table_name from information_schema.tables where table_schema = '" + name
@@ -79,7 +77,7 @@ public final class PostgresSchema implements AutoCloseable {
                 while (rs.next()) {
                     for (int i = 1; i <= n; i++) {
                         String column = rs.getMetaData().getColumnName(i);
-                        if (column.equals("last_used_at") || column.equals("last_seen_at")) {
+                        if (column.equals("last_used_at") || column.equals("last_seen_at") || column.equals("heartbeat_at")) {
                             continue;
                         }
                         out.append(rs.getString(i)).append('|');

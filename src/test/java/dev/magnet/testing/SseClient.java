@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A test SSE reader of a session's event stream: reads frames (and comment lines) on a thread until {@code end}, until
@@ -114,12 +116,11 @@ public final class SseClient implements AutoCloseable {
     }
 
     public void awaitFrame(Predicate<Frame> match, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (frames.stream().noneMatch(match)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no matching frame within " + timeout + "; got " + frames);
-            }
-            Thread.sleep(20);
+        try {
+            Awaitility.await().atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20))
+                    .until(() -> frames.stream().anyMatch(match));
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("no matching frame within " + timeout + "; got " + frames, e);
         }
     }
 

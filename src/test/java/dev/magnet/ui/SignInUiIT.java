@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.magnet.testing.FakeAnthropic;
 import dev.magnet.testing.GitFixtures;
+import dev.magnet.testing.MagnetServerExtension;
 import dev.magnet.testing.Script;
 import dev.magnet.testing.TestServer;
 import dev.magnet.testing.Turn;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
@@ -31,8 +32,8 @@ class SignInUiIT {
     private static final String ADMIN_EMAIL = WebUiIT.ADMIN_EMAIL;
     private static final String ADMIN_PASSWORD = WebUiIT.ADMIN_PASSWORD;
 
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    static final MagnetServerExtension magnet = new MagnetServerExtension(Map.of("MAGNET_ADMIN_PASSWORD", ADMIN_PASSWORD));
 
     private static FakeAnthropic model;
     private static TestServer server;
@@ -41,10 +42,10 @@ class SignInUiIT {
 
     @BeforeAll
     static void start() {
-        model = FakeAnthropic.start();
-        server = TestServer.start(dir.resolve("data"), model, Map.of("MAGNET_ADMIN_PASSWORD", ADMIN_PASSWORD));
-        origin = GitFixtures.bareOrigin(dir, 2);
-        browser = Browser.start(server.baseUrl(), dir.resolve("chromium-profile"));
+        model = magnet.model();
+        server = magnet.server();
+        origin = GitFixtures.bareOrigin(magnet.dir(), 2);
+        browser = Browser.start(server.baseUrl(), magnet.dir().resolve("chromium-profile"));
         browser.open("/app/icon.svg");
     }
 
@@ -53,8 +54,6 @@ class SignInUiIT {
         if (browser != null) {
             browser.close();
         }
-        server.close();
-        model.close();
     }
 
     @BeforeEach

@@ -2,54 +2,52 @@ package dev.magnet.ui;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.magnet.testing.FakeAnthropic;
 import dev.magnet.testing.FakeOidcProvider;
-import dev.magnet.testing.TestServer;
+import dev.magnet.testing.MagnetServerExtension;
+import dev.magnet.testing.TestResource;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.WebElement;
 
 /** Single sign-on from the web UI's sign-in page, in a real headless Chromium against the local fake provider. */
 class SingleSignOnUiIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    @Order(1)
+    static final TestResource<FakeOidcProvider> oidcProvider = TestResource.of(FakeOidcProvider::start);
+    @RegisterExtension
+    static final MagnetServerExtension magnet = new MagnetServerExtension(() -> {
+        // why: the provider sends the browser back to MAGNET_PUBLIC_URL, which needs the real port (not 0)
+        int port = freePort();
+        return Map.of(
+                "MAGNET_PORT", Integer.toString(port),
+                "MAGNET_PUBLIC_URL", publicUrl(port),
+                "MAGNET_ADMIN_PASSWORD", WebUiIT.ADMIN_PASSWORD,
+                "MAGNET_OIDC_ISSUER", oidcProvider.get().issuer(),
+                "MAGNET_OIDC_CLIENT_ID", FakeOidcProvider.CLIENT_ID,
+                "MAGNET_OIDC_CLIENT_SECRET", FakeOidcProvider.CLIENT_SECRET,
+                "MAGNET_OIDC_NAME", "Test IdP");
+    });
 
-    private static FakeAnthropic model;
     private static FakeOidcProvider provider;
-    private static TestServer server;
     private static Browser browser;
 
     @BeforeAll
-    static void start() throws IOException {
-        model = FakeAnthropic.start();
-        provider = FakeOidcProvider.start();
-        // why: the provider sends the browser back to MAGNET_PUBLIC_URL, which needs the real port (not 0)
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
-        String publicUrl = "http://localhost:" + port;
-        server = TestServer.start(dir.resolve("data"), model, Map.of(
-                "MAGNET_PORT", Integer.toString(port),
-                "MAGNET_PUBLIC_URL", publicUrl,
-                "MAGNET_ADMIN_PASSWORD", WebUiIT.ADMIN_PASSWORD,
-                "MAGNET_OIDC_ISSUER", provider.issuer(),
-                "MAGNET_OIDC_CLIENT_ID", FakeOidcProvider.CLIENT_ID,
-                "MAGNET_OIDC_CLIENT_SECRET", FakeOidcProvider.CLIENT_SECRET,
-                "MAGNET_OIDC_NAME", "Test IdP"));
+    static void start() {
+        provider = oidcProvider.get();
         // why: the sign-in cookies must belong to the host of the callback, so the browser starts there too
-        browser = Browser.start(publicUrl, dir.resolve("chromium-profile"));
+        browser = Browser.start(publicUrl(magnet.server().magnet().port()), magnet.dir().resolve("chromium-profile"));
     }
 
     @AfterAll
@@ -57,9 +55,18 @@ class SingleSignOnUiIT {
         if (browser != null) {
             browser.close();
         }
-        server.close();
-        provider.close();
-        model.close();
+    }
+
+    private static String publicUrl(int port) {
+        return "http://localhost:" + port;
+    }
+
+    private static int freePort() {
+        try (ServerSocket free = new ServerSocket(0)) {
+            return free.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @BeforeEach

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.magnet.testing.FakeAnthropic;
 import dev.magnet.testing.Gate;
 import dev.magnet.testing.GitFixtures;
+import dev.magnet.testing.MagnetServerExtension;
 import dev.magnet.testing.Script;
 import dev.magnet.testing.TestServer;
 import dev.magnet.testing.Turn;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
@@ -35,8 +36,8 @@ class WebUiIT {
     static final String ADMIN_EMAIL = "admin@localhost";
     static final String ADMIN_PASSWORD = "admin-password-for-ui-tests";
 
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    static final MagnetServerExtension magnet = new MagnetServerExtension(Map.of("MAGNET_ADMIN_PASSWORD", ADMIN_PASSWORD));
 
     private static FakeAnthropic model;
     private static TestServer server;
@@ -46,11 +47,11 @@ class WebUiIT {
 
     @BeforeAll
     static void start() {
-        model = FakeAnthropic.start();
-        server = TestServer.start(dir.resolve("data"), model, Map.of("MAGNET_ADMIN_PASSWORD", ADMIN_PASSWORD));
+        model = magnet.model();
+        server = magnet.server();
         proxy = CuttableProxy.to(server.magnet().port());
-        origin = GitFixtures.bareOrigin(dir, 3);
-        browser = Browser.start(proxy.baseUrl(), dir.resolve("chromium-profile"));
+        origin = GitFixtures.bareOrigin(magnet.dir(), 3);
+        browser = Browser.start(proxy.baseUrl(), magnet.dir().resolve("chromium-profile"));
         browser.open("/app/icon.svg");
     }
 
@@ -60,8 +61,6 @@ class WebUiIT {
             browser.close();
         }
         proxy.close();
-        server.close();
-        model.close();
     }
 
     @BeforeEach

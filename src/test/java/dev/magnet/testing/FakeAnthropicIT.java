@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Proves {@link FakeAnthropic} by running the real Claude Code CLI against it, plus a few raw HTTP checks. */
-class FakeAnthropicTest {
+class FakeAnthropicIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 

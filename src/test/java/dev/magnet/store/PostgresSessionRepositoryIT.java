@@ -12,7 +12,7 @@ import org.junit.jupiter.api.AfterEach;
  * The persistence contract on the local PostgreSQL (127.0.0.1:5432, database {@code test}), each test in a
  * schema of its own that is dropped afterwards. {@code MAGNET_TEST_POSTGRES_URL} points it elsewhere.
  */
-class PostgresSessionRepositoryTest extends SessionRepositoryContract {
+class PostgresSessionRepositoryIT extends SessionRepositoryContract {
     private static final String SERVER = System.getenv().getOrDefault("MAGNET_TEST_POSTGRES_URL",
             "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
     private String schema;
