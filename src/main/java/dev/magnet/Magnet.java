@@ -167,7 +167,7 @@ public final class Magnet implements AutoCloseable {
         String runnerId = "runner-" + ProcessHandle.current().pid() + "-" + Tokens.random(4);
         SessionRunner runner = SessionRunner.create(runnerId, config, database.jdbi(), store, repos, transfer, sandboxes, relay, redactor,
                 new RunnerMetrics(metrics), github, pullRequests);
-        SessionService sessions = new SessionService(store, runner, config.defaultModel(), origins,
+        SessionService sessions = new SessionService(store, runner, config.defaultModel(), origins, config.quotas(),
                 github, audit);
 
         RouteTable routes = new RouteTable();

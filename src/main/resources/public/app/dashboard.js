@@ -89,7 +89,7 @@ function renderRows(list, sessions, filters) {
   }
   const existing = new Map([...list.children].map((li) => [li.dataset.id, li]));
   const rows = sessions.map((s) => {
-    const key = [s.updatedAt, s.status, s.phase, s.cost?.usd, s.pr?.state, s.title, age(s.createdAt)].join('|');
+    const key = [s.updatedAt, s.status, s.phase, s.queuePosition, s.cost?.usd, s.pr?.state, s.title, age(s.createdAt)].join('|');
     const old = existing.get(s.id);
     if (old && old.dataset.key === key) return old;
     return row(s, key);

@@ -269,10 +269,18 @@ class SessionPage {
   }
 }
 
-/** A status badge that names the live phase while active, e.g. "active · running". */
+/** A status badge that names the live phase while active, e.g. "active · running" or "active · queued, 3rd". */
 export function statusBadge(s) {
-  const label = s.status === 'active' ? `${s.status} · ${words(s.phase)}` : s.status;
+  const place = s.queuePosition ? `, ${ordinal(s.queuePosition)}` : '';
+  const label = s.status === 'active' ? `${s.status} · ${words(s.phase)}${place}` : s.status;
   return h('span.badge.status', { class: s.status, dataset: { status: s.status } }, label);
+}
+
+/** 1 → "1st", 2 → "2nd", 13 → "13th". */
+function ordinal(n) {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' })[n % 10] || 'th';
+  return `${n}${suffix}`;
 }
 
 function fact(term, ...value) {

@@ -39,6 +39,7 @@ import java.util.Objects;
  * @param privateAddresses     hosts and CIDR ranges that user-given URLs may reach although they are loopback,
  *                             link-local or private ({@code MAGNET_ALLOW_PRIVATE_ADDRESSES}, comma-separated); empty:
  *                             none
+ * @param quotas               how the server is shared: per workspace and person, queue sizes, budgets
  * @param metricsToken         the bearer token {@code /metrics} asks for ({@code MAGNET_METRICS_TOKEN}); null: metrics
  *                             are not served
  */
@@ -65,6 +66,7 @@ public record MagnetConfig(
         List<Path> localRepoRoots,
         SessionLimits limits,
         List<String> privateAddresses,
+        Quotas quotas,
         String metricsToken) {
 
     public static final String DEFAULT_MODEL = "claude-opus-4-6";
@@ -94,6 +96,7 @@ public record MagnetConfig(
         localRepoRoots = List.copyOf(localRepoRoots);
         Objects.requireNonNull(limits, "limits: build them with SessionLimits.fromEnvironment");
         privateAddresses = List.copyOf(privateAddresses);
+        quotas = quotas == null ? Quotas.none() : quotas;
         if (metricsToken != null && metricsToken.isBlank()) {
             metricsToken = null;
         }
@@ -133,6 +136,7 @@ public record MagnetConfig(
                 list(env, "MAGNET_LOCAL_REPO_ROOTS", ":").stream().map(p -> Path.of(p).toAbsolutePath().normalize()).toList(),
                 SessionLimits.fromEnvironment(env),
                 list(env, "MAGNET_ALLOW_PRIVATE_ADDRESSES", ","),
+                Quotas.fromEnvironment(env),
                 env.get("MAGNET_METRICS_TOKEN"));
     }
 
@@ -166,7 +170,7 @@ public record MagnetConfig(
         return new MagnetConfig(newPort, dataDir, databaseUrl, anthropicApiKey, anthropicBaseUrl, bootstrapApiKey,
                 defaultModel, allowLocalRepos, claudeBin, modelMaxRetries, maxConcurrentSessions, gitName, gitEmail,
                 publicUrl, leaseDuration, accounts, secretKey, github, sandbox, localRepoRoots, limits, privateAddresses,
-                metricsToken);
+                quotas, metricsToken);
     }
 
     private static String defaultClaudeBin() {

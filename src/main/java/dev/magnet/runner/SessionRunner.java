@@ -1,6 +1,7 @@
 package dev.magnet.runner;
 
 import dev.magnet.config.MagnetConfig;
+import dev.magnet.config.Quotas;
 import dev.magnet.events.Redactor;
 import dev.magnet.gateway.ModelRelay;
 import dev.magnet.git.GitIdentity;
@@ -40,6 +41,7 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
     private final SessionWorkflow.Parts parts;
     private final int maxSessions;
     private final Duration lease;
+    private final Quotas quotas;
     private final RunnerMetrics metrics;
     /** How long stopping waits for sessions' work to unwind. */
     static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(15);
@@ -51,7 +53,9 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
     private Thread dispatcher;
     private Thread heartbeat;
 
-    private SessionRunner(SessionWorkflow.Parts parts, Runners runners, IdleWorkspaces idle, int maxSessions, Duration lease) {
+    private SessionRunner(SessionWorkflow.Parts parts, Runners runners, IdleWorkspaces idle, int maxSessions, Duration lease,
+                          Quotas quotas) {
+        this.quotas = quotas;
         this.parts = parts;
         this.runnerId = parts.runnerId();
         this.store = parts.store();
@@ -81,7 +85,7 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
                 metrics, config.limits(), config.hasModelKey(), redactor::redact, clock);
         return new SessionRunner(parts, new Runners(jdbi, runnerId, config.leaseDuration()),
                 new IdleWorkspaces(store, config.dataDir(), config.sandbox().idleTeardown()),
-                config.maxConcurrentSessions(), config.leaseDuration());
+                config.maxConcurrentSessions(), config.leaseDuration(), config.quotas());
     }
 
     public void start() {
@@ -178,7 +182,7 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
         }
         Instant now = store.clock().instant();
         runners.takeOverDead(now);
-        List<String> candidates = store.claimable(now, free * 2);
+        List<String> candidates = store.nextToRun(now, free * 2, quotas);
         for (String id : candidates) {
             if (live.size() >= maxSessions || live.containsKey(id) || !running) {
                 continue;

@@ -4,7 +4,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.Query;
@@ -222,6 +224,63 @@ public final class SessionRepository {
                 .list();
     }
 
+    /** Active sessions waiting for a run slot (none holds them, they are not parked), oldest first. */
+    public List<RunQueue.Waiting> waiting(Handle h, Instant now, int limit) {
+        return h.createQuery("""
+                select id, workspace_id, author_id from sessions
+                where status = 'active' and phase <> 'waiting' and (runner_id is null or lease_until < :now)
+                order by id limit :limit
+                """)
+                .bind("now", now)
+                .bind("limit", limit)
+                .map((rs, ctx) -> new RunQueue.Waiting(rs.getString("id"), rs.getString("workspace_id"),
+                        rs.getString("author_id")))
+                .list();
+    }
+
+    /**
+     * How many sessions runners hold now, by workspace and by person, and when each person with a session waiting was
+     * last served (a runner took one of theirs).
+     */
+    public RunQueue.Running running(Handle h, Instant now) {
+        Map<String, Integer> byWorkspace = new HashMap<>();
+        Map<String, Integer> byAuthor = new HashMap<>();
+        h.createQuery("""
+                select workspace_id, author_id from sessions
+                where status = 'active' and runner_id is not null and lease_until >= :now
+                """)
+                .bind("now", now)
+                .map((rs, ctx) -> new String[] {rs.getString("workspace_id"), rs.getString("author_id")})
+                .forEach(row -> {
+                    byWorkspace.merge(row[0], 1, Integer::sum);
+                    byAuthor.merge(row[1], 1, Integer::sum);
+                });
+        Map<String, Instant> lastServed = new HashMap<>();
+        h.createQuery("""
+                select author_id, max(taken_at) as served from sessions
+                where taken_at is not null and author_id in (
+                    select author_id from sessions where status = 'active' and runner_id is null)
+                group by author_id
+                """)
+                .map((rs, ctx) -> Map.entry(rs.getString("author_id"), instant(rs, "served")))
+                .forEach(e -> lastServed.put(e.getKey(), e.getValue()));
+        return new RunQueue.Running(byWorkspace, byAuthor, lastServed);
+    }
+
+    /** How many of a person's sessions wait for a run slot (queued, not yet taken). */
+    public int queuedBy(Handle h, String authorId) {
+        return h.createQuery("select count(*) from sessions where author_id = :author and status = 'active' "
+                        + "and phase = 'queued'")
+                .bind("author", authorId).mapTo(Integer.class).one();
+    }
+
+    /** What a workspace's sessions created since {@code since} cost so far, in US dollars. */
+    public double costSince(Handle h, String workspaceId, Instant since) {
+        return h.createQuery("select coalesce(sum(cost_usd), 0) from sessions where workspace_id = :ws "
+                        + "and updated_at >= :since")
+                .bind("ws", workspaceId).bind("since", since).mapTo(Double.class).one();
+    }
+
     /** Ids of active sessions that no live runner holds: never claimed, or whose lease lapsed. */
     public List<String> claimable(Handle h, Instant now, int limit) {
         return h.createQuery("""
@@ -238,7 +297,7 @@ public final class SessionRepository {
     /** Takes a session for a runner if nobody holds it; true when this runner now holds it. */
     public boolean claim(Handle h, String id, String runnerId, Instant now, Instant leaseUntil) {
         return h.createUpdate("""
-                update sessions set runner_id = :runner, lease_until = :until
+                update sessions set runner_id = :runner, lease_until = :until, taken_at = :now
                 where id = :id and status = 'active' and phase <> 'waiting' and (runner_id is null or lease_until < :now)
                 """)
                 .bind("id", id)

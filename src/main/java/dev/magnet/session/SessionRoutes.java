@@ -70,7 +70,8 @@ public final class SessionRoutes {
                 dev.magnet.web.Requests.intParam(ctx, "limit", 50, 1, SessionQuery.MAX_LIMIT), cursor);
         SessionPage page = service.list(query);
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("sessions", page.sessions().stream().map(SessionView::of).toList());
+        Map<String, Integer> queue = service.queuePositions();
+        out.put("sessions", page.sessions().stream().map(s -> SessionView.of(s, queue.get(s.id()))).toList());
         out.put("nextCursor", page.nextCursor());
         out.put("stats", SessionView.StatsView.of(service.stats(actor)));
         json(ctx, 200, out);
@@ -78,7 +79,8 @@ public final class SessionRoutes {
 
     private void get(Context ctx) {
         Session s = service.get(actor(ctx), ctx.pathParam("id"));
-        json(ctx, 200, SessionView.detailed(s, service.conversation(s.id()), service.tasks(s.id())));
+        json(ctx, 200, SessionView.detailed(s, service.queuePositions().get(s.id()), service.conversation(s.id()),
+                service.tasks(s.id())));
     }
 
     private void rename(Context ctx) {

@@ -3,6 +3,7 @@ package dev.magnet.session;
 import dev.magnet.auth.Actor;
 import dev.magnet.auth.AuditLog;
 import dev.magnet.events.Event;
+import dev.magnet.config.Quotas;
 import dev.magnet.events.EventData;
 import dev.magnet.events.EventType;
 import dev.magnet.events.NewEvent;
@@ -12,6 +13,7 @@ import dev.magnet.web.ConflictException;
 import dev.magnet.store.Ids;
 import dev.magnet.web.InvalidRequestException;
 import dev.magnet.web.NotFoundException;
+import dev.magnet.web.TooManyRequestsException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,11 +36,13 @@ public final class SessionService {
     private final SessionControl control;
     private final String defaultModel;
     private final OriginPolicy origins;
+    private final Quotas quotas;
     private final HostedRepos hostedRepos;
     private final AuditLog audit;
 
     public SessionService(SessionStore store, SessionControl control, String defaultModel,
-                          OriginPolicy origins, HostedRepos hostedRepos, AuditLog audit) {
+                          OriginPolicy origins, Quotas quotas, HostedRepos hostedRepos, AuditLog audit) {
+        this.quotas = java.util.Objects.requireNonNull(quotas, "quotas (Quotas.none() for none)");
         this.audit = java.util.Objects.requireNonNull(audit, "audit: pass the workspace audit log");
         this.store = store;
         this.control = control;
@@ -56,6 +60,10 @@ public final class SessionService {
 
     private Session create(Actor actor, NewSession request, String retryOf) {
         String prompt = requirePrompt(request.prompt());
+        if (quotas.queuedPerUser() > 0 && store.queuedBy(actor.userId()) >= quotas.queuedPerUser()) {
+            throw new TooManyRequestsException("you have " + quotas.queuedPerUser() + " sessions waiting to run, as many "
+                    + "as this server queues for one person (MAGNET_MAX_QUEUED_PER_USER); try again when some have started", 30);
+        }
         String title = request.title() == null ? deriveTitle(prompt) : requireTitle(request.title());
         String repo = null;
         if (request.repo() != null && !request.repo().isBlank()) {
@@ -106,6 +114,11 @@ public final class SessionService {
     /** The repositories the caller's workspace has used in sessions, most recent first (at most {@code limit}). */
     public List<String> repos(Actor actor, int limit) {
         return store.repos(actor.workspaceId(), limit);
+    }
+
+    /** Each session waiting for a run slot and its place in the queue (fair across people), from 1. */
+    public Map<String, Integer> queuePositions() {
+        return store.queuePositions(store.clock().instant(), quotas);
     }
 
     public SessionStats stats(Actor actor) {

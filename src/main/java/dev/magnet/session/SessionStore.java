@@ -1,5 +1,6 @@
 package dev.magnet.session;
 
+import dev.magnet.config.Quotas;
 import dev.magnet.events.Event;
 import dev.magnet.events.EventData;
 import dev.magnet.events.EventLog;
@@ -9,6 +10,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
@@ -191,6 +193,30 @@ public final class SessionStore {
     /** Ids of active sessions that no live runner holds: never claimed, or whose lease lapsed. */
     public List<String> claimable(Instant now, int limit) {
         return jdbi.withHandle(h -> sessions.claimable(h, now, limit));
+    }
+
+    /**
+     * Ids of the sessions that may be taken now, in the order they should be ({@link RunQueue}: fair across people,
+     * quotas per workspace and person respected), at most {@code limit}.
+     */
+    public List<String> nextToRun(Instant now, int limit, Quotas quotas) {
+        return jdbi.withHandle(h -> RunQueue.runnable(sessions.waiting(h, now, 1000), sessions.running(h, now), quotas))
+                .stream().limit(limit).map(RunQueue.Waiting::id).toList();
+    }
+
+    /** Each session waiting for a run slot and its place in the queue, from 1. */
+    public Map<String, Integer> queuePositions(Instant now, Quotas quotas) {
+        return jdbi.withHandle(h -> RunQueue.positions(sessions.waiting(h, now, 1000), sessions.running(h, now), quotas));
+    }
+
+    /** How many of a person's sessions wait for a run slot. */
+    public int queuedBy(String authorId) {
+        return jdbi.withHandle(h -> sessions.queuedBy(h, authorId));
+    }
+
+    /** What a workspace's sessions changed since {@code since} have cost, in US dollars. */
+    public double workspaceCostSince(String workspaceId, Instant since) {
+        return jdbi.withHandle(h -> sessions.costSince(h, workspaceId, since));
     }
 
     /** Takes a session for a runner if nobody holds it; true when this runner now holds it. */

@@ -5,8 +5,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The JSON shape of a session in the API (SPEC §4), written by Jackson in component order. {@code phases} is left out
- * when empty; {@code messages} and {@code tasks} appear only in the detailed view of one session.
+ * The JSON shape of a session in the API (SPEC §4), written by Jackson in component order. {@code queuePosition} (from 1)
+ * appears only while the session waits for a run slot; {@code phases} is left out when empty; {@code messages} and
+ * {@code tasks} appear only in the detailed view of one session.
  */
 public record SessionView(
         String id,
@@ -26,6 +27,7 @@ public record SessionView(
         String retryOf,
         int messageCount,
         CostView cost,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Integer queuePosition,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<PhaseView> phases,
         @JsonInclude(JsonInclude.Include.NON_NULL) List<Map<String, Object>> messages,
         @JsonInclude(JsonInclude.Include.NON_NULL) List<Object> tasks) {
@@ -46,20 +48,26 @@ public record SessionView(
     public record PhaseView(String status, String phase, String reason, String at) {
     }
 
-    /** The view of a session in lists and answers to changes. */
+    /** The view of a session in answers to changes. */
     public static SessionView of(Session s) {
-        return detailed(s, null, null);
+        return of(s, null);
+    }
+
+    /** The view of a session in lists, with its place in the queue (null when it does not wait for a run slot). */
+    public static SessionView of(Session s, Integer queuePosition) {
+        return detailed(s, queuePosition, null, null);
     }
 
     /** The full view of one session: with its conversation and the agent's task list. */
-    public static SessionView detailed(Session s, List<Map<String, Object>> messages, List<Object> tasks) {
+    public static SessionView detailed(Session s, Integer queuePosition, List<Map<String, Object>> messages,
+                                       List<Object> tasks) {
         Failure f = s.failure();
         return new SessionView(s.id(), s.title(), s.status().wire(), s.phase().wire(),
                 f == null ? null : new FailureView(f.reason().wire(), f.message(), f.phase().wire()),
                 s.prompt(), s.repo(), s.baseBranch(), s.branch(), s.model(),
                 new AuthorView(s.author().id(), s.author().name()), s.createdAt().toString(), s.updatedAt().toString(),
                 s.pr(), s.retryOf(), s.messageCount(),
-                new CostView(s.cost().usd(), s.cost().inputTokens(), s.cost().outputTokens()),
+                new CostView(s.cost().usd(), s.cost().inputTokens(), s.cost().outputTokens()), queuePosition,
                 s.history().stream().map(c -> new PhaseView(c.status().wire(), c.phase().wire(), c.reason(),
                         c.at().toString())).toList(),
                 messages, tasks);

@@ -136,6 +136,25 @@ public final class TestServer implements AutoCloseable {
         return get("/api/sessions/" + id).json();
     }
 
+    /**
+     * A new member of the admin's workspace (invited with the admin key, joined with a password) and an API key of
+     * theirs; returns the key.
+     */
+    public String newMemberKey(String email) {
+        String token = post("/api/workspace/invites", Map.of("role", "member", "email", email)).json().path("token").asText();
+        Browser member = new Browser(baseUrl());
+        Browser.Answer joined = member.post("/api/invites/" + token + "/accept",
+                Map.of("name", "Member " + email, "email", email, "password", "member-password-1"));
+        if (joined.status() != 200) {
+            throw new AssertionError("joining failed: " + joined.status() + " " + joined.body());
+        }
+        Browser.Answer key = member.send("POST", "/api/keys", Map.of("name", "tests"), true, Map.of());
+        if (key.status() != 201 && key.status() != 200) {
+            throw new AssertionError("creating a key failed: " + key.status() + " " + key.body());
+        }
+        return key.json().path("key").asText();
+    }
+
     /** Waits until the session has the status (and, when not null, the phase). */
     public JsonNode awaitStatus(String id, String status, Duration timeout) {
         JsonNode[] last = new JsonNode[1];
