@@ -19,6 +19,8 @@ import dev.magnet.auth.OidcClient;
 import dev.magnet.auth.PasswordHashing;
 import dev.magnet.auth.RateLimiter;
 import dev.magnet.auth.SessionCookies;
+import dev.magnet.budget.Budgets;
+import dev.magnet.budget.SpendLedger;
 import dev.magnet.config.AccountSettings;
 import dev.magnet.config.MagnetConfig;
 import dev.magnet.events.EventHub;
@@ -149,8 +151,9 @@ public final class Magnet implements AutoCloseable {
         EventHub hub = new EventHub();
         EventLog eventLog = new EventLog(database.jdbi(), hub, redactor, clock);
         SessionStore store = new SessionStore(database.jdbi(), eventLog, clock, new SessionPhaseTelemetry(metrics));
+        Budgets budgets = new Budgets(new SpendLedger(database.jdbi()), config.quotas(), clock);
         ModelRelay relay = ModelRelay.start(config.anthropicApiKey(), config.anthropicBaseUrl(),
-                config.limits().relayMaxBodyBytes());
+                config.limits().relayMaxBodyBytes(), budgets);
         Gateway gateway = new Gateway(relay, EgressPolicy.parse(config.sandbox().egressAllow()),
                 config.limits().gatewayMaxConnections());
         SandboxProvider sandboxes = sandboxes(config, gateway, cgroups);
@@ -165,7 +168,7 @@ public final class Magnet implements AutoCloseable {
         PullRequests pullRequests = new PullRequests(github, prRecorder, config.publicUrl());
         PullRequestPoller poller = new PullRequestPoller(github, store, prRecorder, config.github().pollInterval());
         String runnerId = "runner-" + ProcessHandle.current().pid() + "-" + Tokens.random(4);
-        SessionRunner runner = SessionRunner.create(runnerId, config, database.jdbi(), store, repos, transfer, sandboxes, relay, redactor,
+        SessionRunner runner = SessionRunner.create(runnerId, config, database.jdbi(), store, repos, transfer, sandboxes, relay, budgets, redactor,
                 new RunnerMetrics(metrics), github, pullRequests);
         SessionService sessions = new SessionService(store, runner, config.defaultModel(), origins, config.quotas(),
                 github, audit);

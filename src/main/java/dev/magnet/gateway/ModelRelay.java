@@ -45,11 +45,15 @@ public final class ModelRelay implements AutoCloseable {
     private final HttpServer server;
     private final HttpClient client;
     private final RelayPolicy policy;
+    private final Spending spending;
     private final Map<String, Grant> grantByToken = new ConcurrentHashMap<>();
     private final Map<String, Usage> usageBySession = new ConcurrentHashMap<>();
 
-    /** What a token lets its holder do: act for one session, and reach the internet through the model or not. */
-    private record Grant(String sessionId, boolean internetAllowed) {
+    /**
+     * What a token lets its holder do: act for one session (of one workspace, whose budget it spends), and reach the
+     * internet through the model or not.
+     */
+    private record Grant(String sessionId, String workspaceId, boolean internetAllowed) {
     }
 
     /** Request and token counts of one session, as metered by the relay. */
@@ -72,7 +76,8 @@ public final class ModelRelay implements AutoCloseable {
         }
     }
 
-    private ModelRelay(String realKey, URI upstream, HttpServer server, RelayPolicy policy) {
+    private ModelRelay(String realKey, URI upstream, HttpServer server, RelayPolicy policy, Spending spending) {
+        this.spending = spending;
         this.realKey = realKey;
         this.upstream = upstream;
         this.server = server;
@@ -91,12 +96,14 @@ public final class ModelRelay implements AutoCloseable {
      * @param upstream     the model API base URL
      * @param maxBodyBytes the largest request body forwarded; a larger one is answered 413
      *                     ({@code SessionLimits.relayMaxBodyBytes()})
+     * @param spending     asked before each request whether the session may spend more, told after what it used
      */
-    public static ModelRelay start(String realKey, String upstream, long maxBodyBytes) {
+    public static ModelRelay start(String realKey, String upstream, long maxBodyBytes, Spending spending) {
         RelayPolicy policy = RelayPolicy.capped(maxBodyBytes);
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-            ModelRelay relay = new ModelRelay(realKey, URI.create(stripTrailingSlash(upstream)), server, policy);
+            ModelRelay relay = new ModelRelay(realKey, URI.create(stripTrailingSlash(upstream)), server, policy,
+                    java.util.Objects.requireNonNull(spending, "spending (Spending.UNLIMITED for none)"));
             server.createContext("/", relay::handle);
             server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
             server.start();
@@ -119,13 +126,14 @@ public final class ModelRelay implements AutoCloseable {
     /**
      * Issues the token that lets one session's agent use the relay. One token per session at a time.
      *
+     * @param workspaceId     the session's workspace, whose budget its requests spend
      * @param internetAllowed whether the session's network policy allows the internet; when not, requests that ask
      *                        the model provider to reach it (MCP servers, server tools, URL sources) are refused
      */
-    public String open(String sessionId, boolean internetAllowed) {
+    public String open(String sessionId, String workspaceId, boolean internetAllowed) {
         close(sessionId);
         String token = TOKEN_PREFIX + Tokens.random(24);
-        grantByToken.put(token, new Grant(sessionId, internetAllowed));
+        grantByToken.put(token, new Grant(sessionId, workspaceId, internetAllowed));
         usageBySession.computeIfAbsent(sessionId, id -> new Usage());
         return token;
     }
@@ -178,9 +186,15 @@ public final class ModelRelay implements AutoCloseable {
                 refuse(exchange, grant, refusal.get());
                 return;
             }
+            Optional<String> overBudget = spending.refusal(grant.sessionId(), grant.workspaceId());
+            if (overBudget.isPresent()) {
+                // why: 403 is an error the CLI does not retry; the session's workflow fails it budget_exceeded
+                refuse(exchange, grant, new RelayPolicy.Refusal(403, "permission_error", "Magnet relay: " + overBudget.get()));
+                return;
+            }
             Usage usage = usageBySession.computeIfAbsent(grant.sessionId(), id -> new Usage());
             usage.requests.incrementAndGet();
-            forward(exchange, path, body.get(), usage);
+            forward(exchange, path, body.get(), grant, usage);
         } catch (IOException e) {
             log.debug("relay exchange ended early: {}", e.getMessage());
         }
@@ -207,7 +221,7 @@ public final class ModelRelay implements AutoCloseable {
         return Optional.of(body.toByteArray());
     }
 
-    private void forward(HttpExchange exchange, String path, byte[] body, Usage usage) throws IOException {
+    private void forward(HttpExchange exchange, String path, byte[] body, Grant grant, Usage usage) throws IOException {
         String query = exchange.getRequestURI().getRawQuery();
         // why: built from the checked path, not from the URI as sent, so nothing but that path reaches the upstream
         URI target = URI.create(upstream + path + (query == null ? "" : "?" + query));
@@ -244,17 +258,47 @@ public final class ModelRelay implements AutoCloseable {
             UsageMeter meter = new UsageMeter();
             byte[] buffer = new byte[8192];
             int n;
+            boolean agentGone = false;
             try {
                 while ((n = in.read(buffer)) >= 0) {
                     meter.feed(buffer, 0, n);
-                    out.write(buffer, 0, n);
-                    out.flush(); // why: the model streams SSE; each chunk must reach the agent at once
+                    if (!agentGone) {
+                        agentGone = !relay(out, buffer, n);
+                    }
                 }
             } finally {
                 meter.finish();
                 usage.inputTokens.addAndGet(meter.inputTokens());
                 usage.outputTokens.addAndGet(meter.outputTokens());
+                if (meter.inputTokens() > 0 || meter.outputTokens() > 0) {
+                    spent(grant, meter.call());
+                }
             }
+        }
+    }
+
+    /**
+     * Passes a chunk of the answer on to the agent; false when the agent has hung up. The answer is then still read
+     * to its end, unrelayed: its output tokens are reported only at the end, and an agent must not spend the model's
+     * work unmetered by hanging up just before.
+     */
+    private static boolean relay(OutputStream out, byte[] buffer, int n) {
+        try {
+            out.write(buffer, 0, n);
+            out.flush(); // why: the model streams SSE; each chunk must reach the agent at once
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void spent(Grant grant, ModelCall call) {
+        try {
+            spending.spent(grant.sessionId(), grant.workspaceId(), call);
+        } catch (RuntimeException e) {
+            // why: the answer has reached the agent; failing to record it must not cut the agent off, and the next
+            // request is checked against what is recorded
+            log.warn("session {}: could not record a model request's use ({}): {}", grant.sessionId(), call, e.getMessage());
         }
     }
 

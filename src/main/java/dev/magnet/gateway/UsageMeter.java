@@ -17,8 +17,11 @@ final class UsageMeter {
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
     private final ByteArrayOutputStream whole = new ByteArrayOutputStream();
     private boolean overflow;
+    private String model;
     private long inputTokens;
     private long outputTokens;
+    private long cacheWriteTokens;
+    private long cacheReadTokens;
 
     /** Feeds a chunk of the answer. */
     void feed(byte[] buffer, int offset, int length) {
@@ -45,18 +48,25 @@ final class UsageMeter {
     void finish() {
         String text = whole.toString(StandardCharsets.UTF_8).trim();
         if (inputTokens == 0 && outputTokens == 0 && text.startsWith("{")) {
-            JsonNode usage = parse(text).path("usage");
-            inputTokens += input(usage);
-            outputTokens += usage.path("output_tokens").asLong(0);
+            JsonNode answer = parse(text);
+            input(answer.path("usage"));
+            outputTokens += answer.path("usage").path("output_tokens").asLong(0);
+            model(answer);
         }
     }
 
+    /** Input tokens, cache reads and writes included. */
     long inputTokens() {
-        return inputTokens;
+        return inputTokens + cacheWriteTokens + cacheReadTokens;
     }
 
     long outputTokens() {
         return outputTokens;
+    }
+
+    /** What the answer used ({@code unknown} as the model when the answer named none). */
+    ModelCall call() {
+        return new ModelCall(model != null ? model : "unknown", inputTokens, outputTokens, cacheWriteTokens, cacheReadTokens);
     }
 
     private void sseLine(String text) {
@@ -65,15 +75,26 @@ final class UsageMeter {
         }
         JsonNode event = parse(text.substring(5).trim());
         switch (event.path("type").asText()) {
-            case "message_start" -> inputTokens += input(event.path("message").path("usage"));
+            case "message_start" -> {
+                input(event.path("message").path("usage"));
+                model(event.path("message"));
+            }
             case "message_delta" -> outputTokens = Math.max(outputTokens, event.path("usage").path("output_tokens").asLong(0));
             default -> { }
         }
     }
 
-    private static long input(JsonNode usage) {
-        return usage.path("input_tokens").asLong(0) + usage.path("cache_creation_input_tokens").asLong(0)
-                + usage.path("cache_read_input_tokens").asLong(0);
+    private void input(JsonNode usage) {
+        inputTokens += usage.path("input_tokens").asLong(0);
+        cacheWriteTokens += usage.path("cache_creation_input_tokens").asLong(0);
+        cacheReadTokens += usage.path("cache_read_input_tokens").asLong(0);
+    }
+
+    private void model(JsonNode message) {
+        String named = message.path("model").asText("");
+        if (!named.isBlank() && named.length() <= 200) {
+            model = named;
+        }
     }
 
     private static JsonNode parse(String json) {

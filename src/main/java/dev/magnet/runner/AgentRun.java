@@ -51,7 +51,7 @@ final class AgentRun implements AutoCloseable {
     static AgentRun start(Session s, Sandbox sandbox, ModelRelay relay, Settings settings, int generation,
                           Consumer<Signal> signals) {
         // why: the agent's network is "none" for every session until environments bring network policies
-        String token = relay.open(s.id(), false);
+        String token = relay.open(s.id(), s.workspaceId(), false);
         AgentView view = sandbox.view();
         ClaudeAgent.Launch launch = new ClaudeAgent.Launch(view.claudeBin(), s.model(), s.agentSessionId(),
                 s.agentStarted(), view.modelBaseUrl(), token, settings.modelMaxRetries(), view.home(), view.tmp(),

@@ -1,5 +1,6 @@
 package dev.magnet.runner;
 
+import dev.magnet.budget.Budgets;
 import dev.magnet.config.MagnetConfig;
 import dev.magnet.config.Quotas;
 import dev.magnet.events.Redactor;
@@ -73,12 +74,12 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
      */
     public static SessionRunner create(String runnerId, MagnetConfig config, Jdbi jdbi, SessionStore store,
                                        SessionRepos repos, WorkspaceTransfer transfer, SandboxProvider sandboxes,
-                                       ModelRelay relay, Redactor redactor, RunnerMetrics metrics,
+                                       ModelRelay relay, Budgets budgets, Redactor redactor, RunnerMetrics metrics,
                                        GitHubIntegration github, PullRequests pullRequests) {
         Clock clock = store.clock();
         GitIdentity identity = new GitIdentity(config.gitName(), config.gitEmail());
         SessionWorkflow.Parts parts = new SessionWorkflow.Parts(runnerId, config.dataDir(), store, new Origins(github),
-                new Provisioner(sandboxes, repos, transfer, identity), relay,
+                new Provisioner(sandboxes, repos, transfer, identity), relay, budgets,
                 new AgentRun.Settings(config.modelMaxRetries(), config.limits().agentMaxLineBytes()),
                 new TurnRecorder(store, metrics, clock),
                 new Finisher(transfer, store, pullRequests, identity, config.sandbox().diskMiB() * 1024 * 1024, clock),

@@ -1,5 +1,6 @@
 package dev.magnet.runner;
 
+import dev.magnet.budget.Budgets;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.magnet.agent.TurnOutcome;
 import dev.magnet.config.SessionLimits;
@@ -22,6 +23,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,7 +59,7 @@ final class SessionWorkflow {
 
     /** What every workflow of a runner works with. */
     record Parts(String runnerId, Path dataDir, SessionStore store, Origins origins, Provisioner provisioner,
-                 ModelRelay relay, AgentRun.Settings agent, TurnRecorder recorder, Finisher finisher,
+                 ModelRelay relay, Budgets budgets, AgentRun.Settings agent, TurnRecorder recorder, Finisher finisher,
                  RunnerMetrics metrics, SessionLimits limits, boolean hasModelKey, UnaryOperator<String> redact,
                  Clock clock) {
     }
@@ -171,6 +173,7 @@ final class SessionWorkflow {
         } finally {
             killAgent();
             parts.relay().close(sessionId);
+            parts.budgets().forget(sessionId);
             if (sandbox != null) {
                 sandbox.close();
             }
@@ -215,8 +218,20 @@ final class SessionWorkflow {
         Sandbox made = parts.provisioner().sandbox(paths, sessionId);
         memoryKillsSeen = made.memoryKills();
         processLimitHitsSeen = made.processLimitHits();
-        statusEvent(s, "sandbox ready", made.describe());
+        Map<String, Object> description = new LinkedHashMap<>(made.describe());
+        description.put("sessionLimits", sessionLimits());
+        statusEvent(s, "sandbox ready", description);
         return made;
+    }
+
+    /** The limits on the session itself (time, and cost when budgets are set), as its sandbox status shows them. */
+    private Map<String, Object> sessionLimits() {
+        Map<String, Object> l = new LinkedHashMap<>();
+        l.put("turnTimeoutSeconds", parts.limits().turnTimeout().toSeconds());
+        l.put("sessionTimeoutSeconds", parts.limits().sessionTimeout().toSeconds());
+        l.put("parkSeconds", parts.limits().parkAfter().toSeconds());
+        l.putAll(parts.budgets().describe());
+        return l;
     }
 
     /** Runs the agent until its work is done and pushed; goes round again when a follow-up arrives while finishing. */
@@ -224,6 +239,10 @@ final class SessionWorkflow {
         if (!parts.hasModelKey()) {
             throw new StepFailure(FailureReason.MODEL_AUTH_FAILED, "Magnet has no model API key: set ANTHROPIC_API_KEY "
                     + "(and ANTHROPIC_BASE_URL for a gateway) where the Magnet server runs, restart it, then retry.");
+        }
+        Optional<String> overBudget = parts.budgets().check(sessionId, s.workspaceId());
+        if (overBudget.isPresent()) {
+            throw budgetExceeded(overBudget.get());
         }
         ResumePoint resume = ResumePoint.of(s, !parts.store().queuedMessages(sessionId).isEmpty());
         while (true) {
@@ -337,6 +356,10 @@ final class SessionWorkflow {
 
     /** True when the turn succeeded and no message waits for the agent; fails the session on error outcomes. */
     private boolean turnsDone(TurnOutcome outcome) throws StepFailure {
+        Optional<String> overBudget = parts.budgets().exceeded(sessionId);
+        if (overBudget.isPresent() && outcome.kind() != TurnOutcome.Kind.SUCCEEDED) {
+            throw budgetExceeded(overBudget.get());
+        }
         switch (outcome.kind()) {
             case SUCCEEDED -> {
                 deliverQueued();
@@ -461,6 +484,11 @@ final class SessionWorkflow {
         }
         deliverQueued();
         return true;
+    }
+
+    private static StepFailure budgetExceeded(String why) {
+        return new StepFailure(FailureReason.BUDGET_EXCEEDED, "The model relay refused the agent's next request: " + why
+                + " Raise the budget if the task is worth more, then retry.");
     }
 
     private StepFailure agentDied(int code) {

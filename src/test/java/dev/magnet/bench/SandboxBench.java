@@ -1,5 +1,6 @@
 package dev.magnet.bench;
 
+import dev.magnet.gateway.Spending;
 import dev.magnet.config.SessionLimits;
 import dev.magnet.gateway.EgressPolicy;
 import dev.magnet.gateway.Gateway;
@@ -54,7 +55,7 @@ public final class SandboxBench {
     private static void spawnCost(Path dir, int runs) throws Exception {
         Path claude = TestServer.claudeBin();
         SessionLimits limits = SessionLimits.defaults();
-        try (ModelRelay relay = ModelRelay.start("unused", "http://127.0.0.1:9", limits.relayMaxBodyBytes())) {
+        try (ModelRelay relay = ModelRelay.start("unused", "http://127.0.0.1:9", limits.relayMaxBodyBytes(), Spending.UNLIMITED)) {
             Gateway gateway = new Gateway(relay, EgressPolicy.denyAll(), limits.gatewayMaxConnections());
             SandboxProvider bwrap = new BwrapSandboxProvider(SandboxUser.resolve("magnet-sandbox"),
                     new ResourceLimits(4L << 30, 1024, 2, 20L << 30, 1_000_000), Cgroups.detect(), gateway, claude, List.of(),

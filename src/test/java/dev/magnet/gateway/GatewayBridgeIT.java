@@ -35,7 +35,7 @@ class GatewayBridgeIT {
     @BeforeEach
     void start() throws Exception {
         model = FakeAnthropic.start();
-        relay = ModelRelay.start("sk-ant-" + "bridge-test", model.baseUrl(), MAX_BODY);
+        relay = ModelRelay.start("sk-ant-" + "bridge-test", model.baseUrl(), MAX_BODY, Spending.UNLIMITED);
         // why: unix socket paths are limited to 107 bytes, so not under the (long) JUnit temporary folder
         dir = Files.createTempDirectory(Path.of("/tmp"), "gw");
         sockets = new Gateway(relay, EgressPolicy.denyAll(), 8).open("s", dir, -1, -1);
@@ -61,7 +61,7 @@ class GatewayBridgeIT {
 
     @Test
     void a_body_over_the_cap_gets_its_413_through_the_bridge_every_time() throws Exception {
-        String token = relay.open("s", false);
+        String token = relay.open("s", "workspace-1", false);
         Path big = Files.writeString(dir.resolve("big.json"), "{\"pad\":\"" + "x".repeat(600_000) + "\"}");
         List<String> answers = new ArrayList<>();
 

@@ -2,6 +2,20 @@ package dev.magnet.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.awaitility.Awaitility;
+
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import java.util.Optional;
+
+import java.util.List;
+
+import java.time.Duration;
+
+import java.net.Socket;
+
+import java.net.InetAddress;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.magnet.json.Json;
 import dev.magnet.testing.FakeAnthropic;
@@ -32,7 +46,7 @@ class ModelRelayTest {
     void start() {
         model = FakeAnthropic.start();
         model.script(Script.empty().withFallback(Turn.reply().text("hello from the model")));
-        relay = ModelRelay.start(REAL_KEY, model.baseUrl(), MAX_BODY);
+        relay = ModelRelay.start(REAL_KEY, model.baseUrl(), MAX_BODY, Spending.UNLIMITED);
     }
 
     @AfterEach
@@ -43,7 +57,7 @@ class ModelRelayTest {
 
     @Test
     void a_session_token_is_swapped_for_the_real_key_and_the_stream_comes_back() throws Exception {
-        String token = relay.open("session-1", false);
+        String token = relay.open("session-1", "workspace-1", false);
         HttpResponse<String> r = post(token, "{\"model\":\"m\",\"max_tokens\":10,\"stream\":true,\"tools\":[{}],"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
 
@@ -55,8 +69,66 @@ class ModelRelayTest {
     }
 
     @Test
+    void a_session_whose_budget_is_spent_is_refused_with_a_403_that_says_why_and_never_reaches_the_model() throws Exception {
+        Spending spent = new Spending() {
+            @Override
+            public Optional<String> refusal(String sessionId, String workspaceId) {
+                return Optional.of("this session has spent $1.00, its whole budget of $1.00.");
+            }
+
+            @Override
+            public void spent(String sessionId, String workspaceId, ModelCall call) {
+            }
+        };
+        try (ModelRelay broke = ModelRelay.start(REAL_KEY, model.baseUrl(), MAX_BODY, spent)) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(broke.baseUrl() + "/v1/messages"))
+                    .header("x-api-key", broke.open("s", "workspace-1", false))
+                    .POST(HttpRequest.BodyPublishers.ofString("{" + MESSAGE + "}")).build(), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(r.statusCode()).isEqualTo(403);
+            assertThat(Json.MAPPER.readTree(r.body()).path("error").path("message").asText()).contains("whole budget of $1.00");
+            assertThat(model.requests()).isEmpty();
+        }
+    }
+
+    @Test
+    void an_agent_that_hangs_up_mid_answer_is_still_charged_for_the_whole_answer() throws Exception {
+        List<ModelCall> calls = new CopyOnWriteArrayList<>();
+        Spending ledger = new Spending() {
+            @Override
+            public Optional<String> refusal(String sessionId, String workspaceId) {
+                return Optional.empty();
+            }
+
+            @Override
+            public void spent(String sessionId, String workspaceId, ModelCall call) {
+                calls.add(call);
+            }
+        };
+        model.script(Script.of(Turn.reply().text("x".repeat(400)).chunked(20, Duration.ofMillis(20))
+                .withUsage(new Turn.Usage(100, 5000, 0, 0))));
+        try (ModelRelay metered = ModelRelay.start(REAL_KEY, model.baseUrl(), MAX_BODY, ledger);
+             Socket agent = new Socket(InetAddress.getLoopbackAddress(), metered.port())) {
+            byte[] body = ("{" + MESSAGE.replace("\"m\"", "\"claude-opus-4-6\"") + ",\"stream\":true,\"tools\":[{}]}")
+                    .getBytes(StandardCharsets.UTF_8);
+            agent.getOutputStream().write(("POST /v1/messages HTTP/1.1\r\nHost: relay\r\nx-api-key: "
+                    + metered.open("s", "workspace-1", false) + "\r\ncontent-type: application/json\r\ncontent-length: "
+                    + body.length + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+            agent.getOutputStream().write(body);
+            agent.getOutputStream().flush();
+            String start = new String(agent.getInputStream().readNBytes(300), StandardCharsets.UTF_8);
+            assertThat(start).contains("200");
+            agent.close();
+
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !calls.isEmpty());
+            assertThat(calls.getFirst().outputTokens()).as("the usage sent at the end of the answer").isEqualTo(5000);
+            assertThat(calls.getFirst().model()).isEqualTo("claude-opus-4-6");
+        }
+    }
+
+    @Test
     void an_unknown_or_revoked_token_gets_401_and_never_reaches_the_model() throws Exception {
-        String token = relay.open("session-2", false);
+        String token = relay.open("session-2", "workspace-1", false);
         relay.close("session-2");
 
         assertThat(post(token, "{}").statusCode()).isEqualTo(401);
@@ -67,8 +139,8 @@ class ModelRelayTest {
 
     @Test
     void without_a_model_key_the_relay_says_what_to_set() throws Exception {
-        try (ModelRelay keyless = ModelRelay.start(null, model.baseUrl(), MAX_BODY)) {
-            String token = keyless.open("s", false);
+        try (ModelRelay keyless = ModelRelay.start(null, model.baseUrl(), MAX_BODY, Spending.UNLIMITED)) {
+            String token = keyless.open("s", "workspace-1", false);
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(keyless.baseUrl() + "/v1/messages"))
                     .header("x-api-key", token).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -79,7 +151,7 @@ class ModelRelayTest {
 
     @Test
     void other_api_calls_get_an_anthropic_style_403_and_never_reach_the_model() throws Exception {
-        String token = relay.open("s", false);
+        String token = relay.open("s", "workspace-1", false);
 
         for (String[] call : new String[][] {{"GET", "/v1/models"}, {"GET", "/v1/files"}, {"DELETE", "/v1/files/file_x"},
                 {"POST", "/v1/messages/batches"}, {"GET", "/v1/messages"}}) {
@@ -98,7 +170,7 @@ class ModelRelayTest {
 
     @Test
     void count_tokens_is_forwarded() throws Exception {
-        HttpResponse<String> r = send(relay.open("s", false), "POST", "/v1/messages/count_tokens?beta=true", "{" + MESSAGE + "}");
+        HttpResponse<String> r = send(relay.open("s", "workspace-1", false), "POST", "/v1/messages/count_tokens?beta=true", "{" + MESSAGE + "}");
 
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(model.requests()).extracting(RecordedRequest::path).containsExactly("/v1/messages/count_tokens?beta=true");
@@ -106,7 +178,7 @@ class ModelRelayTest {
 
     @Test
     void a_body_of_exactly_the_cap_is_forwarded_and_one_byte_more_is_413_whether_its_length_is_told_or_not() throws Exception {
-        String token = relay.open("s", false);
+        String token = relay.open("s", "workspace-1", false);
         String atCap = padded(MAX_BODY);
         String overCap = padded(MAX_BODY + 1);
 
@@ -123,7 +195,7 @@ class ModelRelayTest {
 
     @Test
     void a_chunked_body_that_goes_on_is_refused_once_past_the_cap() throws Exception {
-        String token = relay.open("s", false);
+        String token = relay.open("s", "workspace-1", false);
         InputStream endless = new InputStream() {
             @Override
             public int read() {
@@ -140,7 +212,7 @@ class ModelRelayTest {
 
     @Test
     void a_body_that_is_not_json_is_400() throws Exception {
-        HttpResponse<String> r = post(relay.open("s", false), "not json");
+        HttpResponse<String> r = post(relay.open("s", "workspace-1", false), "not json");
 
         assertThat(r.statusCode()).isEqualTo(400);
         assertThat(r.body()).contains("invalid_request_error");
@@ -151,8 +223,8 @@ class ModelRelayTest {
     void server_tools_and_mcp_servers_pass_only_for_a_session_that_may_reach_the_internet() throws Exception {
         String fetch = "{" + MESSAGE + ",\"tools\":[{\"type\":\"web_fetch_20250910\",\"name\":\"web_fetch\"}]}";
         String mcp = "{" + MESSAGE + ",\"mcp_servers\":[{\"type\":\"url\",\"url\":\"https://example.com/sse\",\"name\":\"x\"}]}";
-        String offline = relay.open("offline", false);
-        String online = relay.open("online", true);
+        String offline = relay.open("offline", "workspace-1", false);
+        String online = relay.open("online", "workspace-1", true);
 
         assertThat(post(offline, fetch).statusCode()).isEqualTo(403);
         assertThat(post(offline, mcp).statusCode()).isEqualTo(403);

@@ -1,5 +1,6 @@
 package dev.magnet.runner;
 
+import dev.magnet.gateway.Spending;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.magnet.gateway.ModelRelay;
@@ -28,7 +29,7 @@ class AgentRunTest {
 
     @TempDir
     Path dir;
-    private final ModelRelay relay = ModelRelay.start("sk-" + "test-not-real", "http://127.0.0.1:9", 1 << 20);
+    private final ModelRelay relay = ModelRelay.start("sk-" + "test-not-real", "http://127.0.0.1:9", 1 << 20, Spending.UNLIMITED);
     private final BlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
 
     @AfterEach
