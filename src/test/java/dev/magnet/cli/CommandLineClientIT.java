@@ -2,7 +2,9 @@ package dev.magnet.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.magnet.testing.FakeAnthropic;
+import dev.magnet.testing.HostProcesses;
 import dev.magnet.testing.MagnetServerExtension;
 import dev.magnet.testing.Script;
 import dev.magnet.testing.TestServer;
@@ -13,6 +15,7 @@ import java.io.StringWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -74,6 +77,26 @@ class CommandLineClientIT {
         Run run = runWith(Map.of("MAGNET_URL", server.baseUrl(), "MAGNET_API_KEY", "mgt_wrong"), "sessions", "list");
         assertThat(run.exit()).isEqualTo(2);
         assertThat(run.err()).contains("MAGNET_API_KEY");
+    }
+
+    @Test
+    void cancel_stops_a_running_session_and_it_fails_cancelled() {
+        String marker = "cli-cancel-marker-" + System.nanoTime();
+        model.script(Script.of(Turn.reply().toolUse("Bash", Map.of(
+                "command", "python3 -c 'import time; time.sleep(600)' " + marker, "description", "a long job",
+                "timeout", 600000))));
+        String id = run("sessions", "create", "--prompt", "Run the long job").out().strip();
+        Awaitility.await().atMost(Duration.ofSeconds(120))
+                .until(() -> !HostProcesses.mentioning(marker).isEmpty());
+
+        Run cancel = run("sessions", "cancel", id);
+
+        assertThat(cancel.exit()).as(cancel.err()).isZero();
+        JsonNode failed = server.awaitStatus(id, "failed", Duration.ofSeconds(120));
+        assertThat(failed.path("failure").path("reason").asText()).isEqualTo("cancelled");
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> HostProcesses.mentioning(marker).isEmpty());
+        assertThat(run("sessions", "show", id).out()).contains("cancelled");
     }
 
     private Run run(String... args) {

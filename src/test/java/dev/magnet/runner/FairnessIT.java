@@ -8,6 +8,10 @@ import dev.magnet.testing.MagnetServerExtension;
 import dev.magnet.testing.Script;
 import dev.magnet.testing.TestServer;
 import dev.magnet.testing.Turn;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -46,9 +50,14 @@ class FairnessIT {
         JsonNode listed = server.get("/api/sessions").json().path("sessions");
         assertThat(listed.findValuesAsText("queuePosition")).containsExactlyInAnyOrder("1", "2", "3");
 
-        TestServer.Response refused = server.post("/api/sessions", Map.of("prompt", "Admin's fourth"));
-        assertThat(refused.status()).isEqualTo(429);
-        assertThat(refused.json().path("detail").asText()).contains("MAGNET_MAX_QUEUED_PER_USER");
+        HttpResponse<String> refused = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(server.baseUrl() + "/api/sessions")).header("x-api-key", TestServer.API_KEY)
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\": \"Admin's fourth\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).isEqualTo(429);
+        assertThat(refused.headers().firstValue("Retry-After")).hasValue("30");
+        assertThat(refused.body()).contains("MAGNET_MAX_QUEUED_PER_USER");
         assertThat(server.get("/api/sessions").json().path("sessions")).hasSize(4);
 
         hold.open();

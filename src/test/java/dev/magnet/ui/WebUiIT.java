@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.magnet.testing.FakeAnthropic;
 import dev.magnet.testing.Gate;
 import dev.magnet.testing.GitFixtures;
+import dev.magnet.testing.HostProcesses;
 import dev.magnet.testing.MagnetServerExtension;
 import dev.magnet.testing.Script;
 import dev.magnet.testing.TestServer;
@@ -257,6 +258,29 @@ class WebUiIT {
         assertThat(retried.path("prompt").asText()).isEqualTo("Say hello politely");
         browser.await(TIMEOUT, "the retry's reply", d -> browser.pageText().contains("Hello, politely!"));
         assertThat(browser.text(".session-head")).containsIgnoringCase("Retry of");
+    }
+
+    @Test
+    void the_cancel_button_asks_first_then_tears_the_sandbox_down_and_shows_the_session_cancelled() {
+        String marker = "ui-cancel-marker-" + System.nanoTime();
+        model.script(Script.of(Turn.reply().toolUse("Bash", Map.of(
+                "command", "python3 -c 'import time; time.sleep(600)' " + marker, "description", "a long job",
+                "timeout", 600000))));
+        String id = server.createSession(Map.of("prompt", "Run the long job")).path("id").asText();
+        browser.open("/sessions/" + id);
+        browser.await(TIMEOUT, "the agent's command", d -> !HostProcesses.mentioning(marker).isEmpty());
+
+        browser.find("form.composer button.danger-outline").click();
+        WebElement dialog = browser.awaitVisible("dialog.confirm", TIMEOUT);
+        assertThat(dialog.getText()).contains("Cancel this session?");
+        dialog.findElement(By.cssSelector("button[value='yes']")).click();
+
+        WebElement panel = browser.awaitVisible("section.failure", TIMEOUT);
+        assertThat(panel.getText()).contains("cancelled");
+        browser.await(TIMEOUT, "status failed", d -> browser.text(".session-head .badge.status").equals("failed"));
+        assertThat(server.session(id).path("failure").path("reason").asText()).isEqualTo("cancelled");
+        browser.await(TIMEOUT, "the command killed on the host", d -> HostProcesses.mentioning(marker).isEmpty());
+        assertThat(browser.all("form.composer button.danger-outline")).as("nothing left to cancel").isEmpty();
     }
 
     @Test
