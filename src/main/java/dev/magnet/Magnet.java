@@ -21,6 +21,8 @@ import dev.magnet.auth.RateLimiter;
 import dev.magnet.auth.SessionCookies;
 import dev.magnet.budget.Budgets;
 import dev.magnet.budget.SpendLedger;
+import dev.magnet.environment.EnvironmentRoutes;
+import dev.magnet.environment.EnvironmentService;
 import dev.magnet.config.AccountSettings;
 import dev.magnet.config.MagnetConfig;
 import dev.magnet.events.EventHub;
@@ -56,6 +58,7 @@ import dev.magnet.sandbox.SandboxProvider;
 import dev.magnet.sandbox.SandboxUser;
 import dev.magnet.sandbox.UnisolatedSandbox;
 import dev.magnet.session.SessionRoutes;
+import dev.magnet.session.RepoNames;
 import dev.magnet.session.SessionService;
 import dev.magnet.session.SessionStore;
 import dev.magnet.session.SessionStreamRoutes;
@@ -162,16 +165,19 @@ public final class Magnet implements AutoCloseable {
         OriginPolicy origins = new OriginPolicy(config.allowLocalRepos(), config.localRepoRoots(), config.dataDir(), addresses);
         SessionRepos repos = new SessionRepos(git, new Mirrors(git, config.dataDir()), origins);
         WorkspaceTransfer transfer = new WorkspaceTransfer(Git.DEFAULT_TIMEOUT);
-        GitHubIntegration github = new GitHubIntegration(database.jdbi(), config.github(),
-                SecretBox.forServer(config.secretKey(), config.dataDir()), redactor, clock, bootstrap.firstWorkspaceId());
+        SecretBox secretBox = SecretBox.forServer(config.secretKey(), config.dataDir());
+        GitHubIntegration github = new GitHubIntegration(database.jdbi(), config.github(), secretBox, redactor, clock, bootstrap.firstWorkspaceId());
         PullRequestRecorder prRecorder = new PullRequestRecorder(store);
         PullRequests pullRequests = new PullRequests(github, prRecorder, config.publicUrl());
         PullRequestPoller poller = new PullRequestPoller(github, store, prRecorder, config.github().pollInterval());
         String runnerId = "runner-" + ProcessHandle.current().pid() + "-" + Tokens.random(4);
         SessionRunner runner = SessionRunner.create(runnerId, config, database.jdbi(), store, repos, transfer, sandboxes, relay, budgets, redactor,
                 new RunnerMetrics(metrics), github, pullRequests);
-        SessionService sessions = new SessionService(store, runner, config.defaultModel(), origins, config.quotas(),
-                github, audit);
+        RepoNames repoNames = new RepoNames(origins, github);
+        EnvironmentService environments = new EnvironmentService(database.jdbi(),
+                secretBox, repoNames, audit, clock);
+        SessionService sessions = new SessionService(store, runner, config.defaultModel(), repoNames, environments,
+                config.quotas(), audit);
 
         RouteTable routes = new RouteTable();
         new AccountRoutes(accounts, browsers, cookies, oidc, accountSettings.oidcName(), config.publicUrl()).register(routes);
@@ -179,6 +185,7 @@ public final class Magnet implements AutoCloseable {
         new KeyRoutes(keys).register(routes);
         new AuditRoutes(audit).register(routes);
         new SessionRoutes(sessions).register(routes);
+        new EnvironmentRoutes(environments).register(routes);
         new SessionStreamRoutes(sessions, eventLog, hub, authenticator, accountSettings.streamRecheck()).register(routes);
         new HealthRoutes(database, config.claudeBin(), metrics, config.metricsToken()).register(routes);
         new GitHubRoutes(github, new Webhooks(github, store, prRecorder, database.jdbi(), clock), addresses).register(routes);

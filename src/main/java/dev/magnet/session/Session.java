@@ -78,6 +78,11 @@ public record Session(
         return spec.model();
     }
 
+    /** The environment the session runs in, or null. */
+    public String environmentId() {
+        return spec.environmentId();
+    }
+
     public String retryOf() {
         return spec.retryOf();
     }

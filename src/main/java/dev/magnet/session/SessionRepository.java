@@ -19,7 +19,7 @@ public final class SessionRepository {
 
     private static final String COLUMNS = """
             s.id, s.workspace_id, s.author_id, u.name as author_name, u.email as author_email, s.title, s.prompt, s.repo, s.base_branch,
-            s.branch, s.model, s.status, s.phase, s.failure_reason, s.failure_message, s.failure_phase, s.retry_of,
+            s.branch, s.model, s.environment_id, s.status, s.phase, s.failure_reason, s.failure_message, s.failure_phase, s.retry_of,
             s.agent_session_id, s.agent_started, s.base_commit, s.message_count, s.cost_usd, s.input_tokens,
             s.output_tokens, s.pr_number, s.pr_url, s.pr_state, s.last_turn, s.pushed_commit, s.created_at, s.updated_at,
             s.version
@@ -28,9 +28,11 @@ public final class SessionRepository {
     public void insert(Handle h, Session s) {
         h.createUpdate("""
                 insert into sessions (id, workspace_id, author_id, title, prompt, repo, base_branch, branch, model,
-                    status, phase, retry_of, agent_session_id, agent_started, message_count, created_at, updated_at, version)
+                    environment_id, status, phase, retry_of, agent_session_id, agent_started, message_count, created_at,
+                    updated_at, version)
                 values (:id, :workspaceId, :authorId, :title, :prompt, :repo, :baseBranch, :branch, :model,
-                    :status, :phase, :retryOf, :agentSessionId, false, :messageCount, :createdAt, :updatedAt, 0)
+                    :environmentId, :status, :phase, :retryOf, :agentSessionId, false, :messageCount, :createdAt,
+                    :updatedAt, 0)
                 """)
                 .bind("id", s.id())
                 .bind("workspaceId", s.workspaceId())
@@ -41,6 +43,7 @@ public final class SessionRepository {
                 .bind("baseBranch", s.baseBranch())
                 .bind("branch", s.branch())
                 .bind("model", s.model())
+                .bind("environmentId", s.environmentId())
                 .bind("status", s.status().wire())
                 .bind("phase", s.phase().wire())
                 .bind("retryOf", s.retryOf())
@@ -371,6 +374,7 @@ public final class SessionRepository {
                 rs.getString("repo"),
                 rs.getString("branch"),
                 rs.getString("model"),
+                rs.getString("environment_id"),
                 rs.getString("retry_of"),
                 rs.getString("agent_session_id"),
                 instant(rs, "created_at"));

@@ -8,7 +8,6 @@ import dev.magnet.events.EventData;
 import dev.magnet.events.EventType;
 import dev.magnet.events.NewEvent;
 import dev.magnet.git.BranchName;
-import dev.magnet.git.OriginPolicy;
 import dev.magnet.web.ConflictException;
 import dev.magnet.store.Ids;
 import dev.magnet.web.InvalidRequestException;
@@ -19,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.UUID;
 
@@ -35,20 +35,20 @@ public final class SessionService {
     private final SessionStore store;
     private final SessionControl control;
     private final String defaultModel;
-    private final OriginPolicy origins;
+    private final RepoNames repoNames;
+    private final EnvironmentChoices environments;
     private final Quotas quotas;
-    private final HostedRepos hostedRepos;
     private final AuditLog audit;
 
-    public SessionService(SessionStore store, SessionControl control, String defaultModel,
-                          OriginPolicy origins, Quotas quotas, HostedRepos hostedRepos, AuditLog audit) {
+    public SessionService(SessionStore store, SessionControl control, String defaultModel, RepoNames repoNames,
+                          EnvironmentChoices environments, Quotas quotas, AuditLog audit) {
         this.quotas = java.util.Objects.requireNonNull(quotas, "quotas (Quotas.none() for none)");
         this.audit = java.util.Objects.requireNonNull(audit, "audit: pass the workspace audit log");
         this.store = store;
         this.control = control;
         this.defaultModel = defaultModel;
-        this.origins = java.util.Objects.requireNonNull(origins, "origins: which repositories users may name");
-        this.hostedRepos = java.util.Objects.requireNonNull(hostedRepos, "hostedRepos (HostedRepos.NONE for none)");
+        this.repoNames = java.util.Objects.requireNonNull(repoNames, "repoNames: which repositories users may name");
+        this.environments = java.util.Objects.requireNonNull(environments, "environments (EnvironmentChoices.NONE for none)");
     }
 
     /** Validates and stores a new session (active, queued) with its first events; the runner picks it up. */
@@ -65,17 +65,21 @@ public final class SessionService {
                     + "as this server queues for one person (MAGNET_MAX_QUEUED_PER_USER); try again when some have started", 30);
         }
         String title = request.title() == null ? deriveTitle(prompt) : requireTitle(request.title());
-        String repo = null;
+        Optional<EnvironmentChoices.Chosen> environment = retryOf != null
+                ? (request.environmentId() == null ? Optional.empty()
+                        : environments.named(actor.workspaceId(), request.environmentId()))
+                : request.environmentId() != null ? environments.named(actor.workspaceId(), request.environmentId())
+                : environments.workspaceDefault(actor.workspaceId());
+        String repo = environment.map(EnvironmentChoices.Chosen::repo).orElse(null);
         if (request.repo() != null && !request.repo().isBlank()) {
             try {
-                String input = request.repo().trim();
-                repo = hostedRepos.canonicalName(actor.workspaceId(), input)
-                        .orElseGet(() -> origins.parse(input).value());
+                repo = repoNames.canonical(actor.workspaceId(), request.repo());
             } catch (IllegalArgumentException e) {
                 throw new InvalidRequestException("repo", e.getMessage());
             }
         }
-        String baseBranch = null;
+        String baseBranch = request.repo() == null || request.repo().isBlank()
+                ? environment.map(EnvironmentChoices.Chosen::branch).orElse(null) : null;
         if (request.baseBranch() != null) {
             try {
                 baseBranch = BranchName.of(request.baseBranch()).value();
@@ -84,13 +88,11 @@ public final class SessionService {
             }
         }
         String model = request.model() == null ? defaultModel : requireModel(request.model());
-        if (request.environmentId() != null) {
-            throw new InvalidRequestException("environmentId", "environment " + request.environmentId() + " does not exist");
-        }
         Instant now = store.clock().instant();
         String id = Ids.newId();
         Session session = Session.create(new SessionSpec(id, actor.workspaceId(), Author.of(actor), prompt, repo,
-                BranchName.forSession(id, title).value(), model, retryOf, UUID.randomUUID().toString(), now), title, baseBranch);
+                BranchName.forSession(id, title).value(), model,
+                environment.map(EnvironmentChoices.Chosen::id).orElse(null), retryOf, UUID.randomUUID().toString(), now), title, baseBranch);
         SessionMessage first = new SessionMessage(Ids.newId(), id, Author.of(actor), prompt,
                 SessionMessage.State.QUEUED, now);
         store.create(session, first, List.of(SessionStore.statusEvent(session), userMessageEvent(first, false)));
@@ -204,7 +206,8 @@ public final class SessionService {
         }
         String prompt = editedPrompt == null ? old.prompt() : editedPrompt;
         String title = editedPrompt == null ? old.title() : null;
-        Session created = create(actor, new NewSession(prompt, title, old.repo(), old.baseBranch(), old.model(), null), old.id());
+        Session created = create(actor, new NewSession(prompt, title, old.repo(), old.baseBranch(), old.model(),
+                old.environmentId()), old.id());
         audit.record(actor, "session.retry", "session", old.id(), "new session " + created.id());
         return created;
     }

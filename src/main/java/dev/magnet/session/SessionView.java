@@ -20,6 +20,7 @@ public record SessionView(
         String baseBranch,
         String branch,
         String model,
+        String environmentId,
         AuthorView author,
         String createdAt,
         String updatedAt,
@@ -64,7 +65,7 @@ public record SessionView(
         Failure f = s.failure();
         return new SessionView(s.id(), s.title(), s.status().wire(), s.phase().wire(),
                 f == null ? null : new FailureView(f.reason().wire(), f.message(), f.phase().wire()),
-                s.prompt(), s.repo(), s.baseBranch(), s.branch(), s.model(),
+                s.prompt(), s.repo(), s.baseBranch(), s.branch(), s.model(), s.environmentId(),
                 new AuthorView(s.author().id(), s.author().name()), s.createdAt().toString(), s.updatedAt().toString(),
                 s.pr(), s.retryOf(), s.messageCount(),
                 new CostView(s.cost().usd(), s.cost().inputTokens(), s.cost().outputTokens()), queuePosition,

@@ -42,7 +42,8 @@ class RouteFuzzIT {
             "POST /api/sessions/{id}/interrupt", "{}",
             "POST /api/sessions/{id}/cancel", "{}",
             "POST /api/sessions/{id}/retry", "{}",
-            "PATCH /api/workspace/members/{userId}", "{\"role\": \"admin\"}");
+            "PATCH /api/workspace/members/{userId}", "{\"role\": \"admin\"}",
+            "PATCH /api/environments/{id}", "{\"name\": \"renamed\"}");
     /** Public routes that answer anyone by design, with nothing to refuse: the description, the sign-in options, sign-out. */
     static final Set<String> OPEN_TO_ANYONE = Set.of("GET /api/openapi.json", "GET /api/auth/config", "POST /api/auth/signout");
     static final List<String> BAD_IDS = List.of("nope", "00000000-0000-0000-0000-000000000000", UUID.randomUUID().toString(),

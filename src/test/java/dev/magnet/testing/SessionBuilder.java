@@ -62,7 +62,7 @@ public record SessionBuilder(String id, String workspaceId, Author author, Strin
     }
 
     public Session build() {
-        return Session.create(new SessionSpec(id, workspaceId, author, prompt, repo, branch, model, retryOf,
+        return Session.create(new SessionSpec(id, workspaceId, author, prompt, repo, branch, model, null, retryOf,
                 UUID.nameUUIDFromBytes(id.getBytes()).toString(), createdAt), title, baseBranch);
     }
 }
