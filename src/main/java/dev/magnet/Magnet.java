@@ -46,6 +46,7 @@ import dev.magnet.github.Webhooks;
 import dev.magnet.health.HealthRoutes;
 import dev.magnet.health.ServerMetrics;
 import dev.magnet.health.SessionPhaseTelemetry;
+import dev.magnet.runner.EgressEvents;
 import dev.magnet.runner.RunnerMetrics;
 import dev.magnet.runner.SessionRunner;
 import dev.magnet.config.SandboxConfig;
@@ -157,11 +158,13 @@ public final class Magnet implements AutoCloseable {
         Budgets budgets = new Budgets(new SpendLedger(database.jdbi()), config.quotas(), clock);
         ModelRelay relay = ModelRelay.start(config.anthropicApiKey(), config.anthropicBaseUrl(),
                 config.limits().relayMaxBodyBytes(), budgets);
+        AddressPolicy addresses = AddressPolicy.of(config.privateAddresses());
         Gateway gateway = new Gateway(relay, EgressPolicy.parse(config.sandbox().egressAllow()),
+                AddressPolicy.of(config.environments().privateAddresses()),
+                new EgressEvents(store),
                 config.limits().gatewayMaxConnections());
         SandboxProvider sandboxes = sandboxes(config, gateway, cgroups);
         Git git = new Git();
-        AddressPolicy addresses = AddressPolicy.of(config.privateAddresses());
         OriginPolicy origins = new OriginPolicy(config.allowLocalRepos(), config.localRepoRoots(), config.dataDir(), addresses);
         SessionRepos repos = new SessionRepos(git, new Mirrors(git, config.dataDir()), origins);
         WorkspaceTransfer transfer = new WorkspaceTransfer(Git.DEFAULT_TIMEOUT);
@@ -171,11 +174,11 @@ public final class Magnet implements AutoCloseable {
         PullRequests pullRequests = new PullRequests(github, prRecorder, config.publicUrl());
         PullRequestPoller poller = new PullRequestPoller(github, store, prRecorder, config.github().pollInterval());
         String runnerId = "runner-" + ProcessHandle.current().pid() + "-" + Tokens.random(4);
-        SessionRunner runner = SessionRunner.create(runnerId, config, database.jdbi(), store, repos, transfer, sandboxes, relay, budgets, redactor,
-                new RunnerMetrics(metrics), github, pullRequests);
         RepoNames repoNames = new RepoNames(origins, github);
-        EnvironmentService environments = new EnvironmentService(database.jdbi(),
-                secretBox, repoNames, audit, clock);
+        EnvironmentService environments = new EnvironmentService(database.jdbi(), secretBox, repoNames, audit, redactor,
+                clock);
+        SessionRunner runner = SessionRunner.create(runnerId, config, database.jdbi(), store, repos, transfer, sandboxes,
+                relay, budgets, redactor, new RunnerMetrics(metrics), github, pullRequests, environments, gateway);
         SessionService sessions = new SessionService(store, runner, config.defaultModel(), repoNames, environments,
                 config.quotas(), audit);
 
@@ -192,9 +195,13 @@ public final class Magnet implements AutoCloseable {
         new StaticRoutes().register(routes);
         new UiRoutes().register(routes);
         WebServer web = new WebServer(new AuthenticationFilter(authenticator, routes), routes, metrics);
+        if (config.port() > 0) {
+            gateway.protect(config.port());
+        }
         runner.start();
         poller.start();
         web.start(config.port());
+        gateway.protect(web.port());
         log.info("Magnet listening on port {} ({}, sandbox {})", web.port(), config, sandboxes.name());
         return new Magnet(config, database, relay, runner, poller, web, routes, firstStart, serverMetrics);
     }

@@ -48,8 +48,18 @@ public final class ClaudeAgent implements AutoCloseable {
      * @param claudeBin      the CLI, home and tmp: paths as the sandbox sees them
      * @param proxyUrl       the sandbox's egress proxy, or null when it has none
      */
+    /**
+     * How to start the CLI.
+     *
+     * @param variables the environment's variables and secrets (SPEC §5); Magnet's own variables win over them, but
+     *                  a {@code PATH} given here is kept
+     */
     public record Launch(Path claudeBin, String model, String agentSessionId, boolean resume, String relayUrl,
-                         String relayToken, int maxRetries, Path home, Path tmp, String proxyUrl) {
+                         String relayToken, int maxRetries, Path home, Path tmp, String proxyUrl,
+                         Map<String, String> variables) {
+        public Launch {
+            variables = Map.copyOf(variables);
+        }
     }
 
     private ClaudeAgent(SandboxProcess process) {
@@ -86,10 +96,13 @@ public final class ClaudeAgent implements AutoCloseable {
         return argv;
     }
 
-    /** Exactly the variables the agent gets: no credential but the session's relay token. */
+    /**
+     * Exactly the variables the agent gets: the environment's own (its secrets included), then Magnet's, with no
+     * credential of Magnet's but the session's relay token.
+     */
     static Map<String, String> environment(Launch launch) {
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+        Map<String, String> env = new LinkedHashMap<>(launch.variables());
+        env.putIfAbsent("PATH", "/usr/local/bin:/usr/bin:/bin");
         env.put("HOME", launch.home().toString());
         env.put("TMPDIR", launch.tmp().toString());
         env.put("CLAUDE_CODE_TMPDIR", launch.tmp().toString());

@@ -40,6 +40,7 @@ import java.util.Objects;
  *                             link-local or private ({@code MAGNET_ALLOW_PRIVATE_ADDRESSES}, comma-separated); empty:
  *                             none
  * @param quotas               how the server is shared: per workspace and person, queue sizes, budgets
+ * @param environments         the registries list and the setup time limit of environments
  * @param metricsToken         the bearer token {@code /metrics} asks for ({@code MAGNET_METRICS_TOKEN}); null: metrics
  *                             are not served
  */
@@ -67,6 +68,7 @@ public record MagnetConfig(
         SessionLimits limits,
         List<String> privateAddresses,
         Quotas quotas,
+        EnvironmentSettings environments,
         String metricsToken) {
 
     public static final String DEFAULT_MODEL = "claude-opus-4-6";
@@ -97,6 +99,7 @@ public record MagnetConfig(
         Objects.requireNonNull(limits, "limits: build them with SessionLimits.fromEnvironment");
         privateAddresses = List.copyOf(privateAddresses);
         quotas = quotas == null ? Quotas.none() : quotas;
+        environments = environments == null ? EnvironmentSettings.defaults() : environments;
         if (metricsToken != null && metricsToken.isBlank()) {
             metricsToken = null;
         }
@@ -137,6 +140,7 @@ public record MagnetConfig(
                 SessionLimits.fromEnvironment(env),
                 list(env, "MAGNET_ALLOW_PRIVATE_ADDRESSES", ","),
                 Quotas.fromEnvironment(env),
+                EnvironmentSettings.fromEnvironment(env),
                 env.get("MAGNET_METRICS_TOKEN"));
     }
 
@@ -170,7 +174,7 @@ public record MagnetConfig(
         return new MagnetConfig(newPort, dataDir, databaseUrl, anthropicApiKey, anthropicBaseUrl, bootstrapApiKey,
                 defaultModel, allowLocalRepos, claudeBin, modelMaxRetries, maxConcurrentSessions, gitName, gitEmail,
                 publicUrl, leaseDuration, accounts, secretKey, github, sandbox, localRepoRoots, limits, privateAddresses,
-                quotas, metricsToken);
+                quotas, environments, metricsToken);
     }
 
     private static String defaultClaudeBin() {

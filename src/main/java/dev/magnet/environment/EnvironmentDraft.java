@@ -1,6 +1,7 @@
 package dev.magnet.environment;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.magnet.events.Redactor;
 import dev.magnet.git.BranchName;
 import dev.magnet.web.InvalidRequestException;
 import java.util.Iterator;
@@ -218,10 +219,11 @@ record EnvironmentDraft(String name, String repo, String branch, String image, S
             JsonNode value = e.getValue();
             if (value.isNull()) {
                 out.put(e.getKey(), null);
-            } else if (!value.isTextual() || value.asText().isEmpty() || value.asText().length() > MAX_VALUE
-                    || value.asText().indexOf('\0') >= 0) {
-                throw new InvalidRequestException("secrets", "secrets." + e.getKey() + " must be a non-empty string of at "
-                        + "most " + MAX_VALUE + " characters, or null to remove it");
+            } else if (!value.isTextual() || value.asText().length() < Redactor.MIN_SECRET_LENGTH
+                    || value.asText().length() > MAX_VALUE || value.asText().indexOf('\0') >= 0) {
+                throw new InvalidRequestException("secrets", "secrets." + e.getKey() + " must be a string of "
+                        + Redactor.MIN_SECRET_LENGTH + " to " + MAX_VALUE + " characters (a shorter value cannot be "
+                        + "redacted from what Magnet shows), or null to remove it");
             } else {
                 out.put(e.getKey(), value.asText());
             }

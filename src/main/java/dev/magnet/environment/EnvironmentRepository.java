@@ -82,6 +82,13 @@ final class EnvironmentRepository {
         return out;
     }
 
+    /** Every environment secret of every workspace, by name: to be known to the redactor from the start. */
+    void forEachSecret(Handle h, java.util.function.BiConsumer<String, String> nameAndValue) {
+        h.createQuery("select name, sealed from environment_secrets")
+                .map((rs, ctx) -> Map.entry(rs.getString("name"), rs.getString("sealed")))
+                .forEach(e -> nameAndValue.accept(e.getKey(), box.open(e.getValue())));
+    }
+
     /** Makes every other environment of the workspace not the default. */
     void clearDefault(Handle h, String workspaceId, String exceptId) {
         h.createUpdate("""

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.magnet.auth.Actor;
 import dev.magnet.auth.AuditLog;
 import dev.magnet.crypto.SecretBox;
+import dev.magnet.events.Redactor;
 import dev.magnet.session.EnvironmentChoices;
 import dev.magnet.session.RepoNames;
 import dev.magnet.store.Ids;
@@ -30,14 +31,19 @@ public final class EnvironmentService implements EnvironmentChoices {
     private final EnvironmentRepository environments;
     private final RepoNames repoNames;
     private final AuditLog audit;
+    private final Redactor redactor;
     private final Clock clock;
 
-    public EnvironmentService(Jdbi jdbi, SecretBox secrets, RepoNames repoNames, AuditLog audit, Clock clock) {
+    /** Makes the service; every stored secret is registered with the redactor at once. */
+    public EnvironmentService(Jdbi jdbi, SecretBox secrets, RepoNames repoNames, AuditLog audit, Redactor redactor,
+                              Clock clock) {
         this.jdbi = jdbi;
         this.environments = new EnvironmentRepository(secrets);
         this.repoNames = repoNames;
         this.audit = audit;
+        this.redactor = redactor;
         this.clock = clock;
+        jdbi.useHandle(h -> environments.forEachSecret(h, (name, value) -> redactor.registerNamed(value, name)));
     }
 
     /** An environment with its secrets' values: what a session's sandbox is prepared with. */
@@ -55,7 +61,7 @@ public final class EnvironmentService implements EnvironmentChoices {
             String id = Ids.newId();
             Instant now = clock.instant();
             environments.insert(h, id, actor.workspaceId(), draft, now);
-            environments.changeSecrets(h, id, draft.secretChanges());
+            changeSecrets(h, id, draft.secretChanges());
             if (draft.isDefault()) {
                 environments.clearDefault(h, actor.workspaceId(), id);
             }
@@ -82,7 +88,7 @@ public final class EnvironmentService implements EnvironmentChoices {
             if (!environments.update(h, id, current.version(), draft, clock.instant())) {
                 throw new ConflictException("environment " + id + " was changed meanwhile; read it again and retry");
             }
-            environments.changeSecrets(h, id, draft.secretChanges());
+            changeSecrets(h, id, draft.secretChanges());
             if (draft.isDefault()) {
                 environments.clearDefault(h, actor.workspaceId(), id);
             }
@@ -133,6 +139,16 @@ public final class EnvironmentService implements EnvironmentChoices {
     public Optional<Prepared> forRun(String environmentId) {
         return jdbi.withHandle(h -> environments.findById(h, environmentId)
                 .map(e -> new Prepared(e, environments.secretValues(h, e.id()))));
+    }
+
+    /** Stores the secrets' changes; a new value is known to the redactor before anything can show it. */
+    private void changeSecrets(Handle h, String environmentId, Map<String, String> changes) {
+        changes.forEach((name, value) -> {
+            if (value != null) {
+                redactor.registerNamed(value, name);
+            }
+        });
+        environments.changeSecrets(h, environmentId, changes);
     }
 
     private java.util.function.UnaryOperator<String> repo(Actor actor) {

@@ -200,4 +200,31 @@ public sealed interface EventData {
             return EventType.ERROR;
         }
     }
+
+    /**
+     * Output of the environment's setup script (a burst of lines), shown apart from the conversation.
+     *
+     * @param stream {@code output} (stdout and stderr together, in order)
+     */
+    record SetupOutput(String text, String stream) implements EventData {
+        @Override
+        public EventType type() {
+            return EventType.SETUP_OUTPUT;
+        }
+    }
+
+    /**
+     * A connection the sandbox tried through the egress proxy.
+     *
+     * @param method {@code CONNECT} for an HTTPS tunnel, else the plain-HTTP request's method
+     * @param phase  {@code setup} or {@code agent}: which network policy decided
+     * @param reason why it was refused, or null
+     */
+    record Egress(String host, int port, String method, boolean allowed, String phase, String reason, long bytesSent,
+                  long bytesReceived) implements EventData {
+        @Override
+        public EventType type() {
+            return EventType.EGRESS;
+        }
+    }
 }

@@ -32,7 +32,11 @@ public enum EventType {
     /** Pull request opened, updated or changed state. */
     PR,
     /** Something went wrong; the message says what. */
-    ERROR;
+    ERROR,
+    /** Output of the environment's setup script. */
+    SETUP_OUTPUT,
+    /** A connection the sandbox tried through the egress proxy: where to, allowed or denied, bytes moved. */
+    EGRESS;
 
     public String wire() {
         return name().toLowerCase(java.util.Locale.ROOT);

@@ -18,22 +18,30 @@ final class Pipes {
      * (the relay refuses a request without reading its body, then closes), the client's further bytes are read
      * and dropped until it ends, so that the upstream's answer still reaches it.
      */
-    static void both(SocketChannel client, SocketChannel upstream) throws IOException {
-        Thread back = Thread.ofVirtual().start(() -> answer(upstream, client));
-        request(client, upstream);
+    static Traffic both(SocketChannel client, SocketChannel upstream) throws IOException {
+        long[] received = new long[1];
+        Thread back = Thread.ofVirtual().start(() -> received[0] = answer(upstream, client));
+        long sent = request(client, upstream);
         try {
             back.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        return new Traffic(sent, received[0]);
     }
 
-    private static void request(SocketChannel client, SocketChannel upstream) {
+    /** Bytes that went from the client to the upstream, and back. */
+    record Traffic(long sent, long received) {
+    }
+
+    private static long request(SocketChannel client, SocketChannel upstream) {
+        long total = 0;
         ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES);
         boolean forwarding = true;
         try {
             while (client.read(buffer) >= 0) {
                 buffer.flip();
+                total += buffer.remaining();
                 if (forwarding) {
                     // why: closing a connection that holds unread input resets it, and a reset can overtake the
                     // answer still on its way: the agent saw "empty reply" instead of the relay's 413
@@ -47,16 +55,19 @@ final class Pipes {
         } catch (IOException e) {
             closeQuietly(client, upstream);
         }
+        return total;
     }
 
-    private static void answer(SocketChannel upstream, SocketChannel client) {
+    private static long answer(SocketChannel upstream, SocketChannel client) {
         ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES);
+        long total = 0;
         try {
             while (upstream.read(buffer) >= 0) {
                 buffer.flip();
+                total += buffer.remaining();
                 if (!writeAll(buffer, client)) {
                     closeQuietly(client, upstream);
-                    return;
+                    return total;
                 }
                 buffer.clear();
             }
@@ -68,6 +79,7 @@ final class Pipes {
         } catch (IOException e) {
             closeQuietly(client, upstream);
         }
+        return total;
     }
 
     /** Writes the buffer out; false when the connection no longer takes bytes. */

@@ -139,6 +139,46 @@ public final class SessionRepo {
         command().run("update-ref", branch.ref(), tip);
     }
 
+    /**
+     * The name of the first secret whose value appears in the session branch's history beyond the base: in a commit's
+     * message or in a line it adds or removes (a value of several lines is looked for line by line, each line of at
+     * least 8 characters). Read as a stream, so a long history costs no memory.
+     */
+    public Optional<String> historyMentions(Map<String, String> secrets) {
+        Optional<String> tip = branchCommit();
+        if (secrets.isEmpty() || tip.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, List<String>> needles = new LinkedHashMap<>();
+        secrets.forEach((name, value) -> needles.put(name, value.lines().filter(l -> l.length() >= 8).toList()));
+        try (GitProcess log = command().stream(List.of("log", "-p", "--no-color", "--no-ext-diff", "--no-textconv",
+                "--format=%B", baseCommit + ".." + tip.get(), "--"));
+             java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(log.stdout(),
+                     java.nio.charset.StandardCharsets.UTF_8))) {
+            log.stdin().close();
+            String line;
+            while ((line = in.readLine()) != null) {
+                for (Map.Entry<String, List<String>> n : needles.entrySet()) {
+                    for (String part : n.getValue()) {
+                        if (line.contains(part)) {
+                            return Optional.of(n.getKey());
+                        }
+                    }
+                }
+            }
+            log.finish();
+        } catch (IOException e) {
+            throw new GitException(GitException.Kind.FAILED, "reading the session branch's history failed: " + e.getMessage());
+        }
+        return Optional.empty();
+    }
+
+    /** True when the base commit has a regular file at {@code path} (the repository's {@code .magnet/setup.sh}). */
+    public boolean hasFileAtBase(String path) {
+        GitResult type = command().tryRun("cat-file", "-t", baseCommit + ":" + path);
+        return type.succeeded() && type.stdout().strip().equals("blob");
+    }
+
     /** True when the session branch has commits that are not in the base commit. */
     public boolean hasCommitsBeyondBase() {
         Optional<String> tip = branchCommit();

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -43,19 +44,30 @@ final class AgentRun implements AutoCloseable {
     }
 
     /**
+     * What the session's environment gives the agent: its variables and secrets, and whether the model provider may
+     * reach the internet for it (web tools, MCP servers), which only an agent network policy of {@code full} allows.
+     */
+    record Environment(Map<String, String> variables, boolean internetAllowed) {
+        static final Environment NONE = new Environment(Map.of(), false);
+
+        Environment {
+            variables = Map.copyOf(variables);
+        }
+    }
+
+    /**
      * Starts the CLI in the sandbox: a new conversation, or {@code --resume} once the session's agent has started.
      * Its stdout lines and its exit go to {@code signals} tagged with {@code generation}.
      *
      * @throws dev.magnet.sandbox.SandboxException when it cannot start
      */
-    static AgentRun start(Session s, Sandbox sandbox, ModelRelay relay, Settings settings, int generation,
-                          Consumer<Signal> signals) {
-        // why: the agent's network is "none" for every session until environments bring network policies
-        String token = relay.open(s.id(), s.workspaceId(), false);
+    static AgentRun start(Session s, Sandbox sandbox, ModelRelay relay, Settings settings, Environment environment,
+                          int generation, Consumer<Signal> signals) {
+        String token = relay.open(s.id(), s.workspaceId(), environment.internetAllowed());
         AgentView view = sandbox.view();
         ClaudeAgent.Launch launch = new ClaudeAgent.Launch(view.claudeBin(), s.model(), s.agentSessionId(),
                 s.agentStarted(), view.modelBaseUrl(), token, settings.modelMaxRetries(), view.home(), view.tmp(),
-                view.proxyUrl());
+                view.proxyUrl(), environment.variables());
         try {
             ClaudeAgent agent = ClaudeAgent.start(sandbox, launch, settings.maxLineBytes(),
                     line -> signals.accept(new Signal.Line(generation, line)),

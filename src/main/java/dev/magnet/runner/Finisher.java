@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * Finishes a turn's work: takes the agent's work out of the sandbox (leftovers committed inside, the branch handed
@@ -37,14 +38,17 @@ final class Finisher {
     private final PullRequests pullRequests;
     private final GitIdentity identity;
     private final long maxHandOverBytes;
+    private final UnaryOperator<String> redact;
     private final Clock clock;
 
     /**
      * @param identity         who commits what the agent left uncommitted
      * @param maxHandOverBytes the most git data taken from the sandbox at once
+     * @param redact           masks known secrets in the stored diff
      */
     Finisher(WorkspaceTransfer transfer, SessionStore store, PullRequests pullRequests, GitIdentity identity,
-             long maxHandOverBytes, Clock clock) {
+             long maxHandOverBytes, UnaryOperator<String> redact, Clock clock) {
+        this.redact = redact;
         this.transfer = transfer;
         this.store = store;
         this.pullRequests = pullRequests;
@@ -55,23 +59,26 @@ final class Finisher {
 
     /**
      * Hands the work over, stores the diff and, when the branch has commits beyond the base and the session has an
-     * origin, pushes it (a GitHub repository then gets its pull request).
+     * origin, pushes it (a GitHub repository then gets its pull request). A branch whose history holds the value of
+     * one of the environment's {@code secrets} is not pushed.
      *
      * @throws StepFailure {@code push_rejected}, {@code pr_failed}, or {@code agent_error} when the hand-over fails
      */
-    void finish(Session s, Sandbox sandbox, SessionRepo repo, Optional<Origin> origin) throws StepFailure {
+    void finish(Session s, Sandbox sandbox, SessionRepo repo, Optional<Origin> origin, Map<String, String> secrets)
+            throws StepFailure {
         try {
             String message = "Leftover changes of Magnet session " + BranchName.shortId(s.id()) + "\n\n" + s.title()
                     + "\n\nCo-authored-by: " + Provisioner.coAuthor(s);
             transfer.handOver(sandbox, repo, message, identity, maxHandOverBytes);
             List<ChangedFile> files = repo.diffStats();
             SessionDiffs.StoredDiff stored = new SessionDiffs.StoredDiff(repo.baseCommit(), repo.branchCommit().orElseThrow(),
-                    repo.diff(), Json.write(files.stream().map(Finisher::fileJson).toList()), clock.instant());
+                    redact.apply(repo.diff()), Json.write(files.stream().map(Finisher::fileJson).toList()), clock.instant());
             store.withLocked(s.id(), (locked, w) -> {
                 w.saveDiff(stored);
                 return true;
             });
             if (origin.isPresent() && repo.hasCommitsBeyondBase()) {
+                refuseSecrets(s, repo, secrets);
                 push(s, repo, origin.get());
                 if (origin.get().isGitHub()) {
                     publishPullRequest(s.id(), files);
@@ -85,6 +92,19 @@ final class Finisher {
             }
             throw new StepFailure(FailureReason.AGENT_ERROR, "Finishing failed: " + e.getMessage(), e);
         }
+    }
+
+    /** Refuses to push a branch that carries a secret's value: it is said in an event and the session fails. */
+    private void refuseSecrets(Session s, SessionRepo repo, Map<String, String> secrets) throws StepFailure {
+        Optional<String> leaked = repo.historyMentions(secrets);
+        if (leaked.isEmpty()) {
+            return;
+        }
+        String message = "Not pushed: the commits of " + s.branch() + " contain the value of the secret " + leaked.get()
+                + ". The branch stays in Magnet (its diff shows the value redacted); remove the value from the history "
+                + "(or rotate the secret), then retry.";
+        store.append(s.id(), List.of(NewEvent.of(new EventData.Error(message))));
+        throw new StepFailure(FailureReason.PUSH_REJECTED, message);
     }
 
     /**

@@ -2,6 +2,9 @@ package dev.magnet.runner;
 
 import dev.magnet.budget.Budgets;
 import dev.magnet.config.MagnetConfig;
+import dev.magnet.environment.EnvironmentService;
+import dev.magnet.environment.NetworkRules;
+import dev.magnet.gateway.Gateway;
 import dev.magnet.config.Quotas;
 import dev.magnet.events.Redactor;
 import dev.magnet.gateway.ModelRelay;
@@ -75,14 +78,18 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
     public static SessionRunner create(String runnerId, MagnetConfig config, Jdbi jdbi, SessionStore store,
                                        SessionRepos repos, WorkspaceTransfer transfer, SandboxProvider sandboxes,
                                        ModelRelay relay, Budgets budgets, Redactor redactor, RunnerMetrics metrics,
-                                       GitHubIntegration github, PullRequests pullRequests) {
+                                       GitHubIntegration github, PullRequests pullRequests,
+                                       EnvironmentService environments, Gateway gateway) {
         Clock clock = store.clock();
         GitIdentity identity = new GitIdentity(config.gitName(), config.gitEmail());
         SessionWorkflow.Parts parts = new SessionWorkflow.Parts(runnerId, config.dataDir(), store, new Origins(github),
                 new Provisioner(sandboxes, repos, transfer, identity), relay, budgets,
+                new EnvironmentRuntime(environments, new NetworkRules(config.environments().registries()), gateway),
+                new SetupStep(store, config.environments().setupTimeout(), redactor::redact, clock),
                 new AgentRun.Settings(config.modelMaxRetries(), config.limits().agentMaxLineBytes()),
                 new TurnRecorder(store, metrics, clock),
-                new Finisher(transfer, store, pullRequests, identity, config.sandbox().diskMiB() * 1024 * 1024, clock),
+                new Finisher(transfer, store, pullRequests, identity, config.sandbox().diskMiB() * 1024 * 1024,
+                        redactor::redact, clock),
                 metrics, config.limits(), config.hasModelKey(), redactor::redact, clock);
         return new SessionRunner(parts, new Runners(jdbi, runnerId, config.leaseDuration()),
                 new IdleWorkspaces(store, config.dataDir(), config.sandbox().idleTeardown()),

@@ -59,7 +59,8 @@ final class SessionWorkflow {
 
     /** What every workflow of a runner works with. */
     record Parts(String runnerId, Path dataDir, SessionStore store, Origins origins, Provisioner provisioner,
-                 ModelRelay relay, Budgets budgets, AgentRun.Settings agent, TurnRecorder recorder, Finisher finisher,
+                 ModelRelay relay, Budgets budgets, EnvironmentRuntime environments, SetupStep setup,
+                 AgentRun.Settings agent, TurnRecorder recorder, Finisher finisher,
                  RunnerMetrics metrics, SessionLimits limits, boolean hasModelKey, UnaryOperator<String> redact,
                  Clock clock) {
     }
@@ -107,6 +108,7 @@ final class SessionWorkflow {
     private Sandbox sandbox;
     private SessionRepo repo;
     private Optional<Origin> origin;
+    private EnvironmentRuntime.Loaded environment = EnvironmentRuntime.Loaded.NONE;
     private int generations;
     private TimeLimits limits;
     private long memoryKillsSeen;
@@ -155,6 +157,7 @@ final class SessionWorkflow {
                 return;
             }
             Session s = loaded.get();
+            environment = parts.environments().load(s);
             paths.createHomeAndTmp();
             s = s.phase().isPreparation() ? prepare(s, paths) : reopen(s, paths);
             work(s);
@@ -181,7 +184,7 @@ final class SessionWorkflow {
     }
 
     /** Provisioning, cloning and setting up a session that has not run yet (or was cut off while being prepared). */
-    private Session prepare(Session s, SessionPaths paths) throws StepFailure, Stopped {
+    private Session prepare(Session s, SessionPaths paths) throws StepFailure, Stopped, InterruptedException {
         s = transition(x -> x.moveTo(Phase.PROVISIONING, "claimed by " + parts.runnerId(), now()));
         // why: a workspace half-made by a run that was cut off is made again from scratch
         paths.resetWorkspace();
@@ -190,7 +193,8 @@ final class SessionWorkflow {
         repo = parts.provisioner().cloneInto(sandbox, s, paths, origin(s));
         String base = repo.baseBranch().value();
         String baseCommit = repo.baseCommit();
-        transition(x -> x.withBase(base, baseCommit, now()).moveTo(Phase.SETTING_UP, null, now()));
+        s = transition(x -> x.withBase(base, baseCommit, now()).moveTo(Phase.SETTING_UP, null, now()));
+        runSetup(s);
         return transition(x -> x.moveTo(Phase.RUNNING, null, now()));
     }
 
@@ -198,7 +202,7 @@ final class SessionWorkflow {
      * Picks a session up again: after a follow-up, a restart, or a runner that stopped heartbeating. A fresh sandbox
      * goes over the kept workspace; a workspace torn down while idle is made again from the session repository.
      */
-    private Session reopen(Session s, SessionPaths paths) throws StepFailure, Stopped {
+    private Session reopen(Session s, SessionPaths paths) throws StepFailure, Stopped, InterruptedException {
         paths.ensureWorkspace();
         sandbox = provision(paths, s);
         Session reopening = s;
@@ -206,11 +210,33 @@ final class SessionWorkflow {
         repo = reopened.repo();
         if (reopened.remade()) {
             statusEvent(s, "workspace re-made from the session branch " + s.branch(), null);
+            runSetup(s);
         }
         if (s.phase() == Phase.FINISHING) {
             return transition(x -> x.moveTo(Phase.RUNNING, "resumed", now()));
         }
         return s;
+    }
+
+    /**
+     * Runs the environment's setup script, else the repository's {@code .magnet/setup.sh}, with the setup network
+     * policy; nothing when there is neither.
+     */
+    private void runSetup(Session s) throws StepFailure, Stopped, InterruptedException {
+        Optional<SetupStep.Script> script = environment.setupScript().<SetupStep.Script>map(SetupStep.Script.Inline::new)
+                .or(() -> repo.hasFileAtBase(SetupStep.REPO_SCRIPT)
+                        ? Optional.of(new SetupStep.Script.InRepository()) : Optional.empty());
+        if (script.isEmpty()) {
+            return;
+        }
+        parts.environments().setupPhase(sessionId, environment);
+        Instant started = now();
+        statusEvent(s, script.get() instanceof SetupStep.Script.InRepository
+                ? "running the repository's " + SetupStep.REPO_SCRIPT : "running the environment's setup script", null);
+        if (!parts.setup().run(sessionId, sandbox, script.get(), environment.variables(), () -> stopped)) {
+            throw new Stopped();
+        }
+        statusEvent(s, "setup finished in " + Duration.between(started, now()).toMillis() + " ms", null);
     }
 
     /** Makes the session's sandbox and reports what isolates and limits it in a {@code status} event. */
@@ -258,7 +284,7 @@ final class SessionWorkflow {
             s = transition(x -> x.moveTo(Phase.FINISHING, null, now()));
             stopAgent();
             relayUsageEvent(s);
-            parts.finisher().finish(s, sandbox, repo, origin(s));
+            parts.finisher().finish(s, sandbox, repo, origin(s), environment.secrets());
             if (stopped) {
                 throw new Stopped();
             }
@@ -284,7 +310,8 @@ final class SessionWorkflow {
     private void startAgent(Session s) throws StepFailure, Stopped {
         int generation = ++generations;
         try {
-            agent = AgentRun.start(s, sandbox, parts.relay(), parts.agent(), generation, signals::add);
+            parts.environments().agentPhase(sessionId, environment);
+            agent = AgentRun.start(s, sandbox, parts.relay(), parts.agent(), environment.agent(), generation, signals::add);
         } catch (SandboxException e) {
             throw new StepFailure(FailureReason.SANDBOX_FAILED, "The agent could not start: " + e.getMessage(), e);
         }

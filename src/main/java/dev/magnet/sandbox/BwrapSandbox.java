@@ -152,7 +152,7 @@ final class BwrapSandbox implements Sandbox {
         d.put("seccomp", "denies io_uring, userfaultfd, keys, perf events, bpf, ptrace attach, mounts, new namespaces, "
                 + "modules and kexec; kills calls of other ABIs");
         d.put("network", "none; model relay and egress proxy through unix sockets");
-        d.put("egressAllowed", new TreeSet<>(egress.allowedHostPorts()));
+        d.put("egressAllowed", new TreeSet<>(egress.describe()));
         return d;
     }
 

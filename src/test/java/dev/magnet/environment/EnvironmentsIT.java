@@ -92,7 +92,8 @@ class EnvironmentsIT {
         refused.put("{\"name\": \"x\", \"env\": {\"ANTHROPIC_API_KEY\": \"v\"}}", "env");
         refused.put("{\"name\": \"x\", \"env\": {\"HTTPS_PROXY\": \"http://evil\"}}", "env");
         refused.put("{\"name\": \"x\", \"env\": {\"A\": 1}}", "env");
-        refused.put("{\"name\": \"x\", \"env\": {\"A\": \"v\"}, \"secrets\": {\"A\": \"w\"}}", "env");
+        refused.put("{\"name\": \"x\", \"env\": {\"A\": \"v\"}, \"secrets\": {\"A\": \"w-long-enough\"}}", "env");
+        refused.put("{\"name\": \"x\", \"secrets\": {\"S\": \"short\"}}", "secrets");
         refused.put("{\"name\": \"x\", \"secrets\": {\"S\": \"\"}}", "secrets");
         refused.put("{\"name\": \"x\", \"secrets\": [\"S\"]}", "secrets");
         refused.put("{\"name\": \"x\", \"network\": {\"agent\": \"some\"}}", "network");
@@ -129,7 +130,7 @@ class EnvironmentsIT {
     @Test
     void a_patch_changes_only_the_named_fields_and_secrets_by_name_and_a_workspace_has_one_default() {
         String first = server.post("/api/environments", Map.of("name", "First", "default", true,
-                "secrets", Map.of("TOKEN_A", "a-value", "TOKEN_B", "b-value"))).json().path("id").asText();
+                "secrets", Map.of("TOKEN_A", "a-value-long", "TOKEN_B", "b-value-long"))).json().path("id").asText();
         JsonNode second = server.post("/api/environments", Map.of("name", "Second", "default", true,
                 "env", Map.of("KEEP", "1"))).json();
 
@@ -138,7 +139,7 @@ class EnvironmentsIT {
         assertThat(second.path("default").asBoolean()).isTrue();
 
         Map<String, Object> patch = new LinkedHashMap<>();
-        patch.put("secrets", new LinkedHashMap<>(Map.of("TOKEN_C", "c-value")));
+        patch.put("secrets", new LinkedHashMap<>(Map.of("TOKEN_C", "c-value-long")));
         ((Map<String, Object>) patch.get("secrets")).put("TOKEN_A", null);
         patch.put("setupScript", "echo hi");
         JsonNode patched = server.patch("/api/environments/" + first, patch).json();

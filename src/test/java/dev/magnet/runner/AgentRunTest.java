@@ -40,7 +40,7 @@ class AgentRunTest {
     @Test
     void each_queued_message_is_written_once_and_the_turns_are_done_only_when_all_written_were_taken() {
         FakeSandbox sandbox = new FakeSandbox(dir);
-        AgentRun run = AgentRun.start(SessionBuilder.aSession().build(), sandbox, relay, SETTINGS, 1, signals::add);
+        AgentRun run = AgentRun.start(SessionBuilder.aSession().build(), sandbox, relay, SETTINGS, AgentRun.Environment.NONE, 1, signals::add);
         List<SessionMessage> queued = List.of(message("m1", "First"), message("m2", "Second"));
 
         assertThat(run.deliver(queued)).isEqualTo(2);
@@ -59,7 +59,7 @@ class AgentRunTest {
     @Test
     void lines_and_the_exit_reach_the_workflow_tagged_with_the_generation() throws Exception {
         FakeSandbox sandbox = new FakeSandbox(dir);
-        AgentRun run = AgentRun.start(SessionBuilder.aSession().build(), sandbox, relay, SETTINGS, 3, signals::add);
+        AgentRun run = AgentRun.start(SessionBuilder.aSession().build(), sandbox, relay, SETTINGS, AgentRun.Environment.NONE, 3, signals::add);
         FakeSandbox.FakeProcess cli = sandbox.agents.getFirst();
 
         cli.say("{\"type\":\"system\",\"subtype\":\"init\",\"session_id\":\"abc\"}");
@@ -78,8 +78,8 @@ class AgentRunTest {
     void a_new_conversation_starts_with_its_session_id_and_a_started_one_resumes() {
         FakeSandbox sandbox = new FakeSandbox(dir);
         var fresh = SessionBuilder.aSession().build();
-        AgentRun.start(fresh, sandbox, relay, SETTINGS, 1, signals::add);
-        AgentRun.start(fresh.withAgentStarted(Instant.now()), sandbox, relay, SETTINGS, 2, signals::add);
+        AgentRun.start(fresh, sandbox, relay, SETTINGS, AgentRun.Environment.NONE, 1, signals::add);
+        AgentRun.start(fresh.withAgentStarted(Instant.now()), sandbox, relay, SETTINGS, AgentRun.Environment.NONE, 2, signals::add);
 
         assertThat(sandbox.agentCommands.get(0)).containsSequence("--session-id", fresh.agentSessionId());
         assertThat(sandbox.agentCommands.get(1)).containsSequence("--resume", fresh.agentSessionId());
@@ -89,7 +89,7 @@ class AgentRunTest {
     void stopping_closes_the_agents_input_and_its_relay_token_stops_working() throws Exception {
         FakeSandbox sandbox = new FakeSandbox(dir);
         var session = SessionBuilder.aSession().build();
-        AgentRun run = AgentRun.start(session, sandbox, relay, SETTINGS, 1, signals::add);
+        AgentRun run = AgentRun.start(session, sandbox, relay, SETTINGS, AgentRun.Environment.NONE, 1, signals::add);
         String token = sandbox.agentEnvironments.getFirst().get("ANTHROPIC_API_KEY");
         assertThat(relayStatus(token)).as("the token works while the agent runs").isNotEqualTo(401);
 

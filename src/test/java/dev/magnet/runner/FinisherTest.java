@@ -36,6 +36,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -84,7 +85,8 @@ class FinisherTest {
                 return "fake";
             }
         }, repos, transfer, GitIdentity.MAGNET);
-        finisher = new Finisher(transfer, store, null, GitIdentity.MAGNET, 64L * 1024 * 1024, Clock.systemUTC());
+        finisher = new Finisher(transfer, store, null, GitIdentity.MAGNET, 64L * 1024 * 1024, UnaryOperator.identity(),
+                Clock.systemUTC());
         sandbox = new FakeSandbox(dir.resolve("sandbox"));
         for (Path p : List.of(sandbox.spec().workspace(), sandbox.spec().home(), sandbox.spec().tmp())) {
             Files.createDirectories(p);
@@ -103,7 +105,7 @@ class FinisherTest {
         SessionRepo repo = seeded(s, Optional.of(localOrigin()));
         Files.writeString(sandbox.spec().workspace().resolve("left.txt"), "left over\n");
 
-        finisher.finish(s, sandbox, repo, Optional.of(localOrigin()));
+        finisher.finish(s, sandbox, repo, Optional.of(localOrigin()), Map.of());
 
         assertThat(GitFixtures.git(origin, "show", s.branch() + ":left.txt")).isEqualTo("left over\n");
         assertThat(GitFixtures.branches(origin)).containsExactlyInAnyOrder("main", s.branch());
@@ -120,7 +122,7 @@ class FinisherTest {
         SessionRepo repo = seeded(s, Optional.empty());
         Files.writeString(sandbox.spec().workspace().resolve("notes.md"), "# Notes\n");
 
-        finisher.finish(s, sandbox, repo, Optional.empty());
+        finisher.finish(s, sandbox, repo, Optional.empty(), Map.of());
 
         assertThat(store.diff(s.id())).hasValueSatisfying(d -> assertThat(d.diff()).contains("+# Notes"));
         assertThat(store.find(s.id()).orElseThrow().pushedCommit()).isNull();
@@ -132,7 +134,7 @@ class FinisherTest {
         SessionRepo repo = seeded(s, Optional.of(localOrigin()));
         GitFixtures.git(sandbox.spec().workspace(), "checkout", "-q", "-b", "elsewhere");
 
-        assertThatThrownBy(() -> finisher.finish(s, sandbox, repo, Optional.of(localOrigin())))
+        assertThatThrownBy(() -> finisher.finish(s, sandbox, repo, Optional.of(localOrigin()), Map.of()))
                 .isInstanceOfSatisfying(StepFailure.class, f -> assertThat(f.reason()).isEqualTo(FailureReason.AGENT_ERROR))
                 .hasMessageContaining("not on the session branch");
         assertThat(GitFixtures.branches(origin)).containsExactly("main");
@@ -143,7 +145,7 @@ class FinisherTest {
         Session s = stored(SessionBuilder.aSession().withRepo(origin.toString()));
         SessionRepo repo = seeded(s, Optional.of(localOrigin()));
         Files.writeString(sandbox.spec().workspace().resolve("a.txt"), "a\n");
-        finisher.finish(s, sandbox, repo, Optional.of(localOrigin()));
+        finisher.finish(s, sandbox, repo, Optional.of(localOrigin()), Map.of());
         Path someoneElse = dir.resolve("someone-else");
         GitFixtures.git(dir, "clone", "-q", "--branch", s.branch(), origin.toString(), someoneElse.toString());
         Files.writeString(someoneElse.resolve("theirs.txt"), "theirs\n");
@@ -153,7 +155,7 @@ class FinisherTest {
         String theirs = GitFixtures.git(origin, "rev-parse", s.branch()).strip();
         Files.writeString(sandbox.spec().workspace().resolve("b.txt"), "b\n");
 
-        assertThatThrownBy(() -> finisher.finish(s, sandbox, repo, Optional.of(localOrigin())))
+        assertThatThrownBy(() -> finisher.finish(s, sandbox, repo, Optional.of(localOrigin()), Map.of()))
                 .isInstanceOfSatisfying(StepFailure.class, f -> assertThat(f.reason()).isEqualTo(FailureReason.PUSH_REJECTED));
         assertThat(GitFixtures.git(origin, "rev-parse", s.branch()).strip()).isEqualTo(theirs);
     }

@@ -36,6 +36,28 @@ public final class GitFixtures {
         return origin;
     }
 
+    /** A bare origin at {@code dir/origin.git} whose {@code main} has exactly these files (path to content). */
+    public static Path bareOriginWith(Path dir, java.util.Map<String, String> files) {
+        Path work = dir.resolve("seed-files");
+        Path origin = dir.resolve("origin.git");
+        try {
+            Files.createDirectories(work);
+            git(dir, "init", "-q", "--bare", "-b", "main", origin.toString());
+            git(work, "init", "-q", "-b", "main");
+            for (java.util.Map.Entry<String, String> f : files.entrySet()) {
+                Path file = work.resolve(f.getKey());
+                Files.createDirectories(file.getParent());
+                Files.writeString(file, f.getValue());
+            }
+            git(work, "add", "-A");
+            git(work, "-c", "user.name=Seed", "-c", "user.email=seed@example.invalid", "commit", "-qm", "Initial commit");
+            git(work, "push", "-q", origin.toString(), "main");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return origin;
+    }
+
     /** The branches of a repository. */
     public static List<String> branches(Path repo) {
         return List.of(git(repo, "for-each-ref", "--format=%(refname:short)", "refs/heads").strip().split("\n"));
