@@ -40,8 +40,19 @@ final class EventPrinter {
             case "turn_result" -> List.of(turnResult(data));
             case "pr" -> List.of(style.cyan(pullRequest(data)));
             case "error" -> List.of(style.red("✗ error: " + orEmpty(data, "message")));
+            case "setup_output" -> Formats.lines(orEmpty(data, "text")).stream().map(l -> style.dim("  setup │ " + l)).toList();
+            case "egress" -> List.of(egress(data));
             default -> List.of(style.dim("[" + event.type() + "] " + Formats.cut(data.toString(), SUMMARY_WIDTH)));
         };
+    }
+
+    private String egress(JsonNode data) {
+        String where = orEmpty(data, "host") + ":" + data.path("port").asInt();
+        if (data.path("allowed").asBoolean()) {
+            return style.dim("· " + orEmpty(data, "phase") + " reached " + where + " (" + data.path("bytesReceived").asLong()
+                    + " bytes in)");
+        }
+        return style.yellow("· " + orEmpty(data, "phase") + " denied " + where + ": " + orEmpty(data, "reason"));
     }
 
     /** The closing line for the stream's {@code end} frame. */
