@@ -4,6 +4,7 @@ import { auth, get, ApiError } from './api.js';
 import { renderAccountMenu, closeMenuOnOutsideClick } from './account.js';
 import { dashboardPage } from './dashboard.js';
 import { invitePage } from './invite.js';
+import { environmentPage, environmentsPage } from './environments.js';
 import { keysPage } from './keys.js';
 import { newSessionPage } from './new-session.js';
 import { PAGES, pathPattern } from './pages.js';
@@ -18,10 +19,13 @@ let me = null;
 
 const routes = [
   [PAGES.dashboard, () => dashboardPage(main)],
-  [PAGES.newSession, () => newSessionPage(main, { navigate })],
+  [PAGES.newSession, () => newSessionPage(main, { navigate, me })],
   [PAGES.keys, () => keysPage(main)],
-  [PAGES.session, (id) => sessionPage(main, { id, tab: 'conversation', navigate })],
-  [PAGES.sessionDiff, (id) => sessionPage(main, { id, tab: 'diff', navigate })],
+  [PAGES.environments, () => environmentsPage(main, { me, navigate })],
+  [PAGES.newEnvironment, () => environmentPage(main, { id: null, me, navigate })],
+  [PAGES.environment, (id) => environmentPage(main, { id, me, navigate })],
+  [PAGES.session, (id) => sessionPage(main, { id, tab: 'conversation', navigate, me })],
+  [PAGES.sessionDiff, (id) => sessionPage(main, { id, tab: 'diff', navigate, me })],
 ].map(([path, page]) => [pathPattern(path), page]);
 
 /** Shows the page for `path`, adding it to the browser's history. */

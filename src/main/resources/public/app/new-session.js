@@ -22,7 +22,9 @@ export function newSessionPage(main, { navigate }) {
     h('div.row',
       h('div.field', h('label', { for: 'model' }, 'Model'), input('model', { list: 'model-list', placeholder: 'server default' }),
         h('datalist#model-list', MODELS.map((m) => h('option', { value: m })))),
-      h('div.field', h('label', { for: 'environmentId' }, 'Environment'), input('environmentId', { placeholder: 'none' }))),
+      h('div.field', h('label', { for: 'environmentId' }, 'Environment'),
+        h('select#environmentId', { name: 'environmentId' }, h('option', { value: '' }, 'None')),
+        h('p.hint', h('a', { href: '/environments', 'data-link': true }, 'Manage environments')))),
     error,
     h('div.actions', h('a.button', { href: '/', 'data-link': true }, 'Cancel'), submit));
 
@@ -68,6 +70,13 @@ export function newSessionPage(main, { navigate }) {
   replace(main, h('div.page-head', h('h1#new-title', 'New session')), form);
   document.title = 'New session · Magnet';
   prompt.focus();
+  get('/api/environments').then(({ environments }) => {
+    const usable = environments.filter((e) => e.enabled);
+    const select = form.elements.environmentId;
+    const fallback = usable.find((e) => e.default);
+    replace(select, fallback ? null : h('option', { value: '' }, 'None'),
+      usable.map((e) => h('option', { value: e.id, selected: e.default }, e.default ? `${e.name} (default)` : e.name)));
+  }).catch(() => {});
   get('/api/repos').then((r) => replace(form.querySelector('#repo-list'), r.repos.map((repo) => h('option', { value: repo })))).catch(() => {});
   return () => {};
 }

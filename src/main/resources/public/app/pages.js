@@ -5,6 +5,9 @@ export const PAGES = {
   dashboard: '/',
   newSession: '/new',
   keys: '/keys',
+  environments: '/environments',
+  newEnvironment: '/environments/new',
+  environment: '/environments/{id}',
   session: '/sessions/{id}',
   sessionDiff: '/sessions/{id}/diff',
 };

@@ -8,16 +8,18 @@ import { Timeline } from './timeline.js';
 import { Conversation } from './conversation.js';
 import { confirmAction } from './dialog.js';
 import { renderDiffView } from './diff-view.js';
+import { SessionEnvironment } from './session-environment.js';
 
 /** Renders the session page into `main`; `tab` is "conversation" or "diff". Returns a cleanup function. */
-export function sessionPage(main, { id, tab, navigate }) {
-  const page = new SessionPage(main, id, tab, navigate);
+export function sessionPage(main, { id, tab, navigate, me }) {
+  const page = new SessionPage(main, id, tab, navigate, me);
   page.start();
   return () => page.stop();
 }
 
 class SessionPage {
-  constructor(main, id, tab, navigate) {
+  constructor(main, id, tab, navigate, me) {
+    this.me = me;
     this.main = main;
     this.id = id;
     this.tab = tab;
@@ -58,7 +60,8 @@ class SessionPage {
       renderDiffView(body, this.session);
       return;
     }
-    replace(this.main, this.head, tabs, this.timeline.el,
+    this.environment = new SessionEnvironment({ session: this.session, me: this.me });
+    replace(this.main, this.head, tabs, this.timeline.el, this.environment.el,
       h('div.session-grid',
         h('div.session-main', this.conversation.el, this.failure, this.composer),
         this.tasks));
@@ -79,7 +82,7 @@ class SessionPage {
       after,
       onEvent: (event) => {
         const stick = window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 160;
-        this.conversation.handle(event);
+        if (!this.environment?.handle(event)) this.conversation.handle(event);
         if (event.type === 'turn_result' && event.data.costUsd != null) {
           this.session.cost = { ...this.session.cost, usd: event.data.costUsd };
           this.renderHead();
