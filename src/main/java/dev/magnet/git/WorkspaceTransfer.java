@@ -24,9 +24,10 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@link #seed}: the session repository packs the base and the session branch; inside, an empty workspace
  *       becomes a repository on the session branch with that pack, checked out.</li>
- *   <li>{@link #handOver}: inside, what the agent left uncommitted is committed to the session branch, and the
- *       branch's objects that the session repository lacks are packed; the host reads at most a bounded number of
- *       bytes and imports them with every object checked ({@link SessionRepo#importPack}).</li>
+ *   <li>{@link #handOver}: inside, git locks a killed git left are removed (nothing else runs there then), what the
+ *       agent left uncommitted is committed to the session branch, and the branch's objects that the session
+ *       repository lacks are packed; the host reads at most a bounded number of bytes and imports them with every
+ *       object checked ({@link SessionRepo#importPack}).</li>
  * </ul>
  */
 public final class WorkspaceTransfer {
@@ -71,6 +72,10 @@ public final class WorkspaceTransfer {
             "  echo \"the workspace is on ${head:-a detached HEAD}, not on the session branch $MAGNET_BRANCH; Magnet commits leftovers only to the session branch\" >&2",
             "  exit " + NOT_ON_BRANCH,
             "fi",
+            // why: nothing else runs in the sandbox now, so a lock here was left by a git that was killed (with the
+            // agent, or with a server killed mid-hand-over) and would make git add and commit refuse to run
+            "gd=$(g rev-parse --git-dir)",
+            "rm -f -- \"$gd/index.lock\" \"$gd/HEAD.lock\" \"$gd/packed-refs.lock\" \"$gd/refs/heads/$MAGNET_BRANCH.lock\"",
             "g add --all >&2",
             "left=0",
             "if ! g diff --cached --quiet >&2; then g commit -q --no-verify -m \"$MAGNET_MESSAGE\" >&2; left=1; fi",

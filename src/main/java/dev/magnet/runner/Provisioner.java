@@ -16,12 +16,15 @@ import dev.magnet.session.Session;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Makes the place a session works in: its sandbox over the session's folders, its repository on the host, and the
  * workspace seeded from that repository inside the sandbox. Errors come out as the session's failure.
  */
 final class Provisioner {
+    private static final Logger log = LoggerFactory.getLogger(Provisioner.class);
     private final SandboxProvider sandboxes;
     private final SessionRepos repos;
     private final WorkspaceTransfer transfer;
@@ -40,6 +43,18 @@ final class Provisioner {
             return sandboxes.create(paths.sandboxSpec(sessionId));
         } catch (SandboxException e) {
             throw new StepFailure(FailureReason.SANDBOX_FAILED, e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Kills what a sandbox of this session, made by a server that died, left running; failures are only logged (the
+     * next sandbox of the session does it again).
+     */
+    void discardLeftovers(String sessionId) {
+        try {
+            sandboxes.discardLeftovers(sessionId);
+        } catch (RuntimeException e) {
+            log.warn("session {}: could not kill what its last sandbox left running: {}", sessionId, e.getMessage());
         }
     }
 

@@ -189,7 +189,7 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
             return;
         }
         Instant now = store.clock().instant();
-        runners.takeOverDead(now);
+        runners.takeOverDead(now, parts.provisioner()::discardLeftovers);
         List<String> candidates = store.nextToRun(now, free * 2, quotas);
         for (String id : candidates) {
             if (live.size() >= maxSessions || live.containsKey(id) || !running) {

@@ -76,7 +76,7 @@ public final class BwrapSandboxProvider implements SandboxProvider {
             // host never works in them), so no hand-over is needed between processes
             Ownership.give(user.uid(), user.gid(), spec.workspace(), spec.home(), spec.tmp());
         }
-        Cgroups.Group group = cgroups.create("session-" + spec.sessionId(), limits);
+        Cgroups.Group group = cgroups.create(groupName(spec.sessionId()), limits);
         Gateway.SessionGateway sockets;
         try {
             sockets = gateway.open(spec.sessionId(), socketDir, user.dropsRoot() ? user.uid() : -1, user.gid());
@@ -86,6 +86,16 @@ public final class BwrapSandboxProvider implements SandboxProvider {
         }
         return new BwrapSandbox(spec, user, limits, cgroups, group, sockets, command, gateway.egress(),
                 spec.run().resolve(SECCOMP_FILE), diskCheckEvery);
+    }
+
+    /** Kills every process left in the session's cgroup (its sandboxes' processes are all there) and removes it. */
+    @Override
+    public void discardLeftovers(String sessionId) {
+        cgroups.discard(groupName(sessionId));
+    }
+
+    private static String groupName(String sessionId) {
+        return "session-" + sessionId;
     }
 
     @Override

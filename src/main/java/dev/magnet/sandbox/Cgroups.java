@@ -73,8 +73,7 @@ public final class Cgroups {
         if (kind == Kind.NONE) {
             return new Group(this, List.of());
         }
-        List<Path> dirs = kind == Kind.V2 ? List.of(root.resolve(name))
-                : V1_CONTROLLERS.stream().map(c -> root.resolve(c).resolve("magnet").resolve(name)).toList();
+        List<Path> dirs = dirs(name);
         Group group = new Group(this, dirs);
         group.close();
         try {
@@ -102,6 +101,19 @@ public final class Cgroups {
             throw new SandboxException("cannot set up the session's cgroup " + name + " (" + describe() + "): " + e.getMessage(), e);
         }
         return group;
+    }
+
+    /** Kills every process left in the group {@code name} and removes it; nothing happens when there is none. */
+    public void discard(String name) {
+        new Group(this, dirs(name)).close();
+    }
+
+    private List<Path> dirs(String name) {
+        return switch (kind) {
+            case V2 -> List.of(root.resolve(name));
+            case V1 -> V1_CONTROLLERS.stream().map(c -> root.resolve(c).resolve("magnet").resolve(name)).toList();
+            case NONE -> List.of();
+        };
     }
 
     /**

@@ -10,6 +10,13 @@ public interface SandboxProvider {
      */
     Sandbox create(SandboxSpec spec);
 
+    /**
+     * Kills whatever the session's sandboxes left running when the server that made them died, and removes what held
+     * them. For a session no live server runs; nothing happens when nothing is left.
+     */
+    default void discardLeftovers(String sessionId) {
+    }
+
     /** A short name for logs and the session's details, e.g. {@code bwrap}. */
     String name();
 }

@@ -83,6 +83,22 @@ class WorkspaceTransferTest {
     }
 
     @Test
+    void locks_left_by_a_git_killed_in_the_workspace_do_not_stop_the_hand_over() throws Exception {
+        SessionRepo repo = f.seeded(f.origin);
+        TestRepos.write(f.workspace, "left.txt", "left\n");
+        // why: what a git add or commit leaves when it is killed with the server (kill -9) or the agent
+        for (String lock : new String[] {"index.lock", "HEAD.lock", "packed-refs.lock", SESSION.ref() + ".lock"}) {
+            TestRepos.write(f.workspace, ".git/" + lock, "");
+        }
+
+        WorkspaceTransfer.HandOver handed = f.handOver(repo);
+
+        assertThat(handed.committedLeftovers()).isTrue();
+        assertThat(f.inRepo(repo, "show", SESSION.ref() + ":left.txt")).isEqualTo("left");
+        assertThat(f.workspace.resolve(".git/index.lock")).doesNotExist();
+    }
+
+    @Test
     void leftovers_are_not_committed_when_the_agent_left_another_branch_checked_out() {
         SessionRepo repo = f.seeded(f.origin);
         f.agent("checkout", "-q", "-b", "agent-branch");

@@ -98,6 +98,16 @@ public final class ChildServer implements AutoCloseable {
         process.waitFor();
     }
 
+    /** {@code http://127.0.0.1:PORT}. */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    /** POSTs {@code body} (null for none) as JSON; fails on an answer of 300 or more. */
+    public JsonNode post(String path, Object body) {
+        return send("POST", path, body);
+    }
+
     public JsonNode createSession(Map<String, Object> body) {
         return send("POST", "/api/sessions", body);
     }
@@ -156,7 +166,7 @@ public final class ChildServer implements AutoCloseable {
             if (r.statusCode() >= 300) {
                 throw new AssertionError(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
             }
-            return JSON.readTree(r.body());
+            return r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body());
         } catch (IOException e) {
             throw new IllegalStateException(method + " " + path + " failed: " + e.getMessage(), e);
         } catch (InterruptedException e) {

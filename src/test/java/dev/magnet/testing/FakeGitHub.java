@@ -42,7 +42,7 @@ import java.util.regex.Pattern;
  * {@code git http-backend} over bare repositories on disk. Every request must carry a token this fake issued
  * (an installation token for the repository, or the personal token); App endpoints need a JWT signed with
  * {@link #privateKeyPem()}. Tests can hide or forbid repositories, protect branches, expire tokens and
- * rate-limit calls.
+ * rate-limit calls, and hold a request until a {@link Gate} opens.
  */
 public final class FakeGitHub implements AutoCloseable {
     public static final long APP_ID = 4242;
@@ -61,6 +61,9 @@ public final class FakeGitHub implements AutoCloseable {
     public record Request(String method, String path, String authorization, String body) {
     }
 
+    private record Hold(String method, String path, Gate gate) {
+    }
+
     private final HttpServer server;
     private final Path root;
     private final KeyPair appKey;
@@ -72,7 +75,9 @@ public final class FakeGitHub implements AutoCloseable {
     private final Map<String, List<ObjectNode>> pulls = new ConcurrentHashMap<>();
     private final AtomicInteger nextPull = new AtomicInteger(1);
     private final AtomicInteger rateLimited = new AtomicInteger();
+    private final List<Hold> holds = new CopyOnWriteArrayList<>();
     private volatile Duration tokenLifetime = Duration.ofHours(1);
+    private volatile boolean closed;
 
     private FakeGitHub(Path root) throws IOException, NoSuchAlgorithmException {
         this.root = root;
@@ -168,6 +173,15 @@ public final class FakeGitHub implements AutoCloseable {
         rateLimited.set(n);
     }
 
+    /**
+     * Holds every request with this method and path (e.g. {@code POST /acme/app.git/git-receive-pack} or
+     * {@code POST /repos/acme/app/pulls}) until {@code gate} opens, then serves it as usual, even when its client has
+     * gone away meanwhile: GitHub acts on a request it has read whether or not anyone reads the answer.
+     */
+    public void hold(String method, String path, Gate gate) {
+        holds.add(new Hold(method, path, gate));
+    }
+
     public List<Token> issuedTokens() {
         return List.copyOf(issued);
     }
@@ -190,6 +204,7 @@ public final class FakeGitHub implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         server.stop(0);
     }
 
@@ -199,6 +214,9 @@ public final class FakeGitHub implements AutoCloseable {
             String path = ex.getRequestURI().getPath();
             String auth = ex.getRequestHeaders().getFirst("Authorization");
             requests.add(new Request(ex.getRequestMethod(), path, auth, new String(body, StandardCharsets.UTF_8)));
+            if (!passHolds(ex.getRequestMethod(), path)) {
+                return;
+            }
             Matcher git = GIT_PATH.matcher(path);
             if (git.matches()) {
                 git(ex, git.group(1) + "/" + git.group(2), body, auth);
@@ -214,6 +232,23 @@ public final class FakeGitHub implements AutoCloseable {
         } catch (RuntimeException e) {
             send(ex, 500, error("fake GitHub failed: " + e));
         }
+    }
+
+    /** Waits at the gates of the holds this request matches; false when the fake closed meanwhile. */
+    private boolean passHolds(String method, String path) {
+        for (Hold h : holds) {
+            if (h.method().equals(method) && h.path().equals(path)) {
+                try {
+                    if (!h.gate().pass(() -> closed)) {
+                        return false;
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private void rest(HttpExchange ex, String path, String auth, byte[] body) throws IOException {
