@@ -33,6 +33,9 @@ import org.slf4j.LoggerFactory;
  * real key and forwards to {@code ANTHROPIC_BASE_URL}, streaming the answer back. It forwards only what
  * {@link RelayPolicy} allows (the model calls of the pinned CLI, with a capped body) and answers everything else
  * with an Anthropic-style error, unforwarded. Listens on loopback only.
+ * <p>
+ * An answer that breaks off upstream (the connection to the model API fails mid-answer) reaches the agent broken off
+ * too, never as a complete answer, so that the agent retries it.
  */
 public final class ModelRelay implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ModelRelay.class);
@@ -73,6 +76,13 @@ public final class ModelRelay implements AutoCloseable {
 
         public long outputTokens() {
             return outputTokens.get();
+        }
+    }
+
+    /** Thrown out of the exchange when the answer broke off: the JDK server then closes the connection as it is. */
+    private static final class AnswerBrokeOff extends RuntimeException {
+        AnswerBrokeOff(String message, Throwable cause) {
+            super(message, cause, false, false);
         }
     }
 
@@ -156,7 +166,8 @@ public final class ModelRelay implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
+        boolean brokeOff = false;
+        try {
             String token = exchange.getRequestHeaders().getFirst("x-api-key");
             if (token == null) {
                 String auth = exchange.getRequestHeaders().getFirst("authorization");
@@ -195,8 +206,19 @@ public final class ModelRelay implements AutoCloseable {
             Usage usage = usageBySession.computeIfAbsent(grant.sessionId(), id -> new Usage());
             usage.requests.incrementAndGet();
             forward(exchange, path, body.get(), grant, usage);
+        } catch (AnswerBrokeOff e) {
+            brokeOff = true;
+            log.info("relay: {}", e.getMessage());
+            // why: closing the exchange would end a chunked answer cleanly, as if the model had finished it; thrown
+            // out of the handler, the JDK server closes the connection as it is (ServerImpl.Exchange.run), and the
+            // agent sees the break and retries
+            throw e;
         } catch (IOException e) {
             log.debug("relay exchange ended early: {}", e.getMessage());
+        } finally {
+            if (!brokeOff) {
+                exchange.close();
+            }
         }
     }
 
@@ -260,7 +282,7 @@ public final class ModelRelay implements AutoCloseable {
             int n;
             boolean agentGone = false;
             try {
-                while ((n = in.read(buffer)) >= 0) {
+                while ((n = read(in, buffer, grant)) >= 0) {
                     meter.feed(buffer, 0, n);
                     if (!agentGone) {
                         agentGone = !relay(out, buffer, n);
@@ -274,6 +296,20 @@ public final class ModelRelay implements AutoCloseable {
                     spent(grant, meter.call());
                 }
             }
+        }
+    }
+
+    /**
+     * Reads the next part of the model's answer.
+     *
+     * @throws AnswerBrokeOff when the connection to the model API failed mid-answer
+     */
+    private static int read(InputStream in, byte[] buffer, Grant grant) {
+        try {
+            return in.read(buffer);
+        } catch (IOException e) {
+            throw new AnswerBrokeOff("session " + grant.sessionId() + ": the model API's answer broke off ("
+                    + e.getMessage() + ")", e);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.magnet.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.awaitility.Awaitility;
 
@@ -124,6 +125,18 @@ class ModelRelayTest {
             assertThat(calls.getFirst().outputTokens()).as("the usage sent at the end of the answer").isEqualTo(5000);
             assertThat(calls.getFirst().model()).isEqualTo("claude-opus-4-6");
         }
+    }
+
+    @Test
+    void an_answer_that_breaks_off_upstream_reaches_the_agent_broken_off_not_ended() throws Exception {
+        model.script(Script.of(Turn.reply().text("an answer cut short").chunked(4, Duration.ZERO).droppedAfter(2)));
+        String token = relay.open("s", "workspace-1", false);
+        String streaming = "{" + MESSAGE + ",\"stream\":true,\"tools\":[{}]}";
+
+        // why: a relay that ended its chunked answer cleanly would hand the agent a truncated stream as a whole one
+        assertThatThrownBy(() -> post(token, streaming)).isInstanceOf(java.io.IOException.class);
+        assertThat(model.drops()).hasSize(1);
+        assertThat(post(token, streaming).statusCode()).as("the relay serves the next request").isEqualTo(200);
     }
 
     @Test
