@@ -140,6 +140,40 @@ class ModelRelayTest {
     }
 
     @Test
+    void an_answer_still_streaming_when_its_session_is_closed_is_metered_and_then_let_go() throws Exception {
+        List<ModelCall> calls = new CopyOnWriteArrayList<>();
+        Spending ledger = new Spending() {
+            @Override
+            public Optional<String> refusal(String sessionId, String workspaceId) {
+                return Optional.empty();
+            }
+
+            @Override
+            public void spent(String sessionId, String workspaceId, ModelCall call) {
+                calls.add(call);
+            }
+        };
+        model.script(Script.of(Turn.hanging()));
+        try (ModelRelay metered = ModelRelay.start(REAL_KEY, model.baseUrl(), MAX_BODY, ledger, Duration.ofMillis(200))) {
+            String token = metered.open("s", "workspace-1", false);
+            HttpRequest request = HttpRequest.newBuilder(URI.create(metered.baseUrl() + "/v1/messages"))
+                    .header("x-api-key", token).header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{" + MESSAGE + ",\"stream\":true,\"tools\":[{}]}")).build();
+            HttpResponse<InputStream> answer = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            assertThat(answer.statusCode()).isEqualTo(200);
+            assertThat(metered.waiting("s")).as("a model answer is open").isPresent();
+
+            metered.close("s");
+
+            assertThat(model.awaitDisconnect(Duration.ofSeconds(10)).isMain()).isTrue();
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !calls.isEmpty());
+            assertThat(calls.getFirst().inputTokens()).as("what message_start reported").isEqualTo(100);
+            assertThat(metered.waiting("s")).isEmpty();
+            answer.body().close();
+        }
+    }
+
+    @Test
     void an_unknown_or_revoked_token_gets_401_and_never_reaches_the_model() throws Exception {
         String token = relay.open("session-2", "workspace-1", false);
         relay.close("session-2");
