@@ -5,9 +5,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
  * The append-only, numbered event log of each session (table {@code events}). Events are redacted and
@@ -39,18 +39,20 @@ public final class EventLog {
                 .bind("id", sessionId).mapTo(Long.class).one();
         Instant at = clock.instant();
         List<Event> written = new ArrayList<>(events.size());
+        PreparedBatch insert = h.prepareBatch(
+                "insert into events (session_id, seq, type, data, created_at) values (:s, :seq, :type, :data, :at)");
         for (NewEvent e : events) {
             seq++;
-            String json = redactor.redact(Json.write(e.data()));
-            h.createUpdate("insert into events (session_id, seq, type, data, created_at) values (:s, :seq, :type, :data, :at)")
-                    .bind("s", sessionId)
+            Event event = new Event(seq, sessionId, e.type(), at, redactor.redact(Json.write(e.data())));
+            insert.bind("s", sessionId)
                     .bind("seq", seq)
                     .bind("type", e.type().wire())
-                    .bind("data", json)
-                    .bind("at", at)
-                    .execute();
-            written.add(new Event(seq, sessionId, e.type(), at, Json.readMap(json)));
+                    .bind("data", event.dataJson())
+                    .bind("at", event.at())
+                    .add();
+            written.add(event);
         }
+        insert.execute();
         return written;
     }
 
@@ -63,6 +65,11 @@ public final class EventLog {
 
     public void publish(List<Event> events) {
         hub.publish(events);
+    }
+
+    /** The session ended: live readers need its events in memory no longer (they read the log). */
+    public void ended(String sessionId) {
+        hub.ended(sessionId);
     }
 
     /** Up to {@code limit} events with a sequence number above {@code afterSeq}, in order. */
@@ -91,7 +98,7 @@ public final class EventLog {
             query.bindList("types", types.stream().map(EventType::wire).toList());
         }
         return query.map((rs, ctx) -> new Event(rs.getLong("seq"), sessionId, EventType.fromWire(rs.getString("type")),
-                        rs.getTimestamp("created_at").toInstant(), (Map<String, Object>) Json.readMap(rs.getString("data"))))
+                        rs.getTimestamp("created_at").toInstant(), rs.getString("data")))
                 .list();
     }
 }
