@@ -22,8 +22,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * An emptied feed costs readers nothing but a read of the log.
  */
 public final class EventHub {
-    static final int RECENT = 4096;
-    private static final int DEFAULT_MAX_TOTAL = 200_000;
+    static final int RECENT = 16_384;
+    private static final int DEFAULT_MAX_TOTAL = 100_000;
     private static final long FORGET_ENDED_AFTER_NANOS = Duration.ofMinutes(1).toNanos();
 
     private final Map<String, Feed> feeds = new ConcurrentHashMap<>();

@@ -28,14 +28,14 @@ public final class EventLog {
 
     /**
      * Appends events inside the caller's transaction. The session row is locked so that concurrent writers
-     * of one session take numbers one after the other. Call {@link #publish} after the commit.
+     * of one session take numbers one after the other; it keeps the last number ({@code last_seq}). Call
+     * {@link #publish} after the commit.
      */
     public List<Event> append(Handle h, String sessionId, List<NewEvent> events) {
         if (events.isEmpty()) {
             return List.of();
         }
-        h.createQuery("select id from sessions where id = :id for update").bind("id", sessionId).mapTo(String.class).one();
-        long seq = h.createQuery("select coalesce(max(seq), 0) from events where session_id = :id")
+        long seq = h.createQuery("select last_seq from sessions where id = :id for update")
                 .bind("id", sessionId).mapTo(Long.class).one();
         Instant at = clock.instant();
         List<Event> written = new ArrayList<>(events.size());
@@ -53,6 +53,7 @@ public final class EventLog {
             written.add(event);
         }
         insert.execute();
+        h.createUpdate("update sessions set last_seq = :seq where id = :id").bind("seq", seq).bind("id", sessionId).execute();
         return written;
     }
 
@@ -83,8 +84,8 @@ public final class EventLog {
     }
 
     public long lastSeq(String sessionId) {
-        return jdbi.withHandle(h -> h.createQuery("select coalesce(max(seq), 0) from events where session_id = :id")
-                .bind("id", sessionId).mapTo(Long.class).one());
+        return jdbi.withHandle(h -> h.createQuery("select last_seq from sessions where id = :id")
+                .bind("id", sessionId).mapTo(Long.class).findOne().orElse(0L));
     }
 
     private static List<Event> after(Handle h, String sessionId, long afterSeq, int limit, List<EventType> types) {
