@@ -17,6 +17,7 @@ import dev.magnet.session.Phase;
 import dev.magnet.session.Session;
 import dev.magnet.session.SessionStore;
 import dev.magnet.store.Ids;
+import dev.magnet.store.Reconnecting;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -171,8 +172,16 @@ final class SessionWorkflow {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            log.error("session {} failed unexpectedly", sessionId, e);
-            fail(FailureReason.AGENT_ERROR, "Magnet failed while running the session: " + e.getMessage());
+            if (Reconnecting.lostConnection(e)) {
+                // why: the database went away for longer than the store waits for it, or while a commit was under
+                // way; nothing is wrong with the session. Handed back, it is resumed as after a restart once the
+                // database answers (the cut-off turn runs again), instead of failing for the database's sake.
+                log.warn("session {}: lost the database ({}); the session is handed back and resumes once the "
+                        + "database answers", sessionId, e.getMessage());
+            } else {
+                log.error("session {} failed unexpectedly", sessionId, e);
+                fail(FailureReason.AGENT_ERROR, "Magnet failed while running the session: " + e.getMessage());
+            }
         } finally {
             killAgent();
             parts.relay().close(sessionId);
@@ -621,7 +630,17 @@ final class SessionWorkflow {
         if (stopped) {
             return;
         }
-        parts.store().change(sessionId, Session::isActive, s -> s.fail(reason, parts.redact().apply(message), now()));
+        try {
+            parts.store().change(sessionId, Session::isActive, s -> s.fail(reason, parts.redact().apply(message), now()));
+        } catch (RuntimeException e) {
+            if (!Reconnecting.lostConnection(e)) {
+                throw e;
+            }
+            // why: the session stays active and is resumed once the database answers; the step then runs again
+            log.warn("session {}: could not record its failure ({}: {}), the database is unreachable ({}); it is "
+                    + "resumed once the database answers", sessionId, reason.wire(), message, e.getMessage());
+            return;
+        }
         parts.metrics().sessionFailed(reason);
     }
 
