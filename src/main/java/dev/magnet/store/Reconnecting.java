@@ -32,6 +32,11 @@ public final class Reconnecting {
      * now, e.g. while it starts up).
      */
     private static final Set<String> SHUTDOWN_STATES = Set.of("57P01", "57P02", "57P03");
+    /**
+     * H2's codes for a database that closed under its connections ({@code 90098}, after a write failed, e.g. on a
+     * full disk; {@code 90121}, closed at shutdown): a new connection opens it again from its file.
+     */
+    private static final Set<String> H2_CLOSED_STATES = Set.of("90098", "90121");
 
     private final Jdbi jdbi;
     private final List<Duration> waits;
@@ -90,7 +95,8 @@ public final class Reconnecting {
 
     /**
      * True when {@code e} (or what caused it) says the connection to the database was lost or could not be had: no
-     * connection from the pool, a broken connection, or a server that is shutting down or starting up.
+     * connection from the pool, a broken connection, a server that is shutting down or starting up, or an embedded H2
+     * database that closed itself.
      */
     public static boolean lostConnection(Throwable e) {
         Map<Throwable, Boolean> seen = new IdentityHashMap<>();
@@ -99,11 +105,17 @@ public final class Reconnecting {
                 return true;
             }
             if (t instanceof SQLException sql && sql.getSQLState() != null
-                    && (sql.getSQLState().startsWith("08") || SHUTDOWN_STATES.contains(sql.getSQLState()))) {
+                    && (sql.getSQLState().startsWith("08") || SHUTDOWN_STATES.contains(sql.getSQLState())
+                    || isClosedH2Database(sql))) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** True when H2 says its database closed under the connection (a new connection opens it again). */
+    public static boolean isClosedH2Database(SQLException e) {
+        return e.getSQLState() != null && H2_CLOSED_STATES.contains(e.getSQLState());
     }
 
     private void pause(int attempt, RuntimeException e) {

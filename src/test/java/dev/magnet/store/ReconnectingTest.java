@@ -102,7 +102,9 @@ class ReconnectingTest {
         assertThat(Reconnecting.lostConnection(new SQLException("the database system is starting up", "57P03"))).isTrue();
         assertThat(Reconnecting.lostConnection(new ConnectionException(new SQLException("timed out")))).isTrue();
         assertThat(Reconnecting.lostConnection(new SQLException("duplicate key", "23505"))).isFalse();
-        assertThat(Reconnecting.lostConnection(new SQLException("Database is already closed", "90121"))).isFalse();
+        assertThat(Reconnecting.lostConnection(new SQLException("The database has been closed", "90098")))
+                .as("an H2 database closed after a failed write opens again").isTrue();
+        assertThat(Reconnecting.lostConnection(new SQLException("Value too long for column", "22001"))).isFalse();
         assertThat(Reconnecting.lostConnection(new IllegalStateException("no cause"))).isFalse();
     }
 
