@@ -1,6 +1,7 @@
 package dev.magnet.events;
 
 import dev.magnet.json.Json;
+import dev.magnet.store.Reconnecting;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,13 +15,13 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * persisted first; {@link EventHub} fans them out only after the transaction that wrote them commits.
  */
 public final class EventLog {
-    private final Jdbi jdbi;
+    private final Reconnecting db;
     private final EventHub hub;
     private final Redactor redactor;
     private final Clock clock;
 
     public EventLog(Jdbi jdbi, EventHub hub, Redactor redactor, Clock clock) {
-        this.jdbi = jdbi;
+        this.db = new Reconnecting(jdbi);
         this.hub = hub;
         this.redactor = redactor;
         this.clock = clock;
@@ -59,7 +60,7 @@ public final class EventLog {
 
     /** Appends in a transaction of its own and fans out. */
     public List<Event> appendAndPublish(String sessionId, List<NewEvent> events) {
-        List<Event> written = jdbi.inTransaction(h -> append(h, sessionId, events));
+        List<Event> written = db.inTransaction(h -> append(h, sessionId, events));
         publish(written);
         return written;
     }
@@ -75,16 +76,16 @@ public final class EventLog {
 
     /** Up to {@code limit} events with a sequence number above {@code afterSeq}, in order. */
     public List<Event> after(String sessionId, long afterSeq, int limit) {
-        return jdbi.withHandle(h -> after(h, sessionId, afterSeq, limit, null));
+        return db.withHandle(h -> after(h, sessionId, afterSeq, limit, null));
     }
 
     /** Events of the given types, in order (for the conversation view). */
     public List<Event> ofTypes(String sessionId, List<EventType> types) {
-        return jdbi.withHandle(h -> after(h, sessionId, 0, Integer.MAX_VALUE, types));
+        return db.withHandle(h -> after(h, sessionId, 0, Integer.MAX_VALUE, types));
     }
 
     public long lastSeq(String sessionId) {
-        return jdbi.withHandle(h -> h.createQuery("select last_seq from sessions where id = :id")
+        return db.withHandle(h -> h.createQuery("select last_seq from sessions where id = :id")
                 .bind("id", sessionId).mapTo(Long.class).findOne().orElse(0L));
     }
 
