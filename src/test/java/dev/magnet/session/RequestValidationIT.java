@@ -54,6 +54,18 @@ class RequestValidationIT {
         assertThat(count()).isEqualTo(before);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"application/json; charset=nonsense", "application/json; charset=@@", "text/plain; charset=x-unknown"})
+    void a_body_in_a_charset_the_server_does_not_know_gets_415_problem_json_and_creates_nothing(String contentType) {
+        int before = count();
+        TestServer.Response r = server.send("POST", "/api/sessions", "{\"prompt\": \"ok\"}", TestServer.API_KEY,
+                Map.of("Content-Type", contentType));
+        assertThat(r.status()).as(r.body()).isEqualTo(415);
+        assertThat(r.contentType()).startsWith("application/problem+json");
+        assertThat(r.json().path("status").asInt()).isEqualTo(415);
+        assertThat(count()).isEqualTo(before);
+    }
+
     @Test
     void a_bad_field_is_named_in_the_problem() {
         TestServer.Response r = server.post("/api/sessions", Map.of("prompt", "ok", "baseBranch", "--upload-pack=x"));
