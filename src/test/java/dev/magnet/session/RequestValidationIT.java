@@ -41,6 +41,9 @@ class RequestValidationIT {
             "{\"prompt\": \"ok\", \"surprise\": true}",
             "{\"prompt\": \"ok\", \"environmentId\": \"env-that-does-not-exist\"}",
             "not json at all",
+            "{\"prompt\": \"ok\"} {}",
+            "{\"prompt\": \"ok\"} trailing words",
+            "{\"prompt\": \"ok\"}]",
             "[\"an\", \"array\"]",
             "\"a string\""})
     void a_malformed_create_request_gets_400_problem_json_and_creates_nothing(String body) {
