@@ -74,10 +74,14 @@ public final class Requests {
         return v.asText();
     }
 
-    /** The first present of several alias fields (e.g. prompt / initialMessage). */
+    /**
+     * The field, else its alias (e.g. prompt / initialMessage); a 400 naming either one when it is present and not a
+     * string, even when the other is used.
+     */
     public static String string(JsonNode body, String field, String alias) {
         String value = string(body, field);
-        return value != null ? value : string(body, alias);
+        String aliased = string(body, alias);
+        return value != null ? value : aliased;
     }
 
     public static void json(Context ctx, int status, Object value) {

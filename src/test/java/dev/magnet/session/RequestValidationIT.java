@@ -30,6 +30,8 @@ class RequestValidationIT {
             "{\"prompt\": 42}",
             "{\"prompt\": [\"a\"]}",
             "{\"prompt\": \"ok\", \"repo\": 7}",
+            "{\"prompt\": \"ok\", \"initialMessage\": {\"a\": 1}}",
+            "{\"prompt\": \"ok\", \"repo\": \"x\", \"repoUrl\": [\"x\"]}",
             "{\"prompt\": \"ok\", \"baseBranch\": \"--upload-pack=x\"}",
             "{\"prompt\": \"ok\", \"baseBranch\": \"../x\"}",
             "{\"prompt\": \"ok\", \"baseBranch\": \"a..b\"}",
