@@ -130,7 +130,7 @@ public final class WebServer implements AutoCloseable {
         Object message = request.getAttribute(org.eclipse.jetty.server.handler.ErrorHandler.ERROR_MESSAGE);
         String body = Problem.json(status, HttpStatus.forStatus(status).getMessage(),
                 message == null ? "the request could not be read" : message.toString(), null);
-        response.getHeaders().put("Content-Type", "application/problem+json");
+        response.getHeaders().put("Content-Type", Problem.CONTENT_TYPE);
         response.write(true, java.nio.ByteBuffer.wrap(body.getBytes(java.nio.charset.StandardCharsets.UTF_8)), callback);
         return true;
     }

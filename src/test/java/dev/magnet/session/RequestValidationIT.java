@@ -72,6 +72,15 @@ class RequestValidationIT {
     }
 
     @Test
+    void a_problem_that_quotes_the_request_is_utf_8_json() {
+        TestServer.Response r = server.send("POST", "/api/sessions", "{\"prompt\": \"ok\", \"日本語 é\u0085\": 1}",
+                TestServer.API_KEY, Map.of());
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.json().path("field").asText()).isEqualTo("日本語 é\u0085");
+        assertThat(r.json().path("detail").asText()).contains("日本語 é\u0085");
+    }
+
+    @Test
     void a_bad_field_is_named_in_the_problem() {
         TestServer.Response r = server.post("/api/sessions", Map.of("prompt", "ok", "baseBranch", "--upload-pack=x"));
         assertThat(r.json().path("field").asText()).isEqualTo("baseBranch");
