@@ -71,6 +71,26 @@ class RequestValidationIT {
         assertThat(count()).isEqualTo(before);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"prompt\": \"a\\u0000b\"}", "{\"prompt\": \"ok\", \"title\": \"\\u0000\"}",
+            "{\"prompt\": \"ok\", \"a\\u0000\": 1}"})
+    void a_nul_character_anywhere_in_the_body_gets_400_and_creates_nothing(String body) {
+        int before = count();
+        TestServer.Response r = server.send("POST", "/api/sessions", body, TestServer.API_KEY, Map.of());
+        assertThat(r.status()).as(r.body()).isEqualTo(400);
+        assertThat(r.json().path("detail").asText()).contains("NUL");
+        assertThat(count()).isEqualTo(before);
+    }
+
+    @Test
+    void a_follow_up_with_a_nul_character_gets_400() {
+        String id = server.createSession(Map.of("prompt", "a session to follow up")).path("id").asText();
+        TestServer.Response r = server.send("POST", "/api/sessions/" + id + "/messages", "{\"text\": \"hi\\u0000\"}",
+                TestServer.API_KEY, Map.of());
+        assertThat(r.status()).as(r.body()).isEqualTo(400);
+        assertThat(r.json().path("field").asText()).isEqualTo("text");
+    }
+
     @Test
     void a_problem_that_quotes_the_request_is_utf_8_json() {
         TestServer.Response r = server.send("POST", "/api/sessions", "{\"prompt\": \"ok\", \"日本語 é\u0085\": 1}",
