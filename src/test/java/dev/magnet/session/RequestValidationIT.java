@@ -152,6 +152,16 @@ class RequestValidationIT {
         assertThat(server.get("/api/sessions?cursor=zzz").status()).isEqualTo(400);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"/api/sessions?repo=a%00b", "/api/sessions?q=%00x", "/api/sessions?author=x%00", "/api/audit?action=a%00",
+            "/api/sessions?a%00b=1"})
+    void a_query_parameter_with_a_nul_character_gets_400_problem_json(String target) {
+        TestServer.Response r = server.get(target);
+        assertThat(r.status()).as(r.body()).isEqualTo(400);
+        assertThat(r.contentType()).startsWith("application/problem+json");
+        assertThat(r.json().path("detail").asText()).contains("NUL");
+    }
+
     @Test
     void the_openapi_description_is_served_without_a_key() {
         TestServer.Response r = server.send("GET", "/api/openapi.json", null, null, Map.of());
