@@ -284,7 +284,7 @@ public final class FuzzRun implements Targets, AutoCloseable {
         Tally tally = new Tally(seed);
         undescribedRoutes(api).forEach(route -> tally.fail("not fuzzed", route + " is registered but not in the API description"));
         int warmUp = Math.max(1, Math.min(500, count / 10));
-        log.printf("fuzz: seed %d, %d requests, %d operations, %d (operation, category) pairs a round%n", seed, count,
+        log.printf("fuzz: seed %d, %d requests, %d operations, %d requests a round (operation, category)%n", seed, count,
                 api.operations().size(), generator.roundSize());
         long started = System.nanoTime();
         try (TableDigests tables = TableDigests.of(db.jdbcUrl())) {

@@ -43,7 +43,8 @@ import java.util.regex.Pattern;
  *       {@code Last-Event-ID}, {@code limit}, ...);</li>
  *   <li>{@code methods}: methods the path does not have, and odd spellings of the path.</li>
  * </ul>
- * Every (operation, category) pair that applies gets its turn in a shuffled round, so every route is fuzzed evenly.
+ * Every (operation, category) pair that applies gets its turn in a shuffled round (the parameters one turn each), so
+ * every route is fuzzed evenly.
  */
 public final class RequestGenerator {
     /** What the server must do with a request. */
@@ -145,7 +146,10 @@ public final class RequestGenerator {
         for (ApiDescription.Operation op : api.operations()) {
             for (String category : CATEGORIES) {
                 List<Variant> variants = variants(op, category);
-                if (!variants.isEmpty()) {
+                // why: an operation's parameters each get the share of requests a category gets, so the events
+                // route's Last-Event-ID and after are not drowned by the operations with bodies
+                int turns = category.equals("params") ? op.parameters().size() - op.in("path").size() : 1;
+                for (int turn = 0; turn < turns && !variants.isEmpty(); turn++) {
                     all.add(new Slot(op, category, List.copyOf(variants)));
                 }
             }
@@ -154,7 +158,7 @@ public final class RequestGenerator {
         this.round = shuffled();
     }
 
-    /** How many (operation, category) pairs there are: one round of requests. */
+    /** How many requests one round has: one per (operation, category) pair, one per parameter for parameters. */
     public int roundSize() {
         return slots.size();
     }
@@ -610,8 +614,8 @@ public final class RequestGenerator {
             JsonNode s = values.resolve(p.schema());
             Set<String> types = values.types(s);
             boolean header = p.in().equals("header");
-            // why: where a stream resumes from (Last-Event-ID, after) gets three turns to the other parameters' one
-            int turns = p.name().equals("Last-Event-ID") || p.name().equals("after") ? 3 : 1;
+            // why: where a stream resumes from (Last-Event-ID, after) gets four turns to the other parameters' one
+            int turns = p.name().equals("Last-Event-ID") || p.name().equals("after") ? 4 : 1;
             Variant variant = new Variant("param " + p.name(), r -> {
                 String value;
                 Expect expect = Expect.ANY;
