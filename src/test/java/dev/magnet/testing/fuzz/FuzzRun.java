@@ -58,7 +58,7 @@ public final class FuzzRun implements Targets, AutoCloseable {
     /** Signs webhook deliveries, so that their bodies are read; the server's GitHub API is a closed port. */
     private static final String WEBHOOK_SECRET = "webhook-secret-for-fuzzing";
     private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
-    private static final int KEPT_FAILURES = 60;
+    private static final int KEPT_FAILURES = 500;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final FakeAnthropic model;

@@ -660,7 +660,10 @@ public final class RequestGenerator {
                         if (header) {
                             d.query("after=" + pick(r, INVALID_INTEGERS));
                         } else {
-                            d.header("Last-Event-ID", pick(r, ODD_HEADER_INTEGERS));
+                            // why: Last-Event-ID is read first; when after is the invalid one, so must it be
+                            d.header("Last-Event-ID", expect == Expect.INVALID
+                                    ? pick(r, INVALID_INTEGERS.stream().filter(v -> !v.contains("%")).toList())
+                                    : pick(r, ODD_HEADER_INTEGERS));
                         }
                     }
                 }
