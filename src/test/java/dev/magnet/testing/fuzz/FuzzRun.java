@@ -586,7 +586,7 @@ public final class FuzzRun implements Targets, AutoCloseable {
             out.append(String.format("  time: %.1f s waiting for answers, %.1f s digesting tables, %.1f s settling after "
                     + "accepted writes; slowest: %s%n", answerSeconds, digestSeconds, settleSeconds, slowest));
             out.append("  answers by status: ").append(new TreeMap<>(byStatus)).append('\n');
-            out.append(String.format("  5xx: %d; accepted (2xx): %d, of which changed state or were writes: %d settled; "
+            out.append(String.format("  5xx: %d; accepted (2xx): %d, of which writes (the run waited for the tables to settle): %d; "
                     + "browser sign-ins renewed: %d%n", fiveXx(), accepted, settles, repairs));
             out.append(String.format("  heap after GC: %.1f MB at the start, %.1f MB after warm-up, %.1f MB at the end "
                             + "(%+.1f MB); platform threads %d after warm-up, %d at the end%n", heapAtStart / 1e6,
