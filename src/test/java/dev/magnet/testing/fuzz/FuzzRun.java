@@ -92,10 +92,17 @@ public final class FuzzRun implements Targets, AutoCloseable {
         Gate held = Gate.closed();
         model.script(Script.empty().withFallback(Turn.reply().text("held").heldBy(held)));
         PostgresSchema db = PostgresSchema.create();
-        TestServer server = TestServer.start(dir.resolve("data"), model, Map.of("MAGNET_DATABASE_URL", db.jdbcUrl(),
-                "MAGNET_ADMIN_PASSWORD", PASSWORD, "MAGNET_API_KEY_RATE_LIMIT", "100000000", "MAGNET_MAX_SESSIONS", "1",
-                "MAGNET_MAX_QUEUED_PER_USER", "0", "MAGNET_METRICS_TOKEN", METRICS_TOKEN, "MAGNET_GITHUB_TOKEN", "fuzz-token",
-                "MAGNET_GITHUB_API_URL", "http://127.0.0.1:1", "MAGNET_GITHUB_WEBHOOK_SECRET", WEBHOOK_SECRET));
+        TestServer server;
+        try {
+            server = TestServer.start(dir.resolve("data"), model, Map.of("MAGNET_DATABASE_URL", db.jdbcUrl(),
+                    "MAGNET_ADMIN_PASSWORD", PASSWORD, "MAGNET_API_KEY_RATE_LIMIT", "100000000", "MAGNET_MAX_SESSIONS", "1",
+                    "MAGNET_MAX_QUEUED_PER_USER", "0", "MAGNET_METRICS_TOKEN", METRICS_TOKEN, "MAGNET_GITHUB_TOKEN", "fuzz-token",
+                    "MAGNET_GITHUB_API_URL", "http://127.0.0.1:1", "MAGNET_GITHUB_WEBHOOK_SECRET", WEBHOOK_SECRET));
+        } catch (RuntimeException e) {
+            model.close();
+            db.close();
+            throw e;
+        }
         FuzzRun run = new FuzzRun(model, held, db, server);
         try {
             run.prepare();
