@@ -21,7 +21,8 @@ import java.util.stream.Stream;
  * A PostgreSQL server of the test's own (a fresh cluster in a temporary folder, on a free loopback port), for tests
  * that stop and start the database under a running Magnet. The machine's shared PostgreSQL must never be restarted:
  * other test runs use it. The cluster is made with the newest {@code /usr/lib/postgresql/<version>/bin} and run as
- * the {@code postgres} account ({@code initdb} refuses root); {@link #close()} stops it and deletes the folder.
+ * the {@code postgres} account ({@code initdb} refuses root); {@link #close()} stops it and deletes the folder. (A test
+ * JVM that is killed leaves the server running: {@code pg_ctl -D /tmp/magnet-private-pg…/data stop} ends it.)
  */
 public final class PrivatePostgres implements AutoCloseable {
     private static final String ACCOUNT = "postgres";
