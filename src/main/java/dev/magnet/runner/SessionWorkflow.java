@@ -386,7 +386,7 @@ final class SessionWorkflow {
             if (stopped) {
                 throw new Stopped();
             }
-            Optional<StepFailure> late = limits.passed(now());
+            Optional<StepFailure> late = limits.passed(now(), parts.relay().waiting(sessionId));
             if (late.isPresent()) {
                 throw late.get();
             }

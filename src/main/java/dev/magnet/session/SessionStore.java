@@ -261,7 +261,12 @@ public final class SessionStore {
             return Optional.ofNullable(value);
         });
         events.publish(toPublish);
-        moved.forEach(m -> phases.moved(m.before(), m.after()));
+        moved.forEach(m -> {
+            phases.moved(m.before(), m.after());
+            if (m.before().isActive() && !m.after().isActive()) {
+                events.ended(sessionId);
+            }
+        });
         return result;
     }
 
