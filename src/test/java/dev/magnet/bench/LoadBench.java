@@ -131,6 +131,10 @@ public final class LoadBench {
         for (Viewer v : watching) {
             long expected = lastSeq(server, v.sessionId);
             lostOrDuplicated += Math.abs(expected - v.count) + v.outOfOrder;
+            if (System.getenv("LOAD_DEBUG") != null && (expected != v.count || v.outOfOrder > 0)) {
+                System.out.printf("viewer of %s: expected %d, got %d, out of order %d, last id %d%n", v.sessionId, expected,
+                        v.count, v.outOfOrder, v.lastId);
+            }
             latencies.addAll(v.latencies);
         }
         long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
