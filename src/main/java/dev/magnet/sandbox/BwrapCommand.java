@@ -16,6 +16,11 @@ import java.util.Map;
  * the unprivileged account with an empty bounding set and no_new_privs before a second, unprivileged bwrap
  * adds the user namespace and disables nested ones. When the server is not root, one unprivileged bwrap does
  * it all. Either way the agent runs as an unprivileged host uid without capabilities.
+ *
+ * <p>A setup script runs as root <em>inside</em> the sandbox ({@link Identity#ROOT}): the user namespace maps uid 0
+ * to the same unprivileged host account, and the process keeps a few capabilities that count in that namespace
+ * only (on files its account owns: chown, overriding permission bits), so {@code apt-get} and {@code pip} can write
+ * the session's own layer of the image. Files of the host stay out of reach: their owners are not mapped.
  */
 final class BwrapCommand {
     static final Path WORKSPACE = Path.of("/workspace");
@@ -27,6 +32,20 @@ final class BwrapCommand {
     static final int PROXY_PORT = 3128;
     /** The fd the launcher opens the seccomp program on; the bwrap that makes the user namespace reads and closes it. */
     static final int SECCOMP_FD = 3;
+    /**
+     * What root inside the sandbox keeps (Docker's default set without mknod, raw sockets and audit): capabilities of
+     * the sandbox's own user namespace, worth nothing on an object whose owner that namespace does not map.
+     */
+    static final List<String> ROOT_CAPABILITIES = List.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID",
+            "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_SETFCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT");
+
+    /** Who a process is inside the sandbox; outside it is always the sandbox's unprivileged account. */
+    enum Identity {
+        /** The sandbox account's own uid, without capabilities: the agent and Magnet's helpers. */
+        AGENT,
+        /** uid 0 of the sandbox's user namespace, with {@link #ROOT_CAPABILITIES} there: setup scripts. */
+        ROOT
+    }
 
     /** Read-only host files and folders the agent's tools need, when present (links into /etc/alternatives, TLS roots, ld.so). */
     static final List<String> HOST_ETC = List.of("/etc/alternatives", "/etc/ssl", "/etc/ca-certificates",
@@ -63,7 +82,13 @@ final class BwrapCommand {
      * caller must open the seccomp program on fd {@link #SECCOMP_FD}.
      */
     List<String> argv(SandboxSpec spec, Path modelSocket, Path proxySocket, List<String> command, Map<String, String> environment) {
-        return argv(spec, modelSocket, proxySocket, command, environment, true);
+        return argv(spec, modelSocket, proxySocket, command, environment, true, Identity.AGENT);
+    }
+
+    /** As {@link #argv}, with the process as {@code identity} inside the sandbox. */
+    List<String> argv(SandboxSpec spec, Path modelSocket, Path proxySocket, List<String> command, Map<String, String> environment,
+                      Identity identity) {
+        return argv(spec, modelSocket, proxySocket, command, environment, true, identity);
     }
 
     /**
@@ -71,11 +96,11 @@ final class BwrapCommand {
      * started, so the helper has no network at all.
      */
     List<String> helperArgv(SandboxSpec spec, List<String> command, Map<String, String> environment) {
-        return argv(spec, null, null, command, environment, false);
+        return argv(spec, null, null, command, environment, false, Identity.AGENT);
     }
 
     private List<String> argv(SandboxSpec spec, Path modelSocket, Path proxySocket, List<String> command,
-                              Map<String, String> environment, boolean gateway) {
+                              Map<String, String> environment, boolean gateway, Identity identity) {
         List<String> a = new ArrayList<>();
         a.add("bwrap");
         if (user.dropsRoot()) {
@@ -84,6 +109,9 @@ final class BwrapCommand {
             a.addAll(List.of("--unshare-all", "--unshare-user", "--disable-userns"));
         }
         a.addAll(List.of("--die-with-parent", "--new-session", "--cap-drop", "ALL"));
+        if (!user.dropsRoot() && identity == Identity.ROOT) {
+            a.addAll(insideIdentity(identity)); // why: after --cap-drop ALL, which would undo its --cap-add
+        }
         if (user.dropsRoot()) {
             // why: setpriv needs these to switch to the sandbox account; it drops them and the bounding set at once
             a.addAll(List.of("--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP"));
@@ -121,9 +149,9 @@ final class BwrapCommand {
         if (user.dropsRoot()) {
             // why: --dev-bind, because a plain --bind remounts everything nodev and /dev/null would stop working
             a.addAll(List.of("setpriv", "--reuid=" + user.uid(), "--regid=" + user.gid(), "--clear-groups",
-                    "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--",
-                    "bwrap", "--unshare-user", "--uid", Integer.toString(user.uid()), "--gid", Integer.toString(user.gid()),
-                    "--disable-userns", "--die-with-parent"));
+                    "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--", "bwrap", "--unshare-user"));
+            a.addAll(insideIdentity(identity));
+            a.addAll(List.of("--disable-userns", "--die-with-parent"));
             a.addAll(seccomp);
             a.addAll(List.of("--dev-bind", "/", "/", "--chdir", WORKSPACE.toString(), "--"));
         } else {
@@ -133,6 +161,24 @@ final class BwrapCommand {
             a.addAll(List.of("bash", "-c", BRIDGE, "magnet-bridge"));
         }
         a.addAll(command);
+        return a;
+    }
+
+    /**
+     * The inner bwrap's {@code --uid}/{@code --gid} and, for root, the capabilities it keeps in its user namespace.
+     * why: a new user namespace starts with every capability of its own, whatever the bounding set outside; bwrap
+     * (unprivileged here) drops them all unless asked to keep some with --cap-add, which then apply in that namespace only
+     */
+    private List<String> insideIdentity(Identity identity) {
+        List<String> a = new ArrayList<>();
+        if (identity == Identity.ROOT) {
+            a.addAll(List.of("--uid", "0", "--gid", "0"));
+            for (String cap : ROOT_CAPABILITIES) {
+                a.addAll(List.of("--cap-add", cap));
+            }
+        } else {
+            a.addAll(List.of("--uid", Integer.toString(user.uid()), "--gid", Integer.toString(user.gid())));
+        }
         return a;
     }
 

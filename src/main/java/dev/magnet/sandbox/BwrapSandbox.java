@@ -73,6 +73,12 @@ final class BwrapSandbox implements Sandbox {
     }
 
     @Override
+    public SandboxProcess startAsRoot(List<String> argv, Map<String, String> environment) {
+        return launch(command.argv(spec, sockets.modelSocket(), sockets.proxySocket(), argv, environment,
+                BwrapCommand.Identity.ROOT));
+    }
+
+    @Override
     public SandboxProcess exec(List<String> argv, Map<String, String> environment) {
         return launch(command.helperArgv(spec, argv, environment));
     }

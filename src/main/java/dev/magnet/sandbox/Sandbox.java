@@ -22,6 +22,17 @@ public interface Sandbox extends AutoCloseable {
     SandboxProcess start(List<String> command, Map<String, String> environment);
 
     /**
+     * As {@link #start}, but as root inside the sandbox: uid 0 of the sandbox's own user namespace, which is the same
+     * unprivileged account outside, with the capabilities that namespace grants on the files that account owns.
+     * Setup scripts run so (SPEC §5). Providers without a user namespace start the command as {@link #start} does.
+     *
+     * @throws SandboxException when it cannot start
+     */
+    default SandboxProcess startAsRoot(List<String> command, Map<String, String> environment) {
+        return start(command, environment);
+    }
+
+    /**
      * Starts a helper command inside the sandbox, as the agent's account, with no network at all (no gateway),
      * exactly the given environment, the workspace as its working directory and piped stdio. Magnet moves the
      * repository into and out of the workspace with such helpers.

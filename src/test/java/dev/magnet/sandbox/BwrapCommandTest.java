@@ -39,6 +39,29 @@ class BwrapCommandTest {
     }
 
     @Test
+    void a_setup_script_is_root_of_the_sandbox_s_user_namespace_with_a_few_capabilities_there_and_still_the_sandbox_account_outside() {
+        List<String> argv = new BwrapCommand(new SandboxUser("magnet-sandbox", 999, 995, true), Path.of("/tools/claude"), List.of())
+                .argv(SPEC, Path.of("/tmp/g/s1-model.sock"), Path.of("/tmp/g/s1-proxy.sock"), List.of("bash", "-c", "apt-get install x"),
+                        Map.of(), BwrapCommand.Identity.ROOT);
+        String line = String.join(" ", argv);
+
+        assertThat(line).contains("setpriv --reuid=999 --regid=995 --clear-groups --inh-caps=-all --bounding-set=-all --no-new-privs")
+                .contains("bwrap --unshare-user --uid 0 --gid 0 --cap-add CAP_CHOWN --cap-add CAP_DAC_OVERRIDE")
+                .contains("--disable-userns").doesNotContain("CAP_SYS_ADMIN").doesNotContain("CAP_MKNOD");
+        assertThat(argv.indexOf("--uid")).as("inside the unprivileged bwrap").isGreaterThan(argv.indexOf("setpriv"));
+    }
+
+    @Test
+    void without_root_a_setup_script_keeps_its_capabilities_after_the_drop_of_all() {
+        List<String> argv = new BwrapCommand(new SandboxUser("me", 1000, 1000, false), Path.of("/tools/claude"), List.of())
+                .argv(SPEC, Path.of("/tmp/g/s1-model.sock"), Path.of("/tmp/g/s1-proxy.sock"), List.of("true"), Map.of(),
+                        BwrapCommand.Identity.ROOT);
+
+        assertThat(argv.indexOf("--cap-add")).isGreaterThan(argv.indexOf("ALL"));
+        assertThat(String.join(" ", argv)).contains("--uid 0 --gid 0");
+    }
+
+    @Test
     void as_root_the_seccomp_filter_is_loaded_by_the_unprivileged_bwrap_that_makes_the_user_namespace() {
         List<String> argv = new BwrapCommand(new SandboxUser("magnet-sandbox", 999, 995, true), Path.of("/tools/claude"), List.of())
                 .argv(SPEC, Path.of("/tmp/g/s1-model.sock"), Path.of("/tmp/g/s1-proxy.sock"), List.of("true"), Map.of());
