@@ -13,6 +13,8 @@ import dev.magnet.sandbox.SandboxException;
 import dev.magnet.sandbox.SandboxProvider;
 import dev.magnet.session.FailureReason;
 import dev.magnet.session.Session;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -37,10 +39,10 @@ final class Provisioner {
         this.identity = Objects.requireNonNull(identity, "identity");
     }
 
-    /** A sandbox over the session's folders (which exist). */
-    Sandbox sandbox(SessionPaths paths, String sessionId) throws StepFailure {
+    /** A sandbox over the session's folders (which exist), its root file system from {@code image} and the snapshots. */
+    Sandbox sandbox(SessionPaths paths, String sessionId, String image, List<Path> snapshots) throws StepFailure {
         try {
-            return sandboxes.create(paths.sandboxSpec(sessionId));
+            return sandboxes.create(paths.sandboxSpec(sessionId, image, snapshots));
         } catch (SandboxException e) {
             throw new StepFailure(FailureReason.SANDBOX_FAILED, e.getMessage(), e);
         }

@@ -1,11 +1,13 @@
 package dev.magnet.runner;
 
+import dev.magnet.sandbox.Images;
 import dev.magnet.sandbox.SandboxSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -24,6 +26,21 @@ record SessionPaths(Path root, Path workspace, Path home, Path tmp, Path run, Pa
 
     SandboxSpec sandboxSpec(String sessionId) {
         return new SandboxSpec(sessionId, workspace, home, tmp, run);
+    }
+
+    /**
+     * The sandbox over these folders with its root file system from {@code image} ({@link Images#HOST}: the host's
+     * {@code /usr}; another: the session's layer, {@code layer/}, over the image and the given snapshots).
+     */
+    SandboxSpec sandboxSpec(String sessionId, String image, List<Path> snapshots) {
+        SandboxSpec.RootFs rootFs = image.equals(Images.HOST) ? SandboxSpec.RootFs.HOST
+                : new SandboxSpec.RootFs(image, layer(), snapshots);
+        return new SandboxSpec(sessionId, workspace, home, tmp, run, rootFs);
+    }
+
+    /** The session's copy-on-write layer over its image (with an image other than {@code host}). */
+    Path layer() {
+        return root.resolve("layer");
     }
 
     /** Creates the home and temp folders (the workspace is made by the clone). */

@@ -241,7 +241,7 @@ final class SessionWorkflow {
 
     /** Makes the session's sandbox and reports what isolates and limits it in a {@code status} event. */
     private Sandbox provision(SessionPaths paths, Session s) throws StepFailure {
-        Sandbox made = parts.provisioner().sandbox(paths, sessionId);
+        Sandbox made = parts.provisioner().sandbox(paths, sessionId, environment.image(), List.of());
         memoryKillsSeen = made.memoryKills();
         processLimitHitsSeen = made.processLimitHits();
         Map<String, Object> description = new LinkedHashMap<>(made.describe());

@@ -117,14 +117,21 @@ final class BwrapCommand {
             a.addAll(List.of("--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP"));
         }
         a.addAll(List.of("--hostname", "sandbox"));
+        if (spec.layered()) {
+            // why: the session's own layer over its image, mounted by the server; what the sandbox writes there
+            // stays in the layer's upper folder, and the image below is never written
+            a.addAll(List.of("--bind", SessionLayer.root(spec.root().layer()).toString(), "/"));
+        }
         // why: folders bwrap makes implicitly are 0700 root, which the sandbox account could not enter
         for (String dir : List.of("/etc", "/opt", "/opt/claude", "/opt/claude/bin", "/home", "/run", RUN.toString())) {
             a.addAll(List.of("--perms", "0755", "--dir", dir));
         }
-        a.addAll(List.of("--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib",
-                "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/sbin", "/sbin"));
-        for (String etc : HOST_ETC) {
-            a.addAll(List.of("--ro-bind-try", etc, etc));
+        if (!spec.layered()) {
+            a.addAll(List.of("--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib",
+                    "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/sbin", "/sbin"));
+            for (String etc : HOST_ETC) {
+                a.addAll(List.of("--ro-bind-try", etc, etc));
+            }
         }
         for (String generated : List.of("passwd", "group", "hosts")) {
             a.addAll(List.of("--ro-bind", spec.run().resolve(generated).toString(), "/etc/" + generated));
@@ -134,7 +141,9 @@ final class BwrapCommand {
         }
         a.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
         a.addAll(List.of("--bind", spec.tmp().toString(), TMP.toString()));
-        a.addAll(List.of("--bind", spec.home().toString(), HOME.toString()));
+        if (!spec.layered()) {
+            a.addAll(List.of("--bind", spec.home().toString(), HOME.toString())); // why: with an image, home is in the layer
+        }
         a.addAll(List.of("--bind", spec.workspace().toString(), WORKSPACE.toString()));
         a.addAll(List.of("--ro-bind", claudeBinary.toString(), CLAUDE.toString()));
         if (gateway) {
@@ -194,12 +203,39 @@ final class BwrapCommand {
 
     /** The files the run folder must hold before bwrap starts: the sandbox's own passwd, group and hosts. */
     static Map<String, String> generatedFiles(SandboxUser user) {
+        return generatedFiles(user, "", "");
+    }
+
+    /**
+     * As {@link #generatedFiles(SandboxUser)}, keeping an image's own accounts and groups (from the image as built, never
+     * from a session's layer) except any that would take the agent's name or ids.
+     */
+    static Map<String, String> generatedFiles(SandboxUser user, String imagePasswd, String imageGroup) {
+        String agent = "agent:x:" + user.uid() + ":" + user.gid() + ":Magnet agent:" + HOME + ":/bin/bash\n";
+        String agentGroup = "agent:x:" + user.gid() + ":\n";
+        if (imagePasswd.isBlank()) {
+            return Map.of(
+                    "passwd", "root:x:0:0:root:/root:/usr/sbin/nologin\n" + agent
+                            + "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n",
+                    "group", "root:x:0:\n" + agentGroup + "nogroup:x:65534:\n",
+                    "hosts", "127.0.0.1 localhost sandbox\n::1 localhost\n");
+        }
         return Map.of(
-                "passwd", "root:x:0:0:root:/root:/usr/sbin/nologin\n"
-                        + "agent:x:" + user.uid() + ":" + user.gid() + ":Magnet agent:" + HOME + ":/bin/bash\n"
-                        + "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n",
-                "group", "root:x:0:\nagent:x:" + user.gid() + ":\nnogroup:x:65534:\n",
+                "passwd", keep(imagePasswd, "agent", user.uid()) + agent,
+                "group", keep(imageGroup, "agent", user.gid()) + agentGroup,
                 "hosts", "127.0.0.1 localhost sandbox\n::1 localhost\n");
+    }
+
+    /** The lines of a passwd or group file whose name is not {@code name} and whose id is not {@code id}. */
+    private static String keep(String file, String name, int id) {
+        StringBuilder out = new StringBuilder();
+        for (String line : file.split("\n")) {
+            String[] f = line.split(":", -1);
+            if (f.length >= 3 && !f[0].equals(name) && !f[2].equals(Integer.toString(id)) && !line.contains("\0")) {
+                out.append(line).append('\n');
+            }
+        }
+        return out.toString();
     }
 
     private static String hex(int port) {

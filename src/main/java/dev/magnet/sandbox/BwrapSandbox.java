@@ -46,13 +46,15 @@ final class BwrapSandbox implements Sandbox {
     private final EgressPolicy egress;
     private final Path seccompProgram;
     private final DiskWatchdog disk;
+    private final SessionLayer layer;
     private final List<LocalProcess> processes = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
     private volatile DiskLimitExceeded diskLimitExceeded;
 
     BwrapSandbox(SandboxSpec spec, SandboxUser user, ResourceLimits limits, Cgroups cgroups, Cgroups.Group group,
                  Gateway.SessionGateway sockets, BwrapCommand command, EgressPolicy egress, Path seccompProgram,
-                 Duration diskCheckEvery) {
+                 Duration diskCheckEvery, SessionLayer layer) {
+        this.layer = layer;
         this.spec = spec;
         this.user = user;
         this.limits = limits;
@@ -62,7 +64,11 @@ final class BwrapSandbox implements Sandbox {
         this.command = command;
         this.egress = egress;
         this.seccompProgram = seccompProgram;
-        this.disk = new DiskWatchdog(spec.sessionId(), List.of(spec.workspace(), spec.home(), spec.tmp()),
+        List<Path> measured = new ArrayList<>(List.of(spec.workspace(), spec.home(), spec.tmp()));
+        if (spec.layered()) {
+            measured.add(SessionLayer.upper(spec.root().layer()));
+        }
+        this.disk = new DiskWatchdog(spec.sessionId(), measured,
                 limits.diskBytes(), limits.maxFiles(), diskCheckEvery,
                 () -> processes.stream().anyMatch(LocalProcess::isAlive), this::stopAtDiskLimit);
     }
@@ -146,6 +152,7 @@ final class BwrapSandbox implements Sandbox {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("provider", "bwrap");
         d.put("user", user.name());
+        d.put("image", spec.root().image());
         d.put("uid", user.uid());
         Map<String, Object> l = new LinkedHashMap<>();
         l.put("memoryMiB", limits.memoryMiB());
@@ -169,6 +176,9 @@ final class BwrapSandbox implements Sandbox {
         killAll();
         group.close();
         sockets.close();
+        if (layer != null) {
+            layer.close();
+        }
     }
 
     /** Records the breach first (the agent's death is read against it), then kills everything inside. */

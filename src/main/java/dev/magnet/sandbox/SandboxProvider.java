@@ -17,6 +17,11 @@ public interface SandboxProvider {
     default void discardLeftovers(String sessionId) {
     }
 
+    /** The images sessions of this provider may name (SPEC §5); {@link Images#HOST} at least. */
+    default java.util.Set<String> images() {
+        return java.util.Set.of(Images.HOST);
+    }
+
     /** A short name for logs and the session's details, e.g. {@code bwrap}. */
     String name();
 }
