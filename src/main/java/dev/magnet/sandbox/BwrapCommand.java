@@ -146,6 +146,9 @@ final class BwrapCommand {
         }
         a.addAll(List.of("--bind", spec.workspace().toString(), WORKSPACE.toString()));
         a.addAll(List.of("--ro-bind", claudeBinary.toString(), CLAUDE.toString()));
+        if (spec.root().cachedWorkspace() != null) {
+            a.addAll(List.of("--ro-bind", spec.root().cachedWorkspace().toString(), SandboxSpec.RootFs.CACHED_WORKSPACE.toString()));
+        }
         if (gateway) {
             a.addAll(List.of("--bind", modelSocket.toString(), RUN.resolve(Gateway.MODEL_SOCKET).toString()));
             a.addAll(List.of("--bind", proxySocket.toString(), RUN.resolve(Gateway.PROXY_SOCKET).toString()));

@@ -128,6 +128,11 @@ public final class BwrapSandboxProvider implements SandboxProvider {
         return user.dropsRoot() ? images.names() : Set.of(Images.HOST);
     }
 
+    @Override
+    public String imageVersion(String image) {
+        return images.version(image);
+    }
+
     /** Unmounts the session layers a server that died left mounted under {@code sessions}. */
     public void unmountLeftoverLayers(Path sessions) {
         if (user.dropsRoot()) {

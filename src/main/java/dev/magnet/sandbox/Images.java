@@ -61,6 +61,25 @@ public final class Images {
         return Files.isRegularFile(image.resolve("ready")) && Files.isDirectory(rootfs) ? Optional.of(rootfs) : Optional.empty();
     }
 
+    /** What identifies the image as built (the hash of its definition), for keys of what was made on it. */
+    public String version(String name) {
+        if (name.equals(HOST)) {
+            return HOST;
+        }
+        try {
+            return rootfs(name).map(r -> r.getParent().resolve("definition.sha256")).filter(Files::isRegularFile)
+                    .map(f -> {
+                        try {
+                            return Files.readString(f, StandardCharsets.UTF_8).strip();
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    }).orElse("unknown");
+        } catch (UncheckedIOException e) {
+            return "unknown";
+        }
+    }
+
     /**
      * The image's root file system, owned by the sandbox's account: root inside a setup script's sandbox is that
      * account, so it must own the files a setup script installs over in its layer (done once per image and account;

@@ -22,6 +22,11 @@ public interface SandboxProvider {
         return java.util.Set.of(Images.HOST);
     }
 
+    /** What identifies an image as built, so that what was made on an older build is not reused. */
+    default String imageVersion(String image) {
+        return image;
+    }
+
     /** A short name for logs and the session's details, e.g. {@code bwrap}. */
     String name();
 }

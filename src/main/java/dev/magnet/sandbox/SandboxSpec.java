@@ -38,9 +38,22 @@ public record SandboxSpec(String sessionId, Path workspace, Path home, Path tmp,
      * @param layer     the session's folder for its copy-on-write layer over the image (null for {@code host})
      * @param snapshots read-only layers between the image and the session's own, topmost first: setup cache
      *                  snapshots (empty when none)
+     * @param cachedWorkspace a setup cache snapshot's workspace, bound read-only at {@link #CACHED_WORKSPACE} for the
+     *                  helper that copies it into the workspace; null when none
      */
-    public record RootFs(String image, Path layer, List<Path> snapshots) {
+    public record RootFs(String image, Path layer, List<Path> snapshots, Path cachedWorkspace) {
         public static final RootFs HOST = new RootFs(Images.HOST, null, List.of());
+        /** Where {@link #cachedWorkspace} is seen inside. */
+        public static final Path CACHED_WORKSPACE = Path.of("/run/magnet/cached-workspace");
+
+        /** Where a session layer folder keeps its writable files on the host. */
+        public static Path upper(Path layer) {
+            return SessionLayer.upper(layer);
+        }
+
+        public RootFs(String image, Path layer, List<Path> snapshots) {
+            this(image, layer, snapshots, null);
+        }
 
         public RootFs {
             Objects.requireNonNull(image, "image");
