@@ -48,7 +48,7 @@ class SetupAsRootIT {
                 "touch /usr/escape /etc/escape /opt/claude/bin/claude " + data.resolve("escape") + " 2>&1; echo write-rc=$?",
                 "echo pwned >> /usr/bin/env 2>&1; echo append-rc=$?",
                 "cat /etc/shadow " + data.resolve("secret.key") + " 2>&1; echo read-rc=$?; ls /root 2>&1; ls " + data + " 2>&1",
-                "for p in /proc/[0-9]*; do tr '\\0' '\\n' < $p/environ 2>/dev/null; done | grep -c 'sk-ant-''test'",
+                "echo \"key-procs=$(for p in /proc/[0-9]*; do tr '\\0' '\\n' < $p/environ 2>/dev/null; done | grep -c 'sk-ant-''test')\"",
                 "mkdir -p /tmp/m; mount -t tmpfs none /tmp/m 2>&1; echo mount-rc=$?; mount --bind /usr /tmp/m 2>&1; echo bind-rc=$?; unshare -m true 2>&1; echo unshare-rc=$?",
                 "chown 0:0 /opt/claude/bin/claude 2>&1; echo chown-rc=$?; chmod 777 /usr/bin 2>&1; echo chmod-rc=$?",
                 "chown -h 12345 /usr/bin/env 2>&1; echo chown-env-rc=$?",
@@ -74,7 +74,7 @@ class SetupAsRootIT {
         assertThat(setup).contains("write-rc=1").contains("append-rc=1").contains("read-rc=1")
                 .contains("mount-rc=32").contains("bind-rc=32").contains("unshare-rc=1").contains("chown-rc=1").contains("chmod-rc=1")
                 .contains("chown-env-rc=1").contains("api-rc=1").doesNotContain("proxy=200").contains("home-rc=0");
-        assertThat(setup).as("no process in reach holds the model key").contains("\\n0\\n");
+        assertThat(setup).as("no process in reach holds the model key").contains("key-procs=0");
         assertThat(setup).doesNotContain(TestServer.MODEL_KEY);
         String agent = text(events, "tool_result");
         assertThat(agent).as("the agent runs as the sandbox account again, without capabilities")
