@@ -246,11 +246,11 @@ final class SessionWorkflow {
         if (key.isPresent()) {
             Optional<SetupSnapshots.Snapshot> hit = parts.snapshots().find(s.workspaceId(), key.get());
             if (hit.isPresent()) {
-                statusEvent(s, "setup cache hit (" + key.get().shortHex() + "): setup skipped", null);
+                statusEvent(s, "setup cache hit: setup skipped", null);
                 standOn(hit.get(), paths, s, true);
                 return;
             }
-            statusEvent(s, "setup cache miss (" + key.get().shortHex() + "): running setup", null);
+            statusEvent(s, "setup cache miss: running setup", null);
         }
         parts.environments().setupPhase(sessionId, environment);
         Instant started = now();
@@ -266,7 +266,9 @@ final class SessionWorkflow {
             boolean commitKey = environment.environment().orElseThrow().cache().key() == SetupCache.Key.COMMIT;
             SetupSnapshots.Snapshot kept = parts.snapshots().store(s.workspaceId(), key.get(), paths.layerUpper(),
                     commitKey ? Optional.of(paths.workspace()) : Optional.empty());
-            statusEvent(s, "setup cache: kept the result as snapshot " + key.get().shortHex(), null);
+            // why: no part of the key in events: it hashes the secrets' values with what members can read, so even a prefix
+            // would let a member test guesses of a weak secret offline
+            statusEvent(s, "setup cache: kept the result for sessions with the same key", null);
             standOn(kept, paths, s, false);
         }
     }

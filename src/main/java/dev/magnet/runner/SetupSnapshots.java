@@ -72,10 +72,6 @@ final class SetupSnapshots {
                 throw new IllegalStateException(e);
             }
         }
-
-        String shortHex() {
-            return hex.substring(0, 12);
-        }
     }
 
     /** A kept snapshot: its layer, and its workspace when the key was the commit. */

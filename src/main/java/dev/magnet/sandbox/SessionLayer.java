@@ -65,8 +65,12 @@ final class SessionLayer implements AutoCloseable {
             if (!Files.exists(upper, LinkOption.NOFOLLOW_LINKS)) {
                 // why: made here, before anything ran in it, so nothing in it can redirect the host's writes
                 Files.createDirectories(upper.resolve(HOME));
-                Ownership.give(user.uid(), user.gid(), upper);
-                Files.setPosixFilePermissions(upper, PosixFilePermissions.fromString("rwxr-xr-x"));
+                // why: three fresh folders, so set here rather than with a chown process (one less spawn per mount)
+                for (Path dir : List.of(upper, upper.resolve("home"), upper.resolve(HOME))) {
+                    Files.setAttribute(dir, "unix:uid", user.uid(), LinkOption.NOFOLLOW_LINKS);
+                    Files.setAttribute(dir, "unix:gid", user.gid(), LinkOption.NOFOLLOW_LINKS);
+                    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+                }
             }
             delete(work);
             Files.createDirectories(work);
