@@ -261,8 +261,7 @@ final class SessionWorkflow {
         }
         statusEvent(s, "setup finished in " + Duration.between(started, now()).toMillis() + " ms", null);
         if (key.isPresent()) {
-            sandbox.close(); // why: unmounts the layer, so that its writable folder can move into the snapshot
-            sandbox = null;
+            sandbox.unmountLayer(); // why: so that the layer's writable folder can move into the snapshot
             boolean commitKey = environment.environment().orElseThrow().cache().key() == SetupCache.Key.COMMIT;
             SetupSnapshots.Snapshot kept = parts.snapshots().store(s.workspaceId(), key.get(), paths.layerUpper(),
                     commitKey ? Optional.of(paths.workspace()) : Optional.empty());
@@ -311,15 +310,12 @@ final class SessionWorkflow {
     }
 
     /**
-     * Makes the session's sandbox again with its layer over the snapshot (a hit: the session's own fresh layer is
+     * Mounts the session's layer again over the snapshot, in the same sandbox (a hit: the session's own fresh layer is
      * dropped, and for the commit key the snapshot's workspace, without its {@code .git}, is copied into the workspace
      * by a helper inside the sandbox).
      */
     private void standOn(SetupSnapshots.Snapshot snap, SessionPaths paths, Session s, boolean hit) throws StepFailure {
-        if (sandbox != null) {
-            sandbox.close();
-            sandbox = null;
-        }
+        sandbox.unmountLayer();
         if (hit) {
             paths.deleteLayerUpper();
         }
@@ -331,7 +327,12 @@ final class SessionWorkflow {
         parts.snapshots().acquire(snap);
         snapshot = snap;
         Path cachedWorkspace = hit ? snap.workspace().orElse(null) : null;
-        sandbox = provision(paths, s, cachedWorkspace);
+        try {
+            sandbox.mountLayer(List.of(snap.layer()), cachedWorkspace);
+        } catch (SandboxException e) {
+            throw new StepFailure(FailureReason.SANDBOX_FAILED, "The session's layer could not be mounted over the setup "
+                    + "cache snapshot: " + e.getMessage(), e);
+        }
         if (cachedWorkspace != null) {
             restoreWorkspace();
         }
@@ -383,12 +384,8 @@ final class SessionWorkflow {
 
     /** Makes the session's sandbox and reports what isolates and limits it in a {@code status} event. */
     private Sandbox provision(SessionPaths paths, Session s) throws StepFailure {
-        return provision(paths, s, null);
-    }
-
-    private Sandbox provision(SessionPaths paths, Session s, Path cachedWorkspace) throws StepFailure {
         List<Path> snapshots = environment.image().equals(Images.HOST) ? List.of() : snapshotsOf(paths);
-        Sandbox made = parts.provisioner().sandbox(paths, sessionId, environment.image(), snapshots, cachedWorkspace);
+        Sandbox made = parts.provisioner().sandbox(paths, sessionId, environment.image(), snapshots, null);
         memoryKillsSeen = made.memoryKills();
         processLimitHitsSeen = made.processLimitHits();
         Map<String, Object> description = new LinkedHashMap<>(made.describe());

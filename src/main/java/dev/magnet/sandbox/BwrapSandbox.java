@@ -36,7 +36,7 @@ final class BwrapSandbox implements Sandbox {
             "exec " + BwrapCommand.SECCOMP_FD + "< \"$MAGNET_SECCOMP\" || exit 124",
             "exec \"$@\"");
 
-    private final SandboxSpec spec;
+    private volatile SandboxSpec spec;
     private final SandboxUser user;
     private final ResourceLimits limits;
     private final Cgroups cgroups;
@@ -46,15 +46,17 @@ final class BwrapSandbox implements Sandbox {
     private final EgressPolicy egress;
     private final Path seccompProgram;
     private final DiskWatchdog disk;
-    private final SessionLayer layer;
+    private volatile SessionLayer layer;
+    private final Path imageRootfs;
     private final List<LocalProcess> processes = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
     private volatile DiskLimitExceeded diskLimitExceeded;
 
     BwrapSandbox(SandboxSpec spec, SandboxUser user, ResourceLimits limits, Cgroups cgroups, Cgroups.Group group,
                  Gateway.SessionGateway sockets, BwrapCommand command, EgressPolicy egress, Path seccompProgram,
-                 Duration diskCheckEvery, SessionLayer layer) {
+                 Duration diskCheckEvery, SessionLayer layer, Path imageRootfs) {
         this.layer = layer;
+        this.imageRootfs = imageRootfs;
         this.spec = spec;
         this.user = user;
         this.limits = limits;
@@ -93,6 +95,9 @@ final class BwrapSandbox implements Sandbox {
         if (closed) {
             throw new SandboxException("the sandbox of session " + spec.sessionId() + " is closed");
         }
+        if (spec.layered() && layer == null) {
+            throw new SandboxException("the layer of session " + spec.sessionId() + " is not mounted");
+        }
         if (diskLimitExceeded != null) {
             throw new SandboxException(diskLimitExceeded.message());
         }
@@ -119,6 +124,29 @@ final class BwrapSandbox implements Sandbox {
     @Override
     public SandboxSpec spec() {
         return spec;
+    }
+
+    @Override
+    public synchronized void unmountLayer() {
+        killAll();
+        SessionLayer l = layer;
+        layer = null;
+        if (l != null) {
+            l.close();
+        }
+    }
+
+    @Override
+    public synchronized void mountLayer(List<Path> snapshots, Path cachedWorkspace) {
+        if (!spec.layered()) {
+            return;
+        }
+        unmountLayer();
+        SandboxSpec.RootFs root = new SandboxSpec.RootFs(spec.root().image(), spec.root().layer(), snapshots, cachedWorkspace);
+        spec = new SandboxSpec(spec.sessionId(), spec.workspace(), spec.home(), spec.tmp(), spec.run(), root);
+        List<Path> lowers = new ArrayList<>(snapshots);
+        lowers.add(imageRootfs);
+        layer = SessionLayer.mount(root.layer(), lowers, user);
     }
 
     @Override
@@ -176,8 +204,10 @@ final class BwrapSandbox implements Sandbox {
         killAll();
         group.close();
         sockets.close();
-        if (layer != null) {
-            layer.close();
+        SessionLayer l = layer;
+        layer = null;
+        if (l != null) {
+            l.close();
         }
     }
 

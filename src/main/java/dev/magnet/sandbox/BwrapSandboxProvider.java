@@ -110,7 +110,7 @@ public final class BwrapSandboxProvider implements SandboxProvider {
             throw new SandboxException("cannot open the session's gateway sockets: " + e.getMessage(), e);
         }
         return new BwrapSandbox(spec, user, limits, cgroups, group, sockets, command, gateway.egress(),
-                spec.run().resolve(SECCOMP_FILE), diskCheckEvery, layer);
+                spec.run().resolve(SECCOMP_FILE), diskCheckEvery, layer, rootfs);
     }
 
     /** The image's own {@code /etc/<name>} as built (never a session's layer), or "" when it has none. */

@@ -43,6 +43,24 @@ public interface Sandbox extends AutoCloseable {
 
     SandboxSpec spec();
 
+    /**
+     * Kills everything inside and unmounts the session's layer, so that its writable folder can be kept or dropped;
+     * no process starts until {@link #mountLayer}. Sandboxes without a layer (image {@code host}) only kill.
+     */
+    default void unmountLayer() {
+        stopProcesses();
+    }
+
+    /**
+     * Mounts the session's layer again over {@code snapshots} (topmost first) and the image, with
+     * {@code cachedWorkspace} (or null) bound read-only at {@link SandboxSpec.RootFs#CACHED_WORKSPACE}. Sandboxes without
+     * a layer do nothing.
+     *
+     * @throws SandboxException when the layer cannot be mounted
+     */
+    default void mountLayer(List<java.nio.file.Path> snapshots, java.nio.file.Path cachedWorkspace) {
+    }
+
     /** Paths and endpoints as seen from inside. */
     AgentView view();
 
