@@ -147,8 +147,12 @@ final class SetupSnapshots {
         inUse.computeIfPresent(s.dir(), (k, n) -> n <= 1 ? null : n - 1);
     }
 
-    /** Removes expired snapshots, then the least recently used while all of them pass the size cap. */
+    /**
+     * Removes expired snapshots, then the least recently used while all of them pass the size cap, and what a store cut
+     * off by a server that died left half-made.
+     */
     synchronized void evict() {
+        leftovers().forEach(SetupSnapshots::delete);
         List<Path> all = all();
         all.stream().filter(this::expired).filter(d -> !inUse.containsKey(d)).forEach(SetupSnapshots::delete);
         List<Path> kept = new ArrayList<>(all().stream().sorted(Comparator.comparing(SetupSnapshots::lastUsed)).toList());
@@ -174,6 +178,24 @@ final class SetupSnapshots {
                 try (Stream<Path> keys = Files.list(w)) {
                     keys.filter(k -> HEX.matcher(k.getFileName().toString()).matches())
                             .filter(k -> Files.isRegularFile(k.resolve("size"))).forEach(out::add);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the setup cache in " + dir + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    /** Half-made snapshots ({@code .<key>.building}); none is being made while this object's lock is held. */
+    private List<Path> leftovers() {
+        List<Path> out = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return out;
+        }
+        try (Stream<Path> workspaces = Files.list(dir)) {
+            for (Path w : workspaces.toList()) {
+                try (Stream<Path> entries = Files.list(w)) {
+                    entries.filter(e -> e.getFileName().toString().matches("\\.[0-9a-f]{64}\\.building")).forEach(out::add);
                 }
             }
         } catch (IOException e) {

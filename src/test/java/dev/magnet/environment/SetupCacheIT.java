@@ -94,6 +94,28 @@ class SetupCacheIT {
         assertThat(text(thirdEvents, "setup_output")).contains("running-setup");
     }
 
+    @Test
+    void after_a_restart_a_follow_up_finds_its_layer_over_the_snapshot_again() {
+        TestServer server = magnet.server();
+        Path origin = GitFixtures.bareOriginWith(magnet.dir(), Map.of("app.py", "print('v1')\n", "requirements.txt", "demo==1\n"));
+        String envId = environment(server, Map.of("key", "commit"));
+        String id = session(server, envId, origin);
+        String installed = value(text(events(server, id), "tool_result"), "installed=");
+
+        server = magnet.restart();
+        magnet.model().script(Script.of(Turn.reply().toolUse("Bash", Map.of("command",
+                        "echo \"again=$(cat /usr/local/share/demo/installed)\"; test -x \"$HOME/venv/bin/python\" && echo venv-there; "
+                                + "cat /usr/local/share/demo/agent", "description", "look again")),
+                Turn.reply().text("Done again.")));
+        server.post("/api/sessions/" + id + "/messages", Map.of("text", "Look again"));
+        JsonNode done = server.awaitStatus(id, "completed", TIMEOUT);
+
+        assertThat(done.path("failure").isNull()).as(done.toString()).isTrue();
+        String seen = text(events(server, id), "tool_result");
+        assertThat(value(seen, "again=")).as("the snapshot below").isEqualTo(installed);
+        assertThat(seen).contains("venv-there").as("its own layer above").contains("agent-change");
+    }
+
     private String session(TestServer server, String envId, Path origin) {
         magnet.model().script(Script.of(Turn.reply().toolUse("Bash", Map.of("command", LOOK, "description", "look")),
                 Turn.reply().text("Done.")));

@@ -93,6 +93,17 @@ class SetupSnapshotsTest {
         assertThat(c.dir()).exists();
     }
 
+    @Test
+    void a_snapshot_left_half_made_goes_at_the_next_store() throws Exception {
+        SetupSnapshots snapshots = new SetupSnapshots(dir.resolve("cache"), Duration.ofDays(7), 1L << 40, clock);
+        Path halfMade = dir.resolve("cache/ws1/." + "a".repeat(64) + ".building/layer");
+        Files.createDirectories(halfMade);
+
+        snapshots.store("ws1", SetupSnapshots.Key.of(Map.of("k", "1")), upper("a", 10), Optional.empty());
+
+        assertThat(halfMade.getParent()).doesNotExist();
+    }
+
     private Path upper(String name, int bytes) throws Exception {
         Path upper = dir.resolve(name);
         Files.createDirectories(upper);
