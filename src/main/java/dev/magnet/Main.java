@@ -1,5 +1,6 @@
 package dev.magnet;
 
+import dev.magnet.cli.EnvironmentsCommand;
 import dev.magnet.cli.SessionsCommand;
 import dev.magnet.config.MagnetConfig;
 import dev.magnet.json.Json;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Option;
 
 /**
  * The entry point of the jar: {@code serve} runs the server; {@code doctor} says whether this host can sandbox
- * sessions safely; {@code sessions …} is the command-line client; {@code generate-completion} prints a bash/zsh
+ * sessions safely; {@code sessions …} and {@code environments …} are the command-line client; {@code generate-completion} prints a bash/zsh
  * completion script for all of them ({@code source <(magnet generate-completion)}).
  */
 @Command(name = "magnet", mixinStandardHelpOptions = true, version = "Magnet 0.1.0",
@@ -36,6 +37,7 @@ public final class Main implements Runnable {
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         cli.addSubcommand(new SessionsCommand());
+        cli.addSubcommand(new EnvironmentsCommand());
         // why: picocli hides it by default; shown, so `magnet --help` tells how to get completion
         cli.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
         return cli;

@@ -32,6 +32,9 @@ final class CreateCommand implements Callable<Integer> {
     @Option(names = "--title", paramLabel = "TITLE", description = "the title (default: the prompt's first line)")
     private String title;
 
+    @Option(names = "--env", paramLabel = "ENVIRONMENT", description = "the environment's id (default: the workspace's default environment)")
+    private String environment;
+
     @Option(names = "--follow", description = "then stream the session's events until it ends")
     private boolean follow;
 
@@ -40,7 +43,7 @@ final class CreateCommand implements Callable<Integer> {
         return sessions.run(client -> {
             CliEnvironment env = sessions.env();
             String text = prompt.read(env.in());
-            JsonNode answer = client.createSession(new CreateSessionRequest(text, repo, baseBranch, model, title));
+            JsonNode answer = client.createSession(new CreateSessionRequest(text, repo, baseBranch, model, title, environment));
             SessionAnswer session = ClientJson.convert(answer, SessionAnswer.class);
             if (sessions.json()) {
                 env.out().println(ClientJson.write(answer));

@@ -135,6 +135,32 @@ final class MagnetClient implements AutoCloseable {
         return new EventStream(body);
     }
 
+    /** {@code GET} of any API path; the JSON answer. */
+    JsonNode getJson(String path) throws InterruptedException {
+        return send(get(path));
+    }
+
+    /** {@code POST} of a JSON body to any API path; the JSON answer. */
+    JsonNode postJson(String path, Object body) throws InterruptedException {
+        return send(post(path, body));
+    }
+
+    /** {@code PATCH} of a JSON body to any API path; the JSON answer. */
+    JsonNode patchJson(String path, Object body) throws InterruptedException {
+        return send(request(path).header("Accept", "application/json").header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(ClientJson.write(body), StandardCharsets.UTF_8)).build());
+    }
+
+    /** {@code DELETE} of any API path. */
+    void delete(String path) throws InterruptedException {
+        send(request(path).header("Accept", "application/json").DELETE().build());
+    }
+
+    /** A path segment, percent-encoded. */
+    static String segment(String value) {
+        return encode(value);
+    }
+
     private HttpRequest get(String path) {
         return request(path).header("Accept", "application/json").GET().build();
     }

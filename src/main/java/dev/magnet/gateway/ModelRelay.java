@@ -17,12 +17,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,10 +35,21 @@ import org.slf4j.LoggerFactory;
  * real key and forwards to {@code ANTHROPIC_BASE_URL}, streaming the answer back. It forwards only what
  * {@link RelayPolicy} allows (the model calls of the pinned CLI, with a capped body) and answers everything else
  * with an Anthropic-style error, unforwarded. Listens on loopback only.
+ * <p>
+ * An answer that breaks off upstream (the connection to the model API fails mid-answer) reaches the agent broken off
+ * too, never as a complete answer, so that the agent retries it. An answer still streaming when its session's token is
+ * revoked is read on for {@link #DRAIN_AFTER_CLOSE} at most (so that an answer about to end is still metered), then
+ * let go: a session that has ended holds no connection to the model API.
  */
 public final class ModelRelay implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ModelRelay.class);
     private static final String TOKEN_PREFIX = "magnet-session-";
+    /**
+     * How long an answer still streaming when its session's token is revoked is read on, to meter it, before it is cut.
+     */
+    // why: a model answer that hangs (pings and nothing else) would otherwise be read for ever after its session
+    // failed, since the HTTP client's request timeout ends when the answer's headers arrive (JDK MultiExchange)
+    static final Duration DRAIN_AFTER_CLOSE = Duration.ofSeconds(10);
     private static final Set<String> HOP_HEADERS = Set.of("host", "content-length", "connection", "x-api-key",
             "authorization", "transfer-encoding", "keep-alive", "upgrade", "expect", "proxy-authorization");
 
@@ -48,6 +61,8 @@ public final class ModelRelay implements AutoCloseable {
     private final Spending spending;
     private final Map<String, Grant> grantByToken = new ConcurrentHashMap<>();
     private final Map<String, Usage> usageBySession = new ConcurrentHashMap<>();
+    private final Set<Answer> answers = ConcurrentHashMap.newKeySet();
+    private final Duration drainAfterClose;
 
     /**
      * What a token lets its holder do: act for one session (of one workspace, whose budget it spends), and reach the
@@ -76,8 +91,57 @@ public final class ModelRelay implements AutoCloseable {
         }
     }
 
-    private ModelRelay(String realKey, URI upstream, HttpServer server, RelayPolicy policy, Spending spending) {
+    /**
+     * One model request being relayed: whose it is, since when it has been waited for, and the answer's body once
+     * the model API has sent its headers. {@link #cut()} closes the body (from any thread): its reader then fails.
+     */
+    private static final class Answer {
+        private final String sessionId;
+        private final long askedAtNanos = System.nanoTime();
+        private final AtomicBoolean draining = new AtomicBoolean();
+        private volatile InputStream body;
+        private volatile boolean cut;
+
+        Answer(String sessionId) {
+            this.sessionId = sessionId;
+        }
+
+        /** Marks the answer as read on only until it is cut; false when it already was. */
+        boolean startDraining() {
+            return draining.compareAndSet(false, true);
+        }
+
+        void answered(InputStream answerBody) {
+            body = answerBody;
+            if (cut) {
+                closeQuietly(answerBody);
+            }
+        }
+
+        void cut() {
+            cut = true;
+            InputStream b = body;
+            if (b != null) {
+                closeQuietly(b);
+            }
+        }
+
+        Duration waited() {
+            return Duration.ofNanos(System.nanoTime() - askedAtNanos);
+        }
+    }
+
+    /** Thrown out of the exchange when the answer broke off: the JDK server then closes the connection as it is. */
+    private static final class AnswerBrokeOff extends RuntimeException {
+        AnswerBrokeOff(String message, Throwable cause) {
+            super(message, cause, false, false);
+        }
+    }
+
+    private ModelRelay(String realKey, URI upstream, HttpServer server, RelayPolicy policy, Spending spending,
+                       Duration drainAfterClose) {
         this.spending = spending;
+        this.drainAfterClose = drainAfterClose;
         this.realKey = realKey;
         this.upstream = upstream;
         this.server = server;
@@ -99,11 +163,18 @@ public final class ModelRelay implements AutoCloseable {
      * @param spending     asked before each request whether the session may spend more, told after what it used
      */
     public static ModelRelay start(String realKey, String upstream, long maxBodyBytes, Spending spending) {
+        return start(realKey, upstream, maxBodyBytes, spending, DRAIN_AFTER_CLOSE);
+    }
+
+    /** As {@link #start(String, String, long, Spending)}, reading answers on for {@code drainAfterClose} after a close. */
+    static ModelRelay start(String realKey, String upstream, long maxBodyBytes, Spending spending,
+                            Duration drainAfterClose) {
         RelayPolicy policy = RelayPolicy.capped(maxBodyBytes);
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
             ModelRelay relay = new ModelRelay(realKey, URI.create(stripTrailingSlash(upstream)), server, policy,
-                    java.util.Objects.requireNonNull(spending, "spending (Spending.UNLIMITED for none)"));
+                    java.util.Objects.requireNonNull(spending, "spending (Spending.UNLIMITED for none)"),
+                    java.util.Objects.requireNonNull(drainAfterClose, "drainAfterClose"));
             server.createContext("/", relay::handle);
             server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
             server.start();
@@ -138,9 +209,33 @@ public final class ModelRelay implements AutoCloseable {
         return token;
     }
 
-    /** Revokes the session's token: its agent can no longer reach the model. */
+    /**
+     * Revokes the session's token: its agent can no longer reach the model. Its answers still streaming are read on
+     * for a short while (metered if they end) and then cut.
+     */
     public void close(String sessionId) {
         grantByToken.values().removeIf(grant -> grant.sessionId().equals(sessionId));
+        List<Answer> open = answers.stream().filter(a -> a.sessionId.equals(sessionId) && a.startDraining()).toList();
+        if (open.isEmpty()) {
+            return;
+        }
+        Thread.ofVirtual().name("relay-drain-" + sessionId).start(() -> {
+            try {
+                Thread.sleep(drainAfterClose);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            open.stream().filter(answers::contains).forEach(Answer::cut);
+        });
+    }
+
+    /**
+     * How long the session's oldest model request still open has been waited for (its answer not yet complete), or
+     * empty when none is open.
+     */
+    public Optional<Duration> waiting(String sessionId) {
+        return answers.stream().filter(a -> a.sessionId.equals(sessionId)).map(Answer::waited)
+                .max(Duration::compareTo);
     }
 
     public Usage usage(String sessionId) {
@@ -156,7 +251,8 @@ public final class ModelRelay implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
+        boolean brokeOff = false;
+        try {
             String token = exchange.getRequestHeaders().getFirst("x-api-key");
             if (token == null) {
                 String auth = exchange.getRequestHeaders().getFirst("authorization");
@@ -195,8 +291,19 @@ public final class ModelRelay implements AutoCloseable {
             Usage usage = usageBySession.computeIfAbsent(grant.sessionId(), id -> new Usage());
             usage.requests.incrementAndGet();
             forward(exchange, path, body.get(), grant, usage);
+        } catch (AnswerBrokeOff e) {
+            brokeOff = true;
+            log.info("relay: {}", e.getMessage());
+            // why: closing the exchange would end a chunked answer cleanly, as if the model had finished it; thrown
+            // out of the handler, the JDK server closes the connection as it is (ServerImpl.Exchange.run), and the
+            // agent sees the break and retries
+            throw e;
         } catch (IOException e) {
             log.debug("relay exchange ended early: {}", e.getMessage());
+        } finally {
+            if (!brokeOff) {
+                exchange.close();
+            }
         }
     }
 
@@ -234,9 +341,20 @@ public final class ModelRelay implements AutoCloseable {
             }
         });
         request.header("x-api-key", realKey);
+        Answer answer = new Answer(grant.sessionId());
+        answers.add(answer);
+        try {
+            relayAnswer(exchange, request.build(), grant, usage, answer);
+        } finally {
+            answers.remove(answer);
+        }
+    }
+
+    private void relayAnswer(HttpExchange exchange, HttpRequest request, Grant grant, Usage usage, Answer answer)
+            throws IOException {
         HttpResponse<InputStream> response;
         try {
-            response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+            response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             error(exchange, 502, "api_error", "Magnet relay was interrupted");
@@ -245,6 +363,7 @@ public final class ModelRelay implements AutoCloseable {
             error(exchange, 502, "api_error", "Magnet relay could not reach the model API: " + e.getMessage());
             return;
         }
+        answer.answered(response.body());
         response.headers().map().forEach((name, values) -> {
             String lower = name.toLowerCase(Locale.ROOT);
             if (!HOP_HEADERS.contains(lower) && !lower.startsWith(":")) {
@@ -260,7 +379,7 @@ public final class ModelRelay implements AutoCloseable {
             int n;
             boolean agentGone = false;
             try {
-                while ((n = in.read(buffer)) >= 0) {
+                while ((n = read(in, buffer, answer)) >= 0) {
                     meter.feed(buffer, 0, n);
                     if (!agentGone) {
                         agentGone = !relay(out, buffer, n);
@@ -274,6 +393,30 @@ public final class ModelRelay implements AutoCloseable {
                     spent(grant, meter.call());
                 }
             }
+        }
+    }
+
+    /**
+     * Reads the next part of the model's answer.
+     *
+     * @throws AnswerBrokeOff when the connection to the model API failed mid-answer, or the answer was cut
+     */
+    private static int read(InputStream in, byte[] buffer, Answer answer) {
+        try {
+            return in.read(buffer);
+        } catch (IOException e) {
+            throw new AnswerBrokeOff("session " + answer.sessionId + ": " + (answer.cut
+                    ? "a model answer still open when the session ended was let go after " + answer.waited().toMillis()
+                    : "the model API's answer broke off (" + e.getMessage() + ") after " + answer.waited().toMillis())
+                    + " ms", e);
+        }
+    }
+
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException e) {
+            log.debug("closing a model answer: {}", e.getMessage());
         }
     }
 

@@ -20,7 +20,9 @@ final class GitErrors {
     private static final Pattern UNREACHABLE = Pattern.compile(
             "could not resolve host|failed to connect|connection refused|connection timed out"
                     + "|network is unreachable|no route to host|\\b(ssl|tls)\\b|connection reset|early eof"
-                    + "|returned error: (5\\d\\d)");
+                    + "|returned error: (5\\d\\d)"
+                    // why: curl's words for a connection the server dropped before or while answering (curl 52, 55, 56)
+                    + "|empty reply from server|send failure|recv failure");
 
     private GitErrors() {
     }

@@ -108,13 +108,26 @@ final class GitHubCalls {
                 return new Failure(404, nf.getResponseHeaderFields(), gitHubMessage(e.getMessage(), "Not Found"));
             }
             if (e instanceof HttpException http) {
-                return new Failure(http.getResponseCode(), http.getResponseHeaderFields(),
+                // why: hub4j reports "no answer" (connection refused, reset) as response code -1
+                return new Failure(Math.max(0, http.getResponseCode()), headers(http),
                         gitHubMessage(http.getMessage(), http.getResponseMessage()));
             }
             if (e instanceof GHIOException gh) {
-                return new Failure(0, gh.getResponseHeaderFields(), e.getMessage());
+                return new Failure(0, headers(gh), e.getMessage());
             }
             return new Failure(0, Map.of(), e instanceof InterruptedIOException ? "timed out" : String.valueOf(e.getMessage()));
+        }
+
+        /** The response headers of a failed call; none when GitHub did not answer. */
+        private static Map<String, List<String>> headers(GHIOException e) {
+            try {
+                return e.getResponseHeaderFields();
+            } catch (NullPointerException noAnswer) {
+                // why: hub4j 1.330 wraps a missing header map in Collections.unmodifiableMap, which throws when GitHub
+                // did not answer at all (a connection refused); this reached sessions as agent_error "Cannot invoke
+                // Map.getClass()" (OriginOutageIT)
+                return Map.of();
+            }
         }
 
         GitHubException toException(String doing) {

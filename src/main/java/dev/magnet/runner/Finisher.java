@@ -20,12 +20,15 @@ import dev.magnet.session.SessionDiffs;
 import dev.magnet.session.SessionStore;
 import dev.magnet.json.Json;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Finishes a turn's work: takes the agent's work out of the sandbox (leftovers committed inside, the branch handed
@@ -33,6 +36,12 @@ import java.util.function.UnaryOperator;
  * pull request, all from the session repository. Nothing runs in the sandbox meanwhile.
  */
 final class Finisher {
+    private static final Logger log = LoggerFactory.getLogger(Finisher.class);
+    /** The waits before each new attempt of a push whose origin could not be reached: 4 attempts in about 7 s. */
+    static final List<Duration> PUSH_WAITS = List.of(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4));
+    private static final String RETRY_ONCE_BACK = "The diff stays in Magnet; retry the session once the origin answers "
+            + "again.";
+    private final List<Duration> pushWaits;
     private final WorkspaceTransfer transfer;
     private final SessionStore store;
     private final PullRequests pullRequests;
@@ -48,6 +57,13 @@ final class Finisher {
      */
     Finisher(WorkspaceTransfer transfer, SessionStore store, PullRequests pullRequests, GitIdentity identity,
              long maxHandOverBytes, UnaryOperator<String> redact, Clock clock) {
+        this(transfer, store, pullRequests, identity, maxHandOverBytes, redact, clock, PUSH_WAITS);
+    }
+
+    /** @param pushWaits the waits before each new attempt of a push whose origin could not be reached */
+    Finisher(WorkspaceTransfer transfer, SessionStore store, PullRequests pullRequests, GitIdentity identity,
+             long maxHandOverBytes, UnaryOperator<String> redact, Clock clock, List<Duration> pushWaits) {
+        this.pushWaits = List.copyOf(pushWaits);
         this.redact = redact;
         this.transfer = transfer;
         this.store = store;
@@ -116,23 +132,31 @@ final class Finisher {
         EventData.Status status;
         String pushedCommit = null;
         try {
-            PushResult pushed = to.withCredentials(auth -> repo.push(to.url(), auth));
+            PushResult pushed = pushTryingAgain(s, repo, to);
             pushedCommit = pushed.commit();
             status = EventData.Status.of("active", "finishing", "pushed " + s.branch() + " to the origin ("
                     + pushed.outcome().name().toLowerCase(Locale.ROOT) + ")").withPush(s.branch(), true);
         } catch (GitHubException e) {
-            throw new StepFailure(FailureReason.PUSH_REJECTED, "GitHub credentials for the push could not be had: "
-                    + e.getMessage(), e);
+            throw new StepFailure(FailureReason.PUSH_REJECTED, "GitHub credentials for the push of " + s.branch()
+                    + " could not be had: " + e.getMessage() + (e.kind() == GitHubException.Kind.UNAVAILABLE
+                    ? ". " + RETRY_ONCE_BACK : ""), e);
         } catch (GitException e) {
-            if (e.kind() != GitException.Kind.ACCESS_DENIED) {
-                throw e;
+            switch (e.kind()) {
+                case ACCESS_DENIED -> {
+                    if (to.isGitHub()) {
+                        throw new StepFailure(FailureReason.PUSH_REJECTED, "GitHub refused the push of " + s.branch()
+                                + " to " + to.repo() + ": " + e.getMessage(), e);
+                    }
+                    status = EventData.Status.of("active", "finishing", "not pushed: " + e.getMessage()
+                            + " The branch is kept in Magnet.").withPush(s.branch(), false);
+                }
+                case PUSH_REJECTED, INTERRUPTED -> throw e;
+                // why: the origin could not be reached (or is gone): nothing is wrong with the agent's work, so this
+                // is not agent_error; the session fails as a push that did not go through, and says to retry
+                default -> throw new StepFailure(FailureReason.PUSH_REJECTED, "Could not push " + s.branch()
+                        + (e.kind() == GitException.Kind.NETWORK ? " in " + (pushWaits.size() + 1) + " attempts" : "")
+                        + ": " + e.getMessage() + ". " + RETRY_ONCE_BACK, e);
             }
-            if (to.isGitHub()) {
-                throw new StepFailure(FailureReason.PUSH_REJECTED, "GitHub refused the push of " + s.branch() + " to "
-                        + to.repo() + ": " + e.getMessage(), e);
-            }
-            status = EventData.Status.of("active", "finishing", "not pushed: " + e.getMessage()
-                    + " The branch is kept in Magnet.").withPush(s.branch(), false);
         }
         String commit = pushedCommit;
         EventData.Status event = status;
@@ -143,6 +167,34 @@ final class Finisher {
             w.append(List.of(NewEvent.of(event)));
             return true;
         });
+    }
+
+    /**
+     * Pushes, trying again after each of {@link #pushWaits} while the origin cannot be reached (a connection refused
+     * or cut, a name that does not resolve, GitHub unavailable for the push's credentials): pushing the same branch
+     * again is harmless, at worst it finds it up to date.
+     */
+    private PushResult pushTryingAgain(Session s, SessionRepo repo, Origin to) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return to.withCredentials(auth -> repo.push(to.url(), auth));
+            } catch (GitException | GitHubException e) {
+                boolean unreachable = e instanceof GitException g ? g.kind() == GitException.Kind.NETWORK
+                        : ((GitHubException) e).kind() == GitHubException.Kind.UNAVAILABLE;
+                if (!unreachable || attempt >= pushWaits.size()) {
+                    throw e;
+                }
+                Duration wait = pushWaits.get(attempt);
+                log.warn("session {}: could not reach the origin to push {} ({}); trying again in {} ms ({} of {})",
+                        s.id(), s.branch(), e.getMessage(), wait.toMillis(), attempt + 1, pushWaits.size());
+                try {
+                    Thread.sleep(wait);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new GitException(GitException.Kind.INTERRUPTED, "the push of " + s.branch() + " was stopped");
+                }
+            }
+        }
     }
 
     /** Opens the session's pull request, or updates the one it has; the session's {@code pr} and events follow. */

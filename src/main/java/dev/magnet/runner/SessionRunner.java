@@ -17,6 +17,7 @@ import dev.magnet.logging.LogContext;
 import dev.magnet.sandbox.SandboxProvider;
 import dev.magnet.session.SessionControl;
 import dev.magnet.session.SessionStore;
+import dev.magnet.store.Reconnecting;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -179,7 +180,11 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
-                log.error("runner dispatch failed; trying again", e);
+                if (Reconnecting.lostConnection(e)) {
+                    log.warn("runner dispatch: lost the database ({}); trying again", e.getMessage());
+                } else {
+                    log.error("runner dispatch failed; trying again", e);
+                }
                 sleepQuietly(1000);
             }
         }

@@ -22,7 +22,9 @@ import dev.magnet.session.Phase;
 import dev.magnet.session.Session;
 import dev.magnet.session.SessionStore;
 import dev.magnet.store.Ids;
+import dev.magnet.store.Reconnecting;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -176,12 +178,24 @@ final class SessionWorkflow {
             log.debug("session {} parked: its agent waits for a message", sessionId);
             stopAgentQuietly();
         } catch (StepFailure f) {
-            fail(f.reason(), f.getMessage());
+            if (!failedForWantOfSpace(f, f.getMessage(), paths)) {
+                fail(f.reason(), f.getMessage());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            log.error("session {} failed unexpectedly", sessionId, e);
-            fail(FailureReason.AGENT_ERROR, "Magnet failed while running the session: " + e.getMessage());
+            if (failedForWantOfSpace(e, null, paths)) {
+                log.warn("session {}: the data dir's file system is full", sessionId, e);
+            } else if (Reconnecting.lostConnection(e)) {
+                // why: the database went away for longer than the store waits for it, or while a commit was under
+                // way; nothing is wrong with the session. Handed back, it is resumed as after a restart once the
+                // database answers (the cut-off turn runs again), instead of failing for the database's sake.
+                log.warn("session {}: lost the database ({}); the session is handed back and resumes once the "
+                        + "database answers", sessionId, e.getMessage());
+            } else {
+                log.error("session {} failed unexpectedly", sessionId, e);
+                fail(FailureReason.AGENT_ERROR, "Magnet failed while running the session: " + e.getMessage());
+            }
         } finally {
             killAgent();
             parts.relay().close(sessionId);
@@ -193,6 +207,40 @@ final class SessionWorkflow {
                 parts.snapshots().release(snapshot);
             }
         }
+    }
+
+    /**
+     * When the failure comes from a full data dir (or the data dir is full now), fails the session saying so, once its
+     * agent is stopped and its workspace and temp files are removed: a failed session has no more use for them, and
+     * the space they give back lets the server, and the database when it lives in the data dir, write again.
+     *
+     * @param what the failure as people read it, added to the message; null to leave it out (an internal error)
+     * @return false when the data dir is not full: the failure is another one
+     */
+    private boolean failedForWantOfSpace(Throwable failure, String what, SessionPaths paths) {
+        Optional<String> full = DataDirSpace.fullness(parts.dataDir(), failure);
+        if (full.isEmpty() || stopped) {
+            return false;
+        }
+        killAgent();
+        if (sandbox != null) {
+            sandbox.close();
+            sandbox = null;
+        }
+        long bytes = DataDirSpace.bytesUnder(paths.workspace()) + DataDirSpace.bytesUnder(paths.tmp());
+        String removed;
+        try {
+            paths.tearDown();
+            removed = " Its workspace and temp files (" + DataDirSpace.mib(bytes) + " MiB) were removed to give the "
+                    + "space back.";
+        } catch (UncheckedIOException e) {
+            log.warn("session {}: could not remove its workspace: {}", sessionId, e.getMessage());
+            removed = "";
+        }
+        fail(FailureReason.SANDBOX_FAILED, "The session ran out of disk space: " + full.get() + "."
+                + (what == null ? "" : " " + what.strip() + (what.strip().endsWith(".") ? "" : "."))
+                + removed + " Free space on that file system (or give the data dir a larger one), then retry.");
+        return true;
     }
 
     /** Provisioning, cloning and setting up a session that has not run yet (or was cut off while being prepared). */
@@ -482,7 +530,7 @@ final class SessionWorkflow {
             if (stopped) {
                 throw new Stopped();
             }
-            Optional<StepFailure> late = limits.passed(now());
+            Optional<StepFailure> late = limits.passed(now(), parts.relay().waiting(sessionId));
             if (late.isPresent()) {
                 throw late.get();
             }
@@ -765,7 +813,17 @@ final class SessionWorkflow {
         if (stopped) {
             return;
         }
-        parts.store().change(sessionId, Session::isActive, s -> s.fail(reason, parts.redact().apply(message), now()));
+        try {
+            parts.store().change(sessionId, Session::isActive, s -> s.fail(reason, parts.redact().apply(message), now()));
+        } catch (RuntimeException e) {
+            if (!Reconnecting.lostConnection(e)) {
+                throw e;
+            }
+            // why: the session stays active and is resumed once the database answers; the step then runs again
+            log.warn("session {}: could not record its failure ({}: {}), the database is unreachable ({}); it is "
+                    + "resumed once the database answers", sessionId, reason.wire(), message, e.getMessage());
+            return;
+        }
         parts.metrics().sessionFailed(reason);
     }
 

@@ -48,14 +48,23 @@ final class TimeLimits {
 
     /** The failure when a limit has passed at {@code now}. */
     Optional<StepFailure> passed(Instant now) {
+        return passed(now, Optional.empty());
+    }
+
+    /**
+     * The failure when a limit has passed at {@code now}; {@code modelWait} is how long the agent's oldest model
+     * request still open has waited for its answer (from the model relay), named when no tool runs.
+     */
+    Optional<StepFailure> passed(Instant now, Optional<Duration> modelWait) {
         if (turnStartedAt != null && !now.isBefore(turnStartedAt.plus(turnLimit))) {
             return Optional.of(new StepFailure(FailureReason.TIMEOUT, "The turn ran for more than " + human(turnLimit)
-                    + " and was stopped" + doing() + ". Raise MAGNET_TURN_TIMEOUT_SECONDS if turns need longer, then retry."));
+                    + " and was stopped" + doing(modelWait) + ". Raise MAGNET_TURN_TIMEOUT_SECONDS if turns need longer, "
+                    + "then retry."));
         }
         if (!now.isBefore(runDeadline)) {
             return Optional.of(new StepFailure(FailureReason.TIMEOUT, "The session ran for more than " + human(sessionLimit)
-                    + " and was stopped" + doing() + ". Raise MAGNET_SESSION_TIMEOUT_SECONDS if sessions need longer, "
-                    + "then retry."));
+                    + " and was stopped" + doing(modelWait) + ". Raise MAGNET_SESSION_TIMEOUT_SECONDS if sessions need "
+                    + "longer, then retry."));
         }
         return Optional.empty();
     }
@@ -70,12 +79,19 @@ final class TimeLimits {
         return left.isNegative() ? Duration.ZERO : left.compareTo(max) < 0 ? left : max;
     }
 
-    private String doing() {
-        return running == null ? "" : " (it was running " + running + ")";
+    private String doing(Optional<Duration> modelWait) {
+        if (running != null) {
+            return " (it was running " + running + ")";
+        }
+        return modelWait.map(w -> " (it was waiting for the model API, which had not finished answering a request made "
+                + human(w) + " before)").orElse("");
     }
 
     private static String human(Duration d) {
         long s = d.toSeconds();
+        if (s == 0) {
+            return d.toMillis() + " ms";
+        }
         return s % 3600 == 0 ? s / 3600 + " h" : s % 60 == 0 ? s / 60 + " min" : s + " s";
     }
 }

@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.jdbi.v3.core.Handle;
+import dev.magnet.store.Reconnecting;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -26,6 +27,7 @@ import org.jdbi.v3.core.Jdbi;
  */
 public final class SessionStore {
     private final Jdbi jdbi;
+    private final Reconnecting db;
     private final SessionRepository sessions;
     private final MessageRepository messages;
     private final SessionDiffs diffs;
@@ -40,6 +42,7 @@ public final class SessionStore {
     /** @param phases told of every status or phase change once it is committed (metrics) */
     public SessionStore(Jdbi jdbi, EventLog events, Clock clock, PhaseListener phases) {
         this.jdbi = jdbi;
+        this.db = new Reconnecting(jdbi);
         this.sessions = new SessionRepository();
         this.messages = new MessageRepository();
         this.diffs = new SessionDiffs();
@@ -127,7 +130,7 @@ public final class SessionStore {
 
     /** Stores a new session with its first message and events, and fans the events out. */
     public void create(Session session, SessionMessage first, List<NewEvent> firstEvents) {
-        List<Event> written = jdbi.inTransaction(h -> {
+        List<Event> written = db.inTransaction(h -> {
             sessions.insert(h, session);
             messages.insert(h, first);
             return events.append(h, session.id(), firstEvents);
@@ -137,34 +140,34 @@ public final class SessionStore {
     }
 
     public Optional<Session> find(String id) {
-        return jdbi.withHandle(h -> sessions.find(h, id, false));
+        return db.withHandle(h -> sessions.find(h, id, false));
     }
 
     /** A session of the given workspace, or empty: other workspaces' sessions do not exist for the caller. */
     public Optional<Session> findInWorkspace(String workspaceId, String id) {
-        return jdbi.withHandle(h -> sessions.findInWorkspace(h, workspaceId, id));
+        return db.withHandle(h -> sessions.findInWorkspace(h, workspaceId, id));
     }
 
     public SessionPage list(SessionQuery query) {
-        return jdbi.withHandle(h -> sessions.list(h, query));
+        return db.withHandle(h -> sessions.list(h, query));
     }
 
     /** The repositories a workspace's sessions used, most recent first. */
     public List<String> repos(String workspaceId, int limit) {
-        return jdbi.withHandle(h -> sessions.repos(h, workspaceId, limit));
+        return db.withHandle(h -> sessions.repos(h, workspaceId, limit));
     }
 
     public SessionStats stats(String workspaceId, Instant since) {
-        return jdbi.withHandle(h -> sessions.stats(h, workspaceId, since));
+        return db.withHandle(h -> sessions.stats(h, workspaceId, since));
     }
 
     /** The messages queued for the session's agent and not yet taken, oldest first. */
     public List<SessionMessage> queuedMessages(String sessionId) {
-        return jdbi.withHandle(h -> messages.queued(h, sessionId));
+        return db.withHandle(h -> messages.queued(h, sessionId));
     }
 
     public Optional<SessionDiffs.StoredDiff> diff(String sessionId) {
-        return jdbi.withHandle(h -> diffs.find(h, sessionId));
+        return db.withHandle(h -> diffs.find(h, sessionId));
     }
 
     /** The session's events of the given types, in order. */
@@ -177,22 +180,22 @@ public final class SessionStore {
      * through all of them, at most {@code limit}.
      */
     public List<Session> withOpenPullRequests(String afterId, int limit) {
-        return jdbi.withHandle(h -> sessions.withOpenPullRequests(h, afterId, limit));
+        return db.withHandle(h -> sessions.withOpenPullRequests(h, afterId, limit));
     }
 
     /** Sessions whose pull request is {@code number} in {@code repo}. */
     public List<Session> withPullRequest(String repo, int number) {
-        return jdbi.withHandle(h -> sessions.withPullRequest(h, repo, number));
+        return db.withHandle(h -> sessions.withPullRequest(h, repo, number));
     }
 
     /** Ids of completed sessions no runner holds that have not changed since {@code cutoff}. */
     public List<String> idleCompleted(Instant cutoff, int limit) {
-        return jdbi.withHandle(h -> sessions.idleCompleted(h, cutoff, limit));
+        return db.withHandle(h -> sessions.idleCompleted(h, cutoff, limit));
     }
 
     /** Ids of active sessions that no live runner holds: never claimed, or whose lease lapsed. */
     public List<String> claimable(Instant now, int limit) {
-        return jdbi.withHandle(h -> sessions.claimable(h, now, limit));
+        return db.withHandle(h -> sessions.claimable(h, now, limit));
     }
 
     /**
@@ -200,27 +203,28 @@ public final class SessionStore {
      * quotas per workspace and person respected), at most {@code limit}.
      */
     public List<String> nextToRun(Instant now, int limit, Quotas quotas) {
-        return jdbi.withHandle(h -> RunQueue.runnable(sessions.waiting(h, now, 1000), sessions.running(h, now), quotas))
+        return db.withHandle(h -> RunQueue.runnable(sessions.waiting(h, now, 1000), sessions.running(h, now), quotas))
                 .stream().limit(limit).map(RunQueue.Waiting::id).toList();
     }
 
     /** Each session waiting for a run slot and its place in the queue, from 1. */
     public Map<String, Integer> queuePositions(Instant now, Quotas quotas) {
-        return jdbi.withHandle(h -> RunQueue.positions(sessions.waiting(h, now, 1000), sessions.running(h, now), quotas));
+        return db.withHandle(h -> RunQueue.positions(sessions.waiting(h, now, 1000), sessions.running(h, now), quotas));
     }
 
     /** How many of a person's sessions wait for a run slot. */
     public int queuedBy(String authorId) {
-        return jdbi.withHandle(h -> sessions.queuedBy(h, authorId));
+        return db.withHandle(h -> sessions.queuedBy(h, authorId));
     }
 
     /** What a workspace's sessions changed since {@code since} have cost, in US dollars. */
     public double workspaceCostSince(String workspaceId, Instant since) {
-        return jdbi.withHandle(h -> sessions.costSince(h, workspaceId, since));
+        return db.withHandle(h -> sessions.costSince(h, workspaceId, since));
     }
 
     /** Takes a session for a runner if nobody holds it; true when this runner now holds it. */
     public boolean claim(String id, String runnerId, Instant now, Instant leaseUntil) {
+        // why: not run again on a lost connection: a claim that went through would then read as refused
         return jdbi.withHandle(h -> sessions.claim(h, id, runnerId, now, leaseUntil));
     }
 
@@ -242,7 +246,10 @@ public final class SessionStore {
     public <T> Optional<T> withLocked(String sessionId, Work<T> work) {
         List<Event> toPublish = new ArrayList<>();
         List<Move> moved = new ArrayList<>();
-        Optional<T> result = jdbi.inTransaction(h -> {
+        Optional<T> result = db.inTransaction(h -> {
+            // why: run again from the start when the connection was lost; only the last attempt's writes committed
+            toPublish.clear();
+            moved.clear();
             Optional<Session> found = sessions.find(h, sessionId, true);
             if (found.isEmpty()) {
                 return Optional.<T>empty();
@@ -254,7 +261,12 @@ public final class SessionStore {
             return Optional.ofNullable(value);
         });
         events.publish(toPublish);
-        moved.forEach(m -> phases.moved(m.before(), m.after()));
+        moved.forEach(m -> {
+            phases.moved(m.before(), m.after());
+            if (m.before().isActive() && !m.after().isActive()) {
+                events.ended(sessionId);
+            }
+        });
         return result;
     }
 
@@ -284,7 +296,7 @@ public final class SessionStore {
                 return w.append(fresh);
             }).orElse(List.of());
         }
-        List<Event> written = jdbi.inTransaction(h -> events.append(h, sessionId, output));
+        List<Event> written = db.inTransaction(h -> events.append(h, sessionId, output));
         events.publish(written);
         return written;
     }

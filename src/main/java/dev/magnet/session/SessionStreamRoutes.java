@@ -1,5 +1,6 @@
 package dev.magnet.session;
 
+import com.fasterxml.jackson.databind.util.RawValue;
 import dev.magnet.auth.Actor;
 import dev.magnet.auth.Authenticator;
 import dev.magnet.events.Event;
@@ -35,6 +36,8 @@ import static dev.magnet.web.Requests.json;
 public final class SessionStreamRoutes {
     private static final Duration HEARTBEAT = Duration.ofSeconds(15);
     private static final int BATCH = 500;
+    /** The longest a viewer waits after a write to send the next events together (only while events come fast). */
+    private static final Duration LINGER = Duration.ofMillis(10);
 
     private final SessionService service;
     private final EventLog log;
@@ -83,7 +86,7 @@ public final class SessionStreamRoutes {
             page = page.subList(0, limit);
         }
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("events", page.stream().map(Event::toJson).toList());
+        out.put("events", page.stream().map(e -> new RawValue(e.json())).toList());
         out.put("nextAfter", page.isEmpty() ? after : page.get(page.size() - 1).seq());
         out.put("hasMore", more);
         out.put("status", s.status().wire());
@@ -112,16 +115,20 @@ public final class SessionStreamRoutes {
                     }
                     nextCheck = System.nanoTime() + recheckEvery.toNanos();
                 }
+                long sinceWrite = System.nanoTime() - lastWrite;
+                if (sinceWrite < LINGER.toNanos()) {
+                    // why: while events come fast, each viewer gathers a few milliseconds of them per write; a
+                    // hundred viewers then wake and write a tenth as often, and a quiet stream is not delayed at all
+                    Thread.sleep(Duration.ofNanos(LINGER.toNanos() - sinceWrite));
+                }
                 List<Event> batch = next(sessionId, last);
                 if (!batch.isEmpty()) {
-                    StringBuilder frames = new StringBuilder();
+                    // why: each event's frame is written once and shared by every reader of the session
                     for (Event e : batch) {
-                        frames.append("id: ").append(e.seq()).append('\n')
-                                .append("event: ").append(e.type().wire()).append('\n')
-                                .append("data: ").append(Json.write(e.toJson())).append("\n\n");
+                        out.write(e.sseFrame());
                         last = e.seq();
                     }
-                    write(out, frames.toString());
+                    out.flush();
                     lastWrite = System.nanoTime();
                     continue;
                 }

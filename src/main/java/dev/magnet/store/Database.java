@@ -2,9 +2,11 @@ package dev.magnet.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.SQLExceptionOverride;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
 
@@ -41,6 +43,10 @@ public final class Database implements AutoCloseable {
         config.setMaximumPoolSize(16);
         config.setPoolName("magnet");
         config.setInitializationFailTimeout(10_000);
+        // why: H2 closes its database for good when a write fails (a full disk: "The database has been closed"); the
+        // pool would go on lending those dead connections, so every request failed until a restart (DataDirFullIT).
+        // Dropped, they make way for new ones, and the first of those opens the database again from its file.
+        config.setExceptionOverride(new EvictClosedH2Connections());
         if (metrics != null) {
             config.setMetricRegistry(metrics);
         }
@@ -74,6 +80,14 @@ public final class Database implements AutoCloseable {
     @Override
     public void close() {
         dataSource.close();
+    }
+
+    /** Tells the pool to drop a connection whose H2 database closed under it (see {@link Reconnecting#isClosedH2Database}). */
+    private static final class EvictClosedH2Connections implements SQLExceptionOverride {
+        @java.lang.Override
+        public Override adjudicate(SQLException e) {
+            return Reconnecting.isClosedH2Database(e) ? Override.MUST_EVICT : Override.CONTINUE_EVICT;
+        }
     }
 
     private static void createParentDir(String jdbcUrl) {

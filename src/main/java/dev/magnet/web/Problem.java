@@ -10,8 +10,13 @@ public final class Problem {
     private Problem() {
     }
 
+    /** The content type of every problem: UTF-8, as JSON must be. */
+    public static final String CONTENT_TYPE = "application/problem+json; charset=utf-8";
+
     public static void send(Context ctx, int status, String title, String detail, String field) {
-        ctx.status(status).contentType("application/problem+json").result(json(status, title, detail, field));
+        // why: without a charset Jetty encodes a type it does not know as ISO-8859-1, so a detail that quoted the
+        // request ("unknown field 日本語") went out as "???" or as bytes that are not UTF-8 (found by OpenApiFuzzIT)
+        ctx.status(status).contentType(CONTENT_TYPE).result(json(status, title, detail, field));
     }
 
     /** The problem+json text; {@code field} names the offending input, or is null. */

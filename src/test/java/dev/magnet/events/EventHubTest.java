@@ -47,7 +47,52 @@ class EventHubTest {
         assertThat(hub.recentAfter("s", 3).orElseThrow()).extracting(Event::seq).containsExactly(4L);
     }
 
+    @Test
+    void a_session_that_ended_holds_no_events_in_memory_and_its_readers_read_the_log() {
+        hub.publish(List.of(event(1), event(2)));
+        hub.ended("s");
+        assertThat(hub.held()).isZero();
+        assertThat(hub.recentAfter("s", 0)).isEmpty();
+        assertThat(hub.recentAfter("s", 2).orElseThrow()).as("a reader that saw everything is told nothing is new").isEmpty();
+    }
+
+    @Test
+    void all_feeds_together_keep_at_most_the_bound_dropping_the_quietest_session_first() {
+        EventHub small = new EventHub(10);
+        small.publish(List.of(event("quiet", 1), event("quiet", 2), event("quiet", 3), event("quiet", 4)));
+        for (long seq = 1; seq <= 8; seq++) {
+            small.publish(List.of(event("busy", seq)));
+        }
+        assertThat(small.held()).isLessThanOrEqualTo(10);
+        assertThat(small.recentAfter("quiet", 0)).as("emptied: its readers read the log").isEmpty();
+        assertThat(small.recentAfter("busy", 0).orElseThrow()).hasSize(8);
+    }
+
+    @Test
+    void one_feed_keeps_only_its_most_recent_events() {
+        for (long seq = 1; seq <= EventHub.RECENT + 10; seq++) {
+            hub.publish(List.of(event(seq)));
+        }
+        assertThat(hub.held()).isEqualTo(EventHub.RECENT);
+        assertThat(hub.recentAfter("s", 5)).isEmpty();
+        assertThat(hub.recentAfter("s", 10).orElseThrow()).hasSize(EventHub.RECENT);
+    }
+
+    @Test
+    void the_wire_form_splices_the_stored_data_and_says_the_time_the_database_keeps() {
+        Event e = new Event(7, "s-1", EventType.TEXT, Instant.parse("2026-12-01T10:00:00.123456789Z"), "{\"text\":\"hi\"}");
+        assertThat(e.json()).isEqualTo("{\"seq\":7,\"sessionId\":\"s-1\",\"type\":\"text\",\"at\":\"2026-12-01T10:00:00.123456Z\","
+                + "\"data\":{\"text\":\"hi\"}}");
+        assertThat(new String(e.sseFrame(), java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo("id: 7\nevent: text\ndata: " + e.json() + "\n\n");
+        assertThat(e.data()).containsEntry("text", "hi");
+    }
+
     private static Event event(long seq) {
-        return new Event(seq, "s", EventType.TEXT, Instant.now(), Map.of("text", "t" + seq));
+        return event("s", seq);
+    }
+
+    private static Event event(String session, long seq) {
+        return Event.of(seq, session, EventType.TEXT, Instant.now(), Map.of("text", "t" + seq));
     }
 }

@@ -1,6 +1,7 @@
 package dev.magnet.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.awaitility.Awaitility;
 
@@ -123,6 +124,52 @@ class ModelRelayTest {
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !calls.isEmpty());
             assertThat(calls.getFirst().outputTokens()).as("the usage sent at the end of the answer").isEqualTo(5000);
             assertThat(calls.getFirst().model()).isEqualTo("claude-opus-4-6");
+        }
+    }
+
+    @Test
+    void an_answer_that_breaks_off_upstream_reaches_the_agent_broken_off_not_ended() throws Exception {
+        model.script(Script.of(Turn.reply().text("an answer cut short").chunked(4, Duration.ZERO).droppedAfter(2)));
+        String token = relay.open("s", "workspace-1", false);
+        String streaming = "{" + MESSAGE + ",\"stream\":true,\"tools\":[{}]}";
+
+        // why: a relay that ended its chunked answer cleanly would hand the agent a truncated stream as a whole one
+        assertThatThrownBy(() -> post(token, streaming)).isInstanceOf(java.io.IOException.class);
+        assertThat(model.drops()).hasSize(1);
+        assertThat(post(token, streaming).statusCode()).as("the relay serves the next request").isEqualTo(200);
+    }
+
+    @Test
+    void an_answer_still_streaming_when_its_session_is_closed_is_metered_and_then_let_go() throws Exception {
+        List<ModelCall> calls = new CopyOnWriteArrayList<>();
+        Spending ledger = new Spending() {
+            @Override
+            public Optional<String> refusal(String sessionId, String workspaceId) {
+                return Optional.empty();
+            }
+
+            @Override
+            public void spent(String sessionId, String workspaceId, ModelCall call) {
+                calls.add(call);
+            }
+        };
+        model.script(Script.of(Turn.hanging()));
+        try (ModelRelay metered = ModelRelay.start(REAL_KEY, model.baseUrl(), MAX_BODY, ledger, Duration.ofMillis(200))) {
+            String token = metered.open("s", "workspace-1", false);
+            HttpRequest request = HttpRequest.newBuilder(URI.create(metered.baseUrl() + "/v1/messages"))
+                    .header("x-api-key", token).header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{" + MESSAGE + ",\"stream\":true,\"tools\":[{}]}")).build();
+            HttpResponse<InputStream> answer = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            assertThat(answer.statusCode()).isEqualTo(200);
+            assertThat(metered.waiting("s")).as("a model answer is open").isPresent();
+
+            metered.close("s");
+
+            assertThat(model.awaitDisconnect(Duration.ofSeconds(10)).isMain()).isTrue();
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !calls.isEmpty());
+            assertThat(calls.getFirst().inputTokens()).as("what message_start reported").isEqualTo(100);
+            assertThat(metered.waiting("s")).isEmpty();
+            answer.body().close();
         }
     }
 

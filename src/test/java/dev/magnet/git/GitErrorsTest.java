@@ -22,6 +22,8 @@ class GitErrorsTest {
             "fatal: unable to access 'https://nohost.invalid/x/': Could not resolve host: nohost.invalid | NETWORK",
             "fatal: unable to access 'https://127.0.0.1:1/x/': Failed to connect to 127.0.0.1 port 1 | NETWORK",
             "fatal: The requested URL returned error: 502                                     | NETWORK",
+            "error: RPC failed; curl 52 Empty reply from server / fatal: the remote end hung up unexpectedly | NETWORK",
+            "error: RPC failed; curl 56 Recv failure: Connection reset by peer                | NETWORK",
             "fatal: bad object HEAD                                                           | FAILED"})
     void git_messages_are_classified_by_kind(String stderr, GitException.Kind kind) {
         assertThat(GitErrors.classify(stderr)).isEqualTo(kind);

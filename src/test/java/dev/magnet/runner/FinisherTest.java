@@ -160,6 +160,20 @@ class FinisherTest {
         assertThat(GitFixtures.git(origin, "rev-parse", s.branch()).strip()).isEqualTo(theirs);
     }
 
+    @Test
+    void an_origin_that_is_gone_when_the_branch_is_pushed_fails_push_rejected_saying_to_retry() throws Exception {
+        Session s = stored(SessionBuilder.aSession().withRepo(origin.toString()));
+        SessionRepo repo = seeded(s, Optional.of(localOrigin()));
+        Files.writeString(sandbox.spec().workspace().resolve("a.txt"), "a\n");
+        Files.move(origin, dir.resolve("moved-away.git"));
+
+        assertThatThrownBy(() -> finisher.finish(s, sandbox, repo, Optional.of(localOrigin()), Map.of()))
+                .isInstanceOfSatisfying(StepFailure.class, f -> assertThat(f.reason()).isEqualTo(FailureReason.PUSH_REJECTED))
+                .hasMessageContaining("Could not push " + s.branch()).hasMessageContaining("does not exist")
+                .hasMessageContaining("retry the session once the origin answers again");
+        assertThat(store.diff(s.id())).as("the diff is kept").hasValueSatisfying(d -> assertThat(d.diff()).contains("+a"));
+    }
+
     private Origin localOrigin() {
         return new Origin(RepoUrl.parse(origin.toString(), true), null, null, null);
     }

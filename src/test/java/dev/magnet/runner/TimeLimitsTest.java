@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.magnet.session.FailureReason;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class TimeLimitsTest {
@@ -30,6 +31,22 @@ class TimeLimitsTest {
         assertThat(late.reason()).isEqualTo(FailureReason.TIMEOUT);
         assertThat(late.getMessage()).contains("turn ran for more than 10 min").contains("it was running Bash: make test");
         assertThat(limits.untilNext(T0.plusSeconds(60 + 598), Duration.ofSeconds(5))).isEqualTo(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void a_turn_past_its_limit_while_the_model_has_not_answered_says_the_agent_was_waiting_for_the_model_api() {
+        TimeLimits limits = new TimeLimits(Duration.ofMinutes(10), Duration.ofHours(1), T0);
+        limits.turnStarted(T0);
+
+        StepFailure late = limits.passed(T0.plusSeconds(600), Optional.of(Duration.ofSeconds(590))).orElseThrow();
+        assertThat(late.reason()).isEqualTo(FailureReason.TIMEOUT);
+        assertThat(late.getMessage()).contains("it was waiting for the model API")
+                .contains("a request made 590 s before");
+
+        limits.toolStarted("Task: explore");
+        assertThat(limits.passed(T0.plusSeconds(600), Optional.of(Duration.ofSeconds(590))).orElseThrow().getMessage())
+                .as("a tool that runs is what the agent was doing").contains("it was running Task: explore")
+                .doesNotContain("model API");
     }
 
     @Test

@@ -136,7 +136,9 @@ class SeccompIT {
                 .contains("getpid: ok");
         assertThat(out.get(4)).contains("Operation not permitted").contains("unshare-user-rc=1")
                 .contains("unshare-mount-rc=1").contains("unshare-net-rc=1").doesNotContain("No space left");
-        assertThat(out.get(5)).as("an i386 call through int 0x80 kills the program").contains("int80-rc=159")
+        // why: a kernel built without 32-bit emulation (IA32_EMULATION off, as on some VM kernels) answers int 0x80
+        // with SIGSEGV before any filter runs; either way the call never reaches a system call
+        assertThat(out.get(5)).as("an i386 call through int 0x80 kills the program").containsPattern("int80-rc=(159|139)")
                 .doesNotContainPattern("answered -?\\d");
         assertThat(out.get(6)).as("an x32 call kills the program").contains("x32-rc=159")
                 .doesNotContainPattern("answered -?\\d");

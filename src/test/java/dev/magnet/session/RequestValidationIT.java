@@ -30,6 +30,8 @@ class RequestValidationIT {
             "{\"prompt\": 42}",
             "{\"prompt\": [\"a\"]}",
             "{\"prompt\": \"ok\", \"repo\": 7}",
+            "{\"prompt\": \"ok\", \"initialMessage\": {\"a\": 1}}",
+            "{\"prompt\": \"ok\", \"repo\": \"x\", \"repoUrl\": [\"x\"]}",
             "{\"prompt\": \"ok\", \"baseBranch\": \"--upload-pack=x\"}",
             "{\"prompt\": \"ok\", \"baseBranch\": \"../x\"}",
             "{\"prompt\": \"ok\", \"baseBranch\": \"a..b\"}",
@@ -41,6 +43,9 @@ class RequestValidationIT {
             "{\"prompt\": \"ok\", \"surprise\": true}",
             "{\"prompt\": \"ok\", \"environmentId\": \"env-that-does-not-exist\"}",
             "not json at all",
+            "{\"prompt\": \"ok\"} {}",
+            "{\"prompt\": \"ok\"} trailing words",
+            "{\"prompt\": \"ok\"}]",
             "[\"an\", \"array\"]",
             "\"a string\""})
     void a_malformed_create_request_gets_400_problem_json_and_creates_nothing(String body) {
@@ -52,6 +57,47 @@ class RequestValidationIT {
         assertThat(r.json().path("title").asText()).isNotBlank();
         assertThat(r.json().path("detail").asText()).isNotBlank();
         assertThat(count()).isEqualTo(before);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"application/json; charset=nonsense", "application/json; charset=@@", "text/plain; charset=x-unknown"})
+    void a_body_in_a_charset_the_server_does_not_know_gets_415_problem_json_and_creates_nothing(String contentType) {
+        int before = count();
+        TestServer.Response r = server.send("POST", "/api/sessions", "{\"prompt\": \"ok\"}", TestServer.API_KEY,
+                Map.of("Content-Type", contentType));
+        assertThat(r.status()).as(r.body()).isEqualTo(415);
+        assertThat(r.contentType()).startsWith("application/problem+json");
+        assertThat(r.json().path("status").asInt()).isEqualTo(415);
+        assertThat(count()).isEqualTo(before);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"prompt\": \"a\\u0000b\"}", "{\"prompt\": \"ok\", \"title\": \"\\u0000\"}",
+            "{\"prompt\": \"ok\", \"a\\u0000\": 1}"})
+    void a_nul_character_anywhere_in_the_body_gets_400_and_creates_nothing(String body) {
+        int before = count();
+        TestServer.Response r = server.send("POST", "/api/sessions", body, TestServer.API_KEY, Map.of());
+        assertThat(r.status()).as(r.body()).isEqualTo(400);
+        assertThat(r.json().path("detail").asText()).contains("NUL");
+        assertThat(count()).isEqualTo(before);
+    }
+
+    @Test
+    void a_follow_up_with_a_nul_character_gets_400() {
+        String id = server.createSession(Map.of("prompt", "a session to follow up")).path("id").asText();
+        TestServer.Response r = server.send("POST", "/api/sessions/" + id + "/messages", "{\"text\": \"hi\\u0000\"}",
+                TestServer.API_KEY, Map.of());
+        assertThat(r.status()).as(r.body()).isEqualTo(400);
+        assertThat(r.json().path("field").asText()).isEqualTo("text");
+    }
+
+    @Test
+    void a_problem_that_quotes_the_request_is_utf_8_json() {
+        TestServer.Response r = server.send("POST", "/api/sessions", "{\"prompt\": \"ok\", \"日本語 é\u0085\": 1}",
+                TestServer.API_KEY, Map.of());
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.json().path("field").asText()).isEqualTo("日本語 é\u0085");
+        assertThat(r.json().path("detail").asText()).contains("日本語 é\u0085");
     }
 
     @Test
@@ -104,6 +150,16 @@ class RequestValidationIT {
         assertThat(server.get("/api/sessions?limit=0").status()).isEqualTo(400);
         assertThat(server.get("/api/sessions?limit=abc").status()).isEqualTo(400);
         assertThat(server.get("/api/sessions?cursor=zzz").status()).isEqualTo(400);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/api/sessions?repo=a%00b", "/api/sessions?q=%00x", "/api/sessions?author=x%00", "/api/audit?action=a%00",
+            "/api/sessions?a%00b=1"})
+    void a_query_parameter_with_a_nul_character_gets_400_problem_json(String target) {
+        TestServer.Response r = server.get(target);
+        assertThat(r.status()).as(r.body()).isEqualTo(400);
+        assertThat(r.contentType()).startsWith("application/problem+json");
+        assertThat(r.json().path("detail").asText()).contains("NUL");
     }
 
     @Test

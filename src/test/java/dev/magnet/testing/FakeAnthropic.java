@@ -40,7 +40,8 @@ import java.util.function.Supplier;
  *   <li>anything else: a 404 {@code not_found_error}.</li>
  * </ul>
  * Every request is recorded with all its headers and its parsed body; a client that goes away
- * while being answered is recorded in {@link #disconnects()}. Thread-safe.
+ * while being answered is recorded in {@link #disconnects()}, and an answer the script cut off
+ * ({@link Turn#droppedAfter}) in {@link #drops()}. Thread-safe.
  */
 public final class FakeAnthropic implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -58,6 +59,7 @@ public final class FakeAnthropic implements AutoCloseable {
     private int servedOfTurn;
     private final List<RecordedRequest> requests = new ArrayList<>();
     private final List<RecordedRequest> disconnects = new ArrayList<>();
+    private final List<RecordedRequest> drops = new ArrayList<>();
 
     private FakeAnthropic(HttpServer server, ExecutorService executor) {
         this.server = server;
@@ -109,6 +111,7 @@ public final class FakeAnthropic implements AutoCloseable {
             servedOfTurn = 0;
             requests.clear();
             disconnects.clear();
+            drops.clear();
         } finally {
             lock.unlock();
         }
@@ -127,6 +130,11 @@ public final class FakeAnthropic implements AutoCloseable {
     /** The requests whose client went away before the answer was complete, in that order. */
     public List<RecordedRequest> disconnects() {
         return locked(() -> List.copyOf(disconnects));
+    }
+
+    /** The requests whose connection the fake dropped mid-answer ({@link Turn#droppedAfter}), in that order. */
+    public List<RecordedRequest> drops() {
+        return locked(() -> List.copyOf(drops));
     }
 
     /**
@@ -183,6 +191,7 @@ public final class FakeAnthropic implements AutoCloseable {
     // ---- HTTP
 
     private void handle(HttpExchange exchange) {
+        boolean dropped = false;
         try {
             String method = exchange.getRequestMethod();
             String path = exchange.getRequestURI().getPath();
@@ -201,6 +210,12 @@ public final class FakeAnthropic implements AutoCloseable {
                 } catch (IOException e) {
                     // why: the CLI aborts its request on interrupt or timeout; that is an expected outcome
                     clientWentAway(request);
+                } catch (Dropped e) {
+                    dropped = true;
+                    droppedConnection(request);
+                    // why: closing the exchange would end the chunked body cleanly; an exception out of the handler
+                    // makes the JDK server close the socket as it is, mid-body (ServerImpl.Exchange.run)
+                    throw e;
                 }
             } else {
                 record(exchange, fullPath, body, null);
@@ -211,7 +226,9 @@ public final class FakeAnthropic implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            exchange.close();
+            if (!dropped) {
+                exchange.close();
+            }
         }
     }
 
@@ -224,6 +241,16 @@ public final class FakeAnthropic implements AutoCloseable {
             requests.add(request);
             recorded.signalAll();
             return request;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void droppedConnection(RecordedRequest request) {
+        lock.lock();
+        try {
+            drops.add(request);
+            recorded.signalAll();
         } finally {
             lock.unlock();
         }
@@ -299,6 +326,7 @@ public final class FakeAnthropic implements AutoCloseable {
         exchange.getResponseHeaders().set("request-id", "req_fake_" + randomHex().substring(0, 12));
         exchange.sendResponseHeaders(200, 0); // why: length 0 = chunked, so each flushed event goes out at once
         OutputStream out = exchange.getResponseBody();
+        Deltas deltas = new Deltas(out, turn.dropAfter());
 
         event(out, "message_start", object("type", "message_start", "message", object(
                 "id", messageId, "type", "message", "role", "assistant", "model", model, "content", List.of(),
@@ -317,22 +345,22 @@ public final class FakeAnthropic implements AutoCloseable {
                     blockStart(out, index, object("type", "text", "text", ""));
                     for (String chunk : chunks(text.text(), turn.chunkSize())) {
                         Thread.sleep(turn.chunkDelay());
-                        blockDelta(out, index, object("type", "text_delta", "text", chunk));
+                        deltas.send(index, object("type", "text_delta", "text", chunk));
                     }
                 }
                 case Turn.Block.Thinking thinking -> {
                     blockStart(out, index, object("type", "thinking", "thinking", "", "signature", ""));
                     for (String chunk : chunks(thinking.thinking(), turn.chunkSize())) {
                         Thread.sleep(turn.chunkDelay());
-                        blockDelta(out, index, object("type", "thinking_delta", "thinking", chunk));
+                        deltas.send(index, object("type", "thinking_delta", "thinking", chunk));
                     }
-                    blockDelta(out, index, object("type", "signature_delta", "signature", thinking.signature()));
+                    deltas.send(index, object("type", "signature_delta", "signature", thinking.signature()));
                 }
                 case Turn.Block.ToolUse toolUse -> {
                     blockStart(out, index, object("type", "tool_use", "id", block.get("id"), "name", toolUse.name(),
                             "input", Map.of()));
                     Thread.sleep(turn.chunkDelay());
-                    blockDelta(out, index, object("type", "input_json_delta",
+                    deltas.send(index, object("type", "input_json_delta",
                             "partial_json", JSON.writeValueAsString(toolUse.input())));
                 }
             }
@@ -344,12 +372,35 @@ public final class FakeAnthropic implements AutoCloseable {
         event(out, "message_stop", object("type", "message_stop"));
     }
 
+    /** Writes content deltas, dropping the connection after the scripted number of them. */
+    private static final class Deltas {
+        private final OutputStream out;
+        private final int dropAfter;
+        private int sent;
+
+        Deltas(OutputStream out, int dropAfter) {
+            this.out = out;
+            this.dropAfter = dropAfter;
+        }
+
+        void send(int index, Map<String, Object> delta) throws IOException {
+            if (sent == dropAfter) {
+                throw new Dropped();
+            }
+            event(out, "content_block_delta", object("type", "content_block_delta", "index", index, "delta", delta));
+            sent++;
+        }
+    }
+
     private static void blockStart(OutputStream out, int index, Map<String, Object> block) throws IOException {
         event(out, "content_block_start", object("type", "content_block_start", "index", index, "content_block", block));
     }
 
-    private static void blockDelta(OutputStream out, int index, Map<String, Object> delta) throws IOException {
-        event(out, "content_block_delta", object("type", "content_block_delta", "index", index, "delta", delta));
+    /** Thrown out of the handler to close the connection mid-answer ({@link Turn#droppedAfter}). */
+    private static final class Dropped extends RuntimeException {
+        Dropped() {
+            super("fake Anthropic API: connection dropped mid-answer as scripted", null, false, false);
+        }
     }
 
     private static void event(OutputStream out, String name, Object data) throws IOException {

@@ -77,6 +77,7 @@ public final class FakeGitHub implements AutoCloseable {
     private final AtomicInteger rateLimited = new AtomicInteger();
     private final List<Hold> holds = new CopyOnWriteArrayList<>();
     private volatile Duration tokenLifetime = Duration.ofHours(1);
+    private volatile String publicUrl;
     private volatile boolean closed;
 
     private FakeGitHub(Path root) throws IOException, NoSuchAlgorithmException {
@@ -100,8 +101,23 @@ public final class FakeGitHub implements AutoCloseable {
         }
     }
 
+    /** The address Magnet reaches the fake at: its own, or the proxy's in front of it ({@link #servedAt}). */
     public String apiUrl() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        String front = publicUrl;
+        return front != null ? front : "http://127.0.0.1:" + port();
+    }
+
+    /** The port the fake itself listens on. */
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /**
+     * Says the fake is reached through {@code baseUrl} (e.g. a {@link CuttableProxy} in front of it): {@link #apiUrl()},
+     * {@link #appEnvironment} and the URLs in its answers (clone URLs too) name that address from now on.
+     */
+    public void servedAt(String baseUrl) {
+        publicUrl = baseUrl;
     }
 
     /** The App's private key as GitHub hands it out: PKCS#1 PEM. */
@@ -180,6 +196,14 @@ public final class FakeGitHub implements AutoCloseable {
      */
     public void hold(String method, String path, Gate gate) {
         holds.add(new Hold(method, path, gate));
+    }
+
+    /**
+     * Stops holding requests with this method and path; those already waiting stay at their gates (and are never
+     * served if the gate is never opened: closing the fake lets them go unanswered).
+     */
+    public void unhold(String method, String path) {
+        holds.removeIf(h -> h.method().equals(method) && h.path().equals(path));
     }
 
     public List<Token> issuedTokens() {

@@ -99,7 +99,7 @@ public final class TestServer implements AutoCloseable {
         if (apiKey != null) {
             b.header("x-api-key", apiKey);
         }
-        if (body != null) {
+        if (body != null && headers.keySet().stream().noneMatch("content-type"::equalsIgnoreCase)) {
             b.header("content-type", "application/json");
         }
         headers.forEach(b::header);

@@ -25,6 +25,8 @@ import java.util.Objects;
  *                   away or the fake closes; a non-streaming request is held until the fake closes
  * @param usage      the token counts to report
  * @param gate       hold the answer (like {@code delay}) until this gate opens; null for none
+ * @param dropAfter  when streaming, close the connection abruptly after this many content deltas (the chunked body
+ *                   is never ended, as when the network or the API's front end fails mid-answer); -1 for never
  */
 public record Turn(
         List<Block> content,
@@ -36,7 +38,8 @@ public record Turn(
         ApiError error,
         boolean hang,
         Usage usage,
-        Gate gate) {
+        Gate gate,
+        int dropAfter) {
 
     public Turn {
         content = List.copyOf(content);
@@ -49,11 +52,14 @@ public record Turn(
         if (chunkSize < 0) {
             throw new IllegalArgumentException("chunkSize must be 0 (whole block) or more, was " + chunkSize);
         }
+        if (dropAfter < -1) {
+            throw new IllegalArgumentException("dropAfter must be -1 (never) or a number of deltas, was " + dropAfter);
+        }
     }
 
     /** An empty assistant reply, to be filled with {@link #thinking}, {@link #text} and {@link #toolUse}. */
     public static Turn reply() {
-        return new Turn(List.of(), null, Duration.ZERO, 0, Duration.ZERO, 1, null, false, Usage.DEFAULT, null);
+        return new Turn(List.of(), null, Duration.ZERO, 0, Duration.ZERO, 1, null, false, Usage.DEFAULT, null, -1);
     }
 
     /** An HTTP error answer, e.g. {@code error(529, "overloaded_error", "Overloaded")}. */
@@ -63,7 +69,7 @@ public record Turn(
 
     /** A stream that starts and never finishes (see {@link #hang}). */
     public static Turn hanging() {
-        return new Turn(List.of(), null, Duration.ZERO, 0, Duration.ZERO, 1, null, true, Usage.DEFAULT, null);
+        return new Turn(List.of(), null, Duration.ZERO, 0, Duration.ZERO, 1, null, true, Usage.DEFAULT, null, -1);
     }
 
     /** Adds a thinking block with the signature {@code fakesig}. */
@@ -88,32 +94,44 @@ public record Turn(
 
     /** Serves this turn to the next {@code n} main-loop requests (retries count as requests). */
     public Turn times(int n) {
-        return new Turn(content, stopReason, delay, chunkSize, chunkDelay, n, error, hang, usage, gate);
+        return new Turn(content, stopReason, delay, chunkSize, chunkDelay, n, error, hang, usage, gate, dropAfter);
     }
 
     /** Waits this long before answering. */
     public Turn delayed(Duration delay) {
-        return new Turn(content, stopReason, delay, chunkSize, chunkDelay, times, error, hang, usage, gate);
+        return new Turn(content, stopReason, delay, chunkSize, chunkDelay, times, error, hang, usage, gate, dropAfter);
     }
 
     /** Streams text and thinking in deltas of {@code size} characters, pausing {@code delay} before each. */
     public Turn chunked(int size, Duration delay) {
-        return new Turn(content, stopReason, this.delay, size, delay, times, error, hang, usage, gate);
+        return new Turn(content, stopReason, this.delay, size, delay, times, error, hang, usage, gate, dropAfter);
+    }
+
+    /**
+     * Streams the first {@code deltas} content deltas (text, thinking, signature or tool input) of each answer, then
+     * closes the connection without ending the response: the client sees the stream break mid-answer, never
+     * {@code message_stop}. An answer with no more deltas than that is sent whole.
+     */
+    public Turn droppedAfter(int deltas) {
+        if (deltas < 0) {
+            throw new IllegalArgumentException("deltas must be 0 or more, was " + deltas);
+        }
+        return new Turn(content, stopReason, delay, chunkSize, chunkDelay, times, error, hang, usage, gate, deltas);
     }
 
     /** Reports this stop reason instead of the derived one. */
     public Turn withStopReason(String stopReason) {
-        return new Turn(content, stopReason, delay, chunkSize, chunkDelay, times, error, hang, usage, gate);
+        return new Turn(content, stopReason, delay, chunkSize, chunkDelay, times, error, hang, usage, gate, dropAfter);
     }
 
     /** Reports these token counts. */
     public Turn withUsage(Usage usage) {
-        return new Turn(content, stopReason, delay, chunkSize, chunkDelay, times, error, hang, usage, gate);
+        return new Turn(content, stopReason, delay, chunkSize, chunkDelay, times, error, hang, usage, gate, dropAfter);
     }
 
     /** Holds each answer of this turn until {@code gate} opens. */
     public Turn heldBy(Gate gate) {
-        return new Turn(content, stopReason, delay, chunkSize, chunkDelay, times, error, hang, usage, gate);
+        return new Turn(content, stopReason, delay, chunkSize, chunkDelay, times, error, hang, usage, gate, dropAfter);
     }
 
     /** Adds a response header to an error turn, e.g. {@code withHeader("retry-after", "1")}. */
@@ -137,11 +155,11 @@ public record Turn(
     private Turn withBlock(Block block) {
         List<Block> blocks = new ArrayList<>(content);
         blocks.add(block);
-        return new Turn(blocks, stopReason, delay, chunkSize, chunkDelay, times, error, hang, usage, gate);
+        return new Turn(blocks, stopReason, delay, chunkSize, chunkDelay, times, error, hang, usage, gate, dropAfter);
     }
 
     private Turn withError(ApiError error) {
-        return new Turn(content, stopReason, delay, chunkSize, chunkDelay, times, error, hang, usage, gate);
+        return new Turn(content, stopReason, delay, chunkSize, chunkDelay, times, error, hang, usage, gate, dropAfter);
     }
 
     /** A content block of a scripted reply. */

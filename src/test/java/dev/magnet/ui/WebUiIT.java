@@ -3,6 +3,7 @@ package dev.magnet.ui;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.magnet.testing.CuttableProxy;
 import dev.magnet.testing.FakeAnthropic;
 import dev.magnet.testing.Gate;
 import dev.magnet.testing.GitFixtures;
