@@ -51,6 +51,7 @@ import dev.magnet.runner.RunnerMetrics;
 import dev.magnet.runner.SessionRunner;
 import dev.magnet.config.SandboxConfig;
 import dev.magnet.sandbox.BwrapSandboxProvider;
+import dev.magnet.sandbox.Images;
 import dev.magnet.sandbox.Cgroups;
 import dev.magnet.sandbox.DataDir;
 import dev.magnet.sandbox.HostCheck;
@@ -164,6 +165,9 @@ public final class Magnet implements AutoCloseable {
                 new EgressEvents(store),
                 config.limits().gatewayMaxConnections());
         SandboxProvider sandboxes = sandboxes(config, gateway, cgroups);
+        if (sandboxes instanceof BwrapSandboxProvider layered) {
+            layered.unmountLeftoverLayers(config.dataDir().resolve("sessions"));
+        }
         Git git = new Git();
         OriginPolicy origins = new OriginPolicy(config.allowLocalRepos(), config.localRepoRoots(), config.dataDir(), addresses);
         SessionRepos repos = new SessionRepos(git, new Mirrors(git, config.dataDir()), origins);
@@ -176,7 +180,7 @@ public final class Magnet implements AutoCloseable {
         String runnerId = "runner-" + ProcessHandle.current().pid() + "-" + Tokens.random(4);
         RepoNames repoNames = new RepoNames(origins, github);
         EnvironmentService environments = new EnvironmentService(database.jdbi(), secretBox, repoNames, audit, redactor,
-                clock);
+                clock, sandboxes::images);
         SessionRunner runner = SessionRunner.create(runnerId, config, database.jdbi(), store, repos, transfer, sandboxes,
                 relay, budgets, redactor, new RunnerMetrics(metrics), github, pullRequests, environments, gateway);
         SessionService sessions = new SessionService(store, runner, config.defaultModel(), repoNames, environments,
@@ -215,7 +219,7 @@ public final class Magnet implements AutoCloseable {
         ResourceLimits limits = new ResourceLimits(sc.memoryMiB() * 1024 * 1024, sc.maxProcesses(), sc.cpus(),
                 sc.diskMiB() * 1024 * 1024, sc.maxFiles());
         return new BwrapSandboxProvider(SandboxUser.resolve(sc.user()), limits, cgroups, gateway, config.claudeBin(),
-                sc.toolchains(), sc.diskCheck());
+                sc.toolchains(), sc.diskCheck(), new Images(sc.imagesDir()));
     }
 
     public int port() {

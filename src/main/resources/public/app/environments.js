@@ -53,7 +53,7 @@ export function environmentPage(main, { id, me, navigate }) {
       h('div.grow', field('repo', 'Repository', input('repo', { placeholder: 'owner/name or git URL' }), 'Sessions of this environment start here unless they name another.')),
       field('branch', 'Branch', input('branch', { placeholder: 'default branch' }))),
     h('div.row',
-      field('image', 'Image', input('image', { placeholder: 'server default' })),
+      field('image', 'Image', input('image', { placeholder: 'host (or default, or an image the operator added)' })),
       field('previewPort', 'Preview port', input('previewPort', { type: 'number', min: 1, max: 65535 }))),
     field('setupScript', 'Setup script', area('setupScript', { rows: 6, placeholder: 'python3 -m venv ~/venv\n~/venv/bin/pip install -r requirements.txt' }),
       'Runs after the clone, before the agent, with bash -eo pipefail. Empty: the repository\'s .magnet/setup.sh, if any.'),

@@ -16,8 +16,13 @@ import java.util.Map;
  * @param privateAddresses hosts and CIDR ranges sandboxes may reach through the egress proxy although loopback,
  *                     link-local or private ({@code MAGNET_EGRESS_PRIVATE_ADDRESSES}; none by default, and never
  *                     Magnet's own ports)
+ * @param setupCacheTtl how long a setup cache snapshot is used after it was made ({@code MAGNET_SETUP_CACHE_TTL},
+ *                     7 days; seconds, or a number with {@code s}, {@code m}, {@code h} or {@code d})
+ * @param setupCacheMaxBytes the size all snapshots may take together before the least recently used go
+ *                     ({@code MAGNET_SETUP_CACHE_MAX_MB}, 51200)
  */
-public record EnvironmentSettings(List<String> registries, Duration setupTimeout, List<String> privateAddresses) {
+public record EnvironmentSettings(List<String> registries, Duration setupTimeout, List<String> privateAddresses,
+                                  Duration setupCacheTtl, long setupCacheMaxBytes) {
     /** The default {@code registries} list. */
     public static final List<String> DEFAULT_REGISTRIES = List.of(
             "registry.npmjs.org:443", "registry.yarnpkg.com:443",
@@ -31,6 +36,9 @@ public record EnvironmentSettings(List<String> registries, Duration setupTimeout
     public EnvironmentSettings {
         registries = List.copyOf(registries);
         privateAddresses = List.copyOf(privateAddresses);
+        if (setupCacheTtl.isNegative() || setupCacheTtl.isZero() || setupCacheMaxBytes < 1) {
+            throw new IllegalArgumentException("MAGNET_SETUP_CACHE_TTL and MAGNET_SETUP_CACHE_MAX_MB must be positive");
+        }
         if (setupTimeout.isNegative() || setupTimeout.isZero()) {
             throw new IllegalArgumentException("MAGNET_SETUP_TIMEOUT_SECONDS must be positive");
         }
@@ -47,6 +55,30 @@ public record EnvironmentSettings(List<String> registries, Duration setupTimeout
                         : Arrays.stream(registries.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList(),
                 Duration.ofSeconds(MagnetConfig.parseLong(env, "MAGNET_SETUP_TIMEOUT_SECONDS", 1800)),
                 Arrays.stream(env.getOrDefault("MAGNET_EGRESS_PRIVATE_ADDRESSES", "").split(",")).map(String::strip)
-                        .filter(s -> !s.isEmpty()).toList());
+                        .filter(s -> !s.isEmpty()).toList(),
+                duration(env.getOrDefault("MAGNET_SETUP_CACHE_TTL", "7d")),
+                MagnetConfig.parseLong(env, "MAGNET_SETUP_CACHE_MAX_MB", 51200) * 1024 * 1024);
+    }
+
+    /** {@code 3600}, {@code 3600s}, {@code 60m}, {@code 12h} or {@code 7d}. */
+    private static Duration duration(String value) {
+        String v = value.strip().toLowerCase(java.util.Locale.ROOT);
+        try {
+            char unit = v.isEmpty() ? ' ' : v.charAt(v.length() - 1);
+            if (Character.isDigit(unit)) {
+                return Duration.ofSeconds(Long.parseLong(v));
+            }
+            long n = Long.parseLong(v.substring(0, v.length() - 1));
+            return switch (unit) {
+                case 's' -> Duration.ofSeconds(n);
+                case 'm' -> Duration.ofMinutes(n);
+                case 'h' -> Duration.ofHours(n);
+                case 'd' -> Duration.ofDays(n);
+                default -> throw new NumberFormatException(value);
+            };
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("MAGNET_SETUP_CACHE_TTL must be seconds or a number with s, m, h or d "
+                    + "(e.g. 7d), was '" + value + "'");
+        }
     }
 }

@@ -23,10 +23,12 @@ import java.util.Objects;
  *                       ({@code MAGNET_SANDBOX_DISK_MB}, 20480)
  * @param maxFiles       files and folders those may hold together ({@code MAGNET_SANDBOX_MAX_FILES}, 1000000)
  * @param diskCheck      how often they are measured while the agent runs ({@code MAGNET_SANDBOX_DISK_CHECK_SECONDS}, 5)
+ * @param imagesDir      the machine-wide folder of sandbox images built by {@code ./magnet}
+ *                       ({@code MAGNET_IMAGES_DIR}, {@code /var/lib/magnet/images})
  */
 public record SandboxConfig(Provider provider, String user, long memoryMiB, int maxProcesses, double cpus,
                             Duration idleTeardown, String egressAllow, List<Path> toolchains, long diskMiB,
-                            long maxFiles, Duration diskCheck) {
+                            long maxFiles, Duration diskCheck, Path imagesDir) {
 
     /** What isolates the agent, by its {@code MAGNET_SANDBOX} value. */
     public enum Provider {
@@ -61,6 +63,7 @@ public record SandboxConfig(Provider provider, String user, long memoryMiB, int 
     public SandboxConfig {
         Objects.requireNonNull(provider, "the sandbox provider is required (MAGNET_SANDBOX)");
         toolchains = List.copyOf(toolchains);
+        Objects.requireNonNull(imagesDir, "the image folder is required (MAGNET_IMAGES_DIR)");
         if (diskMiB < 1) {
             throw new IllegalArgumentException("MAGNET_SANDBOX_DISK_MB must be at least 1");
         }
@@ -85,6 +88,7 @@ public record SandboxConfig(Provider provider, String user, long memoryMiB, int 
                 Arrays.stream(tools.split(":")).filter(s -> !s.isBlank()).map(Path::of).toList(),
                 MagnetConfig.parseLong(env, "MAGNET_SANDBOX_DISK_MB", 20480),
                 MagnetConfig.parseLong(env, "MAGNET_SANDBOX_MAX_FILES", 1_000_000),
-                Duration.ofSeconds(MagnetConfig.parseLong(env, "MAGNET_SANDBOX_DISK_CHECK_SECONDS", 5)));
+                Duration.ofSeconds(MagnetConfig.parseLong(env, "MAGNET_SANDBOX_DISK_CHECK_SECONDS", 5)),
+                Path.of(env.getOrDefault("MAGNET_IMAGES_DIR", "/var/lib/magnet/images")));
     }
 }

@@ -10,7 +10,7 @@ import java.util.Set;
  *
  * @param repo         the repository sessions of it start from when they name none, or null
  * @param branch       their base branch when they name none, or null
- * @param image        the sandbox's root filesystem, or null for the server's default image
+ * @param image        the sandbox's root filesystem (an image of {@code SandboxProvider.images()}), or null for {@code host}
  * @param setupScript  run after the clone, before the agent, as root inside the sandbox; null: the repository's
  *                     {@code .magnet/setup.sh} when present
  * @param runScript    a background process kept running while the agent works (a dev server), or null

@@ -17,6 +17,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -33,10 +35,16 @@ public final class EnvironmentService implements EnvironmentChoices {
     private final AuditLog audit;
     private final Redactor redactor;
     private final Clock clock;
+    private final Supplier<Set<String>> images;
 
-    /** Makes the service; every stored secret is registered with the redactor at once. */
+    /**
+     * Makes the service; every stored secret is registered with the redactor at once.
+     *
+     * @param images the names of the sandbox images an environment may name (asked at each create and change)
+     */
     public EnvironmentService(Jdbi jdbi, SecretBox secrets, RepoNames repoNames, AuditLog audit, Redactor redactor,
-                              Clock clock) {
+                              Clock clock, Supplier<Set<String>> images) {
+        this.images = images;
         this.jdbi = jdbi;
         this.environments = new EnvironmentRepository(secrets);
         this.repoNames = repoNames;
@@ -57,6 +65,7 @@ public final class EnvironmentService implements EnvironmentChoices {
         requireAdmin(actor);
         return jdbi.inTransaction(h -> {
             EnvironmentDraft draft = EnvironmentDraft.defaults().with(body, repo(actor), java.util.Set.of());
+            requireKnownImage(draft);
             requireFreeName(h, actor.workspaceId(), draft.name(), null);
             String id = Ids.newId();
             Instant now = clock.instant();
@@ -84,6 +93,9 @@ public final class EnvironmentService implements EnvironmentChoices {
         return jdbi.inTransaction(h -> {
             Environment current = visible(h, actor, id);
             EnvironmentDraft draft = EnvironmentDraft.of(current).with(body, repo(actor), current.secretNames());
+            if (body.has("image")) {
+                requireKnownImage(draft);
+            }
             requireFreeName(h, actor.workspaceId(), draft.name(), id);
             if (!environments.update(h, id, current.version(), draft, clock.instant())) {
                 throw new ConflictException("environment " + id + " was changed meanwhile; read it again and retry");
@@ -178,5 +190,17 @@ public final class EnvironmentService implements EnvironmentChoices {
         List<String> fields = new java.util.ArrayList<>();
         body.fieldNames().forEachRemaining(fields::add);
         return String.join(", ", fields);
+    }
+
+    /** A 400 on {@code image} when the draft names an image this server does not have. */
+    private void requireKnownImage(EnvironmentDraft draft) {
+        if (draft.image() == null) {
+            return;
+        }
+        Set<String> known = images.get();
+        if (!known.contains(draft.image())) {
+            throw new InvalidRequestException("image", "there is no image '" + draft.image() + "' on this server (images: "
+                    + String.join(", ", known) + "); an operator adds images with ./magnet images");
+        }
     }
 }

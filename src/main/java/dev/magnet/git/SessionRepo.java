@@ -179,6 +179,12 @@ public final class SessionRepo {
         return type.succeeded() && type.stdout().strip().equals("blob");
     }
 
+    /** The blob id of {@code path} at the base commit, when it is a file there. */
+    public Optional<String> blobAtBase(String path) {
+        GitResult id = command().tryRun("rev-parse", "--verify", "-q", baseCommit + ":" + path);
+        return id.succeeded() && hasFileAtBase(path) ? Optional.of(id.stdout().strip()) : Optional.empty();
+    }
+
     /** True when the session branch has commits that are not in the base commit. */
     public boolean hasCommitsBeyondBase() {
         Optional<String> tip = branchCommit();

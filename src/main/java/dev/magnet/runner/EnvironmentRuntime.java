@@ -5,6 +5,7 @@ import dev.magnet.environment.EnvironmentService;
 import dev.magnet.environment.NetworkPolicy;
 import dev.magnet.environment.NetworkRules;
 import dev.magnet.gateway.Gateway;
+import dev.magnet.sandbox.Images;
 import dev.magnet.session.FailureReason;
 import dev.magnet.session.Session;
 import java.util.LinkedHashMap;
@@ -53,6 +54,11 @@ final class EnvironmentRuntime {
         /** The secrets' values by name. */
         Map<String, String> secrets() {
             return prepared.map(EnvironmentService.Prepared::secrets).orElse(Map.of());
+        }
+
+        /** The sandbox image: the environment's, else {@code host} (the host's own {@code /usr}). */
+        String image() {
+            return environment().map(Environment::image).orElse(Images.HOST);
         }
 
         Optional<String> setupScript() {

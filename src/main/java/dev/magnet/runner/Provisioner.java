@@ -13,6 +13,8 @@ import dev.magnet.sandbox.SandboxException;
 import dev.magnet.sandbox.SandboxProvider;
 import dev.magnet.session.FailureReason;
 import dev.magnet.session.Session;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -37,13 +39,22 @@ final class Provisioner {
         this.identity = Objects.requireNonNull(identity, "identity");
     }
 
-    /** A sandbox over the session's folders (which exist). */
-    Sandbox sandbox(SessionPaths paths, String sessionId) throws StepFailure {
+    /**
+     * A sandbox over the session's folders (which exist), its root file system from {@code image} and the snapshots,
+     * with {@code cachedWorkspace} (or null) bound read-only for the helper that restores it.
+     */
+    Sandbox sandbox(SessionPaths paths, String sessionId, String image, List<Path> snapshots, Path cachedWorkspace)
+            throws StepFailure {
         try {
-            return sandboxes.create(paths.sandboxSpec(sessionId));
+            return sandboxes.create(paths.sandboxSpec(sessionId, image, snapshots, cachedWorkspace));
         } catch (SandboxException e) {
             throw new StepFailure(FailureReason.SANDBOX_FAILED, e.getMessage(), e);
         }
+    }
+
+    /** What identifies an image as built (for setup cache keys). */
+    String imageVersion(String image) {
+        return sandboxes.imageVersion(image);
     }
 
     /**

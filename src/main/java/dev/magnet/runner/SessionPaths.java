@@ -1,11 +1,13 @@
 package dev.magnet.runner;
 
+import dev.magnet.sandbox.Images;
 import dev.magnet.sandbox.SandboxSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -24,6 +26,46 @@ record SessionPaths(Path root, Path workspace, Path home, Path tmp, Path run, Pa
 
     SandboxSpec sandboxSpec(String sessionId) {
         return new SandboxSpec(sessionId, workspace, home, tmp, run);
+    }
+
+    /**
+     * The sandbox over these folders with its root file system from {@code image} ({@link Images#HOST}: the host's
+     * {@code /usr}; another: the session's layer, {@code layer/}, over the image and the given snapshots).
+     */
+    SandboxSpec sandboxSpec(String sessionId, String image, List<Path> snapshots, Path cachedWorkspace) {
+        SandboxSpec.RootFs rootFs = image.equals(Images.HOST) ? SandboxSpec.RootFs.HOST
+                : new SandboxSpec.RootFs(image, layer(), snapshots, cachedWorkspace);
+        return new SandboxSpec(sessionId, workspace, home, tmp, run, rootFs);
+    }
+
+    /** The session's copy-on-write layer over its image (with an image other than {@code host}). */
+    Path layer() {
+        return root.resolve("layer");
+    }
+
+    /** The writable files of the session's layer. */
+    Path layerUpper() {
+        return SandboxSpec.RootFs.upper(layer());
+    }
+
+    /** The file, written by the server only, naming the setup cache snapshot the session's layer stands on. */
+    Path snapshotNote() {
+        return layer().resolve("snapshot");
+    }
+
+    /** Forgets a layer half-made by a run that was cut off: its writable files and the snapshot it stood on. */
+    void resetLayer() {
+        try {
+            Files.deleteIfExists(snapshotNote());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + snapshotNote() + ": " + e.getMessage(), e);
+        }
+        deleteLayerUpper();
+    }
+
+    /** Removes the session's layer's writable files (a fresh one is made at the next mount). */
+    void deleteLayerUpper() {
+        delete(layerUpper());
     }
 
     /** Creates the home and temp folders (the workspace is made by the clone). */

@@ -87,6 +87,8 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
                 new Provisioner(sandboxes, repos, transfer, identity), relay, budgets,
                 new EnvironmentRuntime(environments, new NetworkRules(config.environments().registries()), gateway),
                 new SetupStep(store, config.environments().setupTimeout(), redactor::redact, clock),
+                new SetupSnapshots(config.dataDir().resolve("setup-cache"), config.environments().setupCacheTtl(),
+                        config.environments().setupCacheMaxBytes(), clock),
                 new AgentRun.Settings(config.modelMaxRetries(), config.limits().agentMaxLineBytes()),
                 new TurnRecorder(store, metrics, clock),
                 new Finisher(transfer, store, pullRequests, identity, config.sandbox().diskMiB() * 1024 * 1024,

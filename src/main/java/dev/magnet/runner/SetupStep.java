@@ -26,7 +26,7 @@ import java.util.function.UnaryOperator;
 
 /**
  * Runs a session's setup script in its sandbox, after the clone and before the agent (SPEC §5): as {@code bash -eo
- * pipefail} in the workspace, with the environment's variables and secrets and the setup network policy. Its output
+ * pipefail} in the workspace, as root inside the sandbox ({@link Sandbox#startAsRoot}), with the environment's variables and secrets and the setup network policy. Its output
  * (stdout and stderr in order) is streamed as {@code setup_output} events, a burst of lines per event; a non-zero
  * exit fails the session {@code setup_failed} with the output's tail, and a script past the time limit is killed and
  * fails it {@code timeout}.
@@ -79,7 +79,7 @@ final class SetupStep {
         };
         SandboxProcess process;
         try {
-            process = sandbox.start(command, environment(sandbox.view(), variables));
+            process = sandbox.startAsRoot(command, environment(sandbox.view(), variables));
         } catch (SandboxException e) {
             throw new StepFailure(FailureReason.SANDBOX_FAILED, "The setup script could not start: " + e.getMessage(), e);
         }

@@ -36,7 +36,7 @@ final class BwrapSandbox implements Sandbox {
             "exec " + BwrapCommand.SECCOMP_FD + "< \"$MAGNET_SECCOMP\" || exit 124",
             "exec \"$@\"");
 
-    private final SandboxSpec spec;
+    private volatile SandboxSpec spec;
     private final SandboxUser user;
     private final ResourceLimits limits;
     private final Cgroups cgroups;
@@ -46,13 +46,17 @@ final class BwrapSandbox implements Sandbox {
     private final EgressPolicy egress;
     private final Path seccompProgram;
     private final DiskWatchdog disk;
+    private volatile SessionLayer layer;
+    private final Path imageRootfs;
     private final List<LocalProcess> processes = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
     private volatile DiskLimitExceeded diskLimitExceeded;
 
     BwrapSandbox(SandboxSpec spec, SandboxUser user, ResourceLimits limits, Cgroups cgroups, Cgroups.Group group,
                  Gateway.SessionGateway sockets, BwrapCommand command, EgressPolicy egress, Path seccompProgram,
-                 Duration diskCheckEvery) {
+                 Duration diskCheckEvery, SessionLayer layer, Path imageRootfs) {
+        this.layer = layer;
+        this.imageRootfs = imageRootfs;
         this.spec = spec;
         this.user = user;
         this.limits = limits;
@@ -62,7 +66,11 @@ final class BwrapSandbox implements Sandbox {
         this.command = command;
         this.egress = egress;
         this.seccompProgram = seccompProgram;
-        this.disk = new DiskWatchdog(spec.sessionId(), List.of(spec.workspace(), spec.home(), spec.tmp()),
+        List<Path> measured = new ArrayList<>(List.of(spec.workspace(), spec.home(), spec.tmp()));
+        if (spec.layered()) {
+            measured.add(SessionLayer.upper(spec.root().layer()));
+        }
+        this.disk = new DiskWatchdog(spec.sessionId(), measured,
                 limits.diskBytes(), limits.maxFiles(), diskCheckEvery,
                 () -> processes.stream().anyMatch(LocalProcess::isAlive), this::stopAtDiskLimit);
     }
@@ -73,6 +81,12 @@ final class BwrapSandbox implements Sandbox {
     }
 
     @Override
+    public SandboxProcess startAsRoot(List<String> argv, Map<String, String> environment) {
+        return launch(command.argv(spec, sockets.modelSocket(), sockets.proxySocket(), argv, environment,
+                BwrapCommand.Identity.ROOT));
+    }
+
+    @Override
     public SandboxProcess exec(List<String> argv, Map<String, String> environment) {
         return launch(command.helperArgv(spec, argv, environment));
     }
@@ -80,6 +94,9 @@ final class BwrapSandbox implements Sandbox {
     private SandboxProcess launch(List<String> bwrap) {
         if (closed) {
             throw new SandboxException("the sandbox of session " + spec.sessionId() + " is closed");
+        }
+        if (spec.layered() && layer == null) {
+            throw new SandboxException("the layer of session " + spec.sessionId() + " is not mounted");
         }
         if (diskLimitExceeded != null) {
             throw new SandboxException(diskLimitExceeded.message());
@@ -107,6 +124,29 @@ final class BwrapSandbox implements Sandbox {
     @Override
     public SandboxSpec spec() {
         return spec;
+    }
+
+    @Override
+    public synchronized void unmountLayer() {
+        killAll();
+        SessionLayer l = layer;
+        layer = null;
+        if (l != null) {
+            l.close();
+        }
+    }
+
+    @Override
+    public synchronized void mountLayer(List<Path> snapshots, Path cachedWorkspace) {
+        if (!spec.layered()) {
+            return;
+        }
+        unmountLayer();
+        SandboxSpec.RootFs root = new SandboxSpec.RootFs(spec.root().image(), spec.root().layer(), snapshots, cachedWorkspace);
+        spec = new SandboxSpec(spec.sessionId(), spec.workspace(), spec.home(), spec.tmp(), spec.run(), root);
+        List<Path> lowers = new ArrayList<>(snapshots);
+        lowers.add(imageRootfs);
+        layer = SessionLayer.mount(root.layer(), lowers, user);
     }
 
     @Override
@@ -140,6 +180,7 @@ final class BwrapSandbox implements Sandbox {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("provider", "bwrap");
         d.put("user", user.name());
+        d.put("image", spec.root().image());
         d.put("uid", user.uid());
         Map<String, Object> l = new LinkedHashMap<>();
         l.put("memoryMiB", limits.memoryMiB());
@@ -163,6 +204,11 @@ final class BwrapSandbox implements Sandbox {
         killAll();
         group.close();
         sockets.close();
+        SessionLayer l = layer;
+        layer = null;
+        if (l != null) {
+            l.close();
+        }
     }
 
     /** Records the breach first (the agent's death is read against it), then kills everything inside. */

@@ -22,6 +22,17 @@ public interface Sandbox extends AutoCloseable {
     SandboxProcess start(List<String> command, Map<String, String> environment);
 
     /**
+     * As {@link #start}, but as root inside the sandbox: uid 0 of the sandbox's own user namespace, which is the same
+     * unprivileged account outside, with the capabilities that namespace grants on the files that account owns.
+     * Setup scripts run so (SPEC §5). Providers without a user namespace start the command as {@link #start} does.
+     *
+     * @throws SandboxException when it cannot start
+     */
+    default SandboxProcess startAsRoot(List<String> command, Map<String, String> environment) {
+        return start(command, environment);
+    }
+
+    /**
      * Starts a helper command inside the sandbox, as the agent's account, with no network at all (no gateway),
      * exactly the given environment, the workspace as its working directory and piped stdio. Magnet moves the
      * repository into and out of the workspace with such helpers.
@@ -31,6 +42,24 @@ public interface Sandbox extends AutoCloseable {
     SandboxProcess exec(List<String> command, Map<String, String> environment);
 
     SandboxSpec spec();
+
+    /**
+     * Kills everything inside and unmounts the session's layer, so that its writable folder can be kept or dropped;
+     * no process starts until {@link #mountLayer}. Sandboxes without a layer (image {@code host}) only kill.
+     */
+    default void unmountLayer() {
+        stopProcesses();
+    }
+
+    /**
+     * Mounts the session's layer again over {@code snapshots} (topmost first) and the image, with
+     * {@code cachedWorkspace} (or null) bound read-only at {@link SandboxSpec.RootFs#CACHED_WORKSPACE}. Sandboxes without
+     * a layer do nothing.
+     *
+     * @throws SandboxException when the layer cannot be mounted
+     */
+    default void mountLayer(List<java.nio.file.Path> snapshots, java.nio.file.Path cachedWorkspace) {
+    }
 
     /** Paths and endpoints as seen from inside. */
     AgentView view();

@@ -17,6 +17,16 @@ public interface SandboxProvider {
     default void discardLeftovers(String sessionId) {
     }
 
+    /** The images sessions of this provider may name (SPEC §5); {@link Images#HOST} at least. */
+    default java.util.Set<String> images() {
+        return java.util.Set.of(Images.HOST);
+    }
+
+    /** What identifies an image as built, so that what was made on an older build is not reused. */
+    default String imageVersion(String image) {
+        return image;
+    }
+
     /** A short name for logs and the session's details, e.g. {@code bwrap}. */
     String name();
 }

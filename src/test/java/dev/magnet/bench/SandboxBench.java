@@ -59,7 +59,7 @@ public final class SandboxBench {
             Gateway gateway = new Gateway(relay, EgressPolicy.denyAll(), dev.magnet.net.AddressPolicy.of(java.util.List.of()), dev.magnet.gateway.EgressLog.NONE, limits.gatewayMaxConnections());
             SandboxProvider bwrap = new BwrapSandboxProvider(SandboxUser.resolve("magnet-sandbox"),
                     new ResourceLimits(4L << 30, 1024, 2, 20L << 30, 1_000_000), Cgroups.detect(), gateway, claude, List.of(),
-                    Duration.ofSeconds(5));
+                    Duration.ofSeconds(5), new dev.magnet.sandbox.Images(java.nio.file.Path.of("/var/lib/magnet/images")));
             SandboxProvider plain = UnisolatedSandbox.provider(claude, relay.baseUrl());
             for (String what : List.of("--version", "true")) {
                 List<Long> inside = time(bwrap, dir.resolve("b"), what, runs);
