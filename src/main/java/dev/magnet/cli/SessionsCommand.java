@@ -1,6 +1,5 @@
 package dev.magnet.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.Objects;
 import picocli.CommandLine.Command;

@@ -26,7 +26,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * Runs a session's setup script in its sandbox, after the clone and before the agent (SPEC §5): as {@code bash -eo
- * pipefail} in the workspace, as root inside the sandbox ({@link Sandbox#startAsRoot}), with the environment's variables and secrets and the setup network policy. Its output
+ * pipefail} in the workspace, as root inside the sandbox ({@link Sandbox#startAsRoot}), with the environment's variables and secrets and
+ * the setup network policy. Its output
  * (stdout and stderr in order) is streamed as {@code setup_output} events, a burst of lines per event; a non-zero
  * exit fails the session {@code setup_failed} with the output's tail, and a script past the time limit is killed and
  * fails it {@code timeout}.

@@ -1,6 +1,5 @@
 package dev.magnet.session;
 
-import dev.magnet.auth.Callers;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.magnet.auth.Actor;
 import dev.magnet.web.InvalidRequestException;

@@ -56,7 +56,8 @@ public final class SandboxBench {
         Path claude = TestServer.claudeBin();
         SessionLimits limits = SessionLimits.defaults();
         try (ModelRelay relay = ModelRelay.start("unused", "http://127.0.0.1:9", limits.relayMaxBodyBytes(), Spending.UNLIMITED)) {
-            Gateway gateway = new Gateway(relay, EgressPolicy.denyAll(), dev.magnet.net.AddressPolicy.of(java.util.List.of()), dev.magnet.gateway.EgressLog.NONE, limits.gatewayMaxConnections());
+            Gateway gateway = new Gateway(relay, EgressPolicy.denyAll(), dev.magnet.net.AddressPolicy.of(java.util.List.of()),
+                    dev.magnet.gateway.EgressLog.NONE, limits.gatewayMaxConnections());
             SandboxProvider bwrap = new BwrapSandboxProvider(SandboxUser.resolve("magnet-sandbox"),
                     new ResourceLimits(4L << 30, 1024, 2, 20L << 30, 1_000_000), Cgroups.detect(), gateway, claude, List.of(),
                     Duration.ofSeconds(5), new dev.magnet.sandbox.Images(java.nio.file.Path.of("/var/lib/magnet/images")));

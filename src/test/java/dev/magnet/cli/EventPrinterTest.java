@@ -176,7 +176,8 @@ class EventPrinterTest {
     @Test
     void a_failed_turn_shows_why() {
         assertThat(print("turn_result", """
-                {"success":false,"subtype":"error_during_execution","terminalReason":null,"error":"API error 401","costUsd":0,"inputTokens":0,"outputTokens":0,"durationMs":1200}"""))
+                {"success":false,"subtype":"error_during_execution","terminalReason":null,"error":"API error 401","costUsd":0,
+                "inputTokens":0,"outputTokens":0,"durationMs":1200}"""))
                 .containsExactly("✗ turn failed (error_during_execution): API error 401 · $0.0000 · 0 in / 0 out · 1.2s");
     }
 

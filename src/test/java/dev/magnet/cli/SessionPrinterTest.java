@@ -86,7 +86,8 @@ class SessionPrinterTest {
 
     @Test
     void the_headline_is_title_and_state() {
-        SessionAnswer session = ClientJson.read("{\"id\":\"s1\",\"title\":\"Fix it\",\"status\":\"active\",\"phase\":\"queued\"}", SessionAnswer.class);
+        SessionAnswer session = ClientJson.read("{\"id\":\"s1\",\"title\":\"Fix it\",\"status\":\"active\",\"phase\":\"queued\"}",
+                SessionAnswer.class);
 
         assertThat(printer.headline(session)).isEqualTo("Fix it · active/queued");
     }

@@ -38,7 +38,8 @@ class GatewayBridgeIT {
         relay = ModelRelay.start("sk-ant-" + "bridge-test", model.baseUrl(), MAX_BODY, Spending.UNLIMITED);
         // why: unix socket paths are limited to 107 bytes, so not under the (long) JUnit temporary folder
         dir = Files.createTempDirectory(Path.of("/tmp"), "gw");
-        sockets = new Gateway(relay, EgressPolicy.denyAll(), dev.magnet.net.AddressPolicy.of(java.util.List.of()), EgressLog.NONE, 8).open("s", dir, -1, -1);
+        sockets = new Gateway(relay, EgressPolicy.denyAll(), dev.magnet.net.AddressPolicy.of(java.util.List.of()), EgressLog.NONE, 8)
+                .open("s", dir, -1, -1);
         try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = free.getLocalPort();
         }

@@ -127,7 +127,8 @@ class GitHubIT {
 
         assertThat(github.issuedTokens()).isNotEmpty();
         String events = server.get("/api/sessions/" + id + "/events?limit=1000").body();
-        assertThat(events).contains(github.apiUrl() + "/acme/web-app.git (push)").contains("ANTHROPIC_BASE_URL").doesNotContain("Authorization: Basic").doesNotContain("extraHeader");
+        assertThat(events).contains(github.apiUrl() + "/acme/web-app.git (push)").contains("ANTHROPIC_BASE_URL")
+                .doesNotContain("Authorization: Basic").doesNotContain("extraHeader");
         String modelSaw = String.join("\n", model.requests().stream().map(r -> r.body().toString()).toList());
         String logText = String.join("\n", logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList());
         String gitConfig = GitFixtures.git(server.dataDir(), "config", "--file",

@@ -17,6 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -136,8 +138,9 @@ class DatabaseRestartIT {
         String waiting = "select count(*) from pg_stat_activity where wait_event_type = 'Lock' and query ilike 'select%for update%'";
         try {
             Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(50)).until(() -> {
-                try (Connection c = DriverManager.getConnection(url); var st = c.createStatement();
-                     var rs = st.executeQuery(waiting)) {
+                try (Connection c = DriverManager.getConnection(url);
+                     Statement st = c.createStatement();
+                     ResultSet rs = st.executeQuery(waiting)) {
                     return rs.next() && rs.getInt(1) > 0;
                 }
             });

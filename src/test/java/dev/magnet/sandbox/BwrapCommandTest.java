@@ -14,7 +14,8 @@ class BwrapCommandTest {
     @Test
     void as_root_bwrap_drops_every_capability_but_setpriv_s_and_the_agent_runs_as_the_sandbox_account_in_its_own_user_namespace() {
         List<String> argv = new BwrapCommand(new SandboxUser("magnet-sandbox", 999, 995, true), Path.of("/tools/claude"), List.of())
-                .argv(SPEC, Path.of("/tmp/g/s1-model.sock"), Path.of("/tmp/g/s1-proxy.sock"), List.of("/opt/claude/bin/claude", "-p"), Map.of("HOME", "/home/agent"));
+                .argv(SPEC, Path.of("/tmp/g/s1-model.sock"), Path.of("/tmp/g/s1-proxy.sock"), List.of("/opt/claude/bin/claude", "-p"),
+                        Map.of("HOME", "/home/agent"));
         String line = String.join(" ", argv);
 
         assertThat(line).startsWith("bwrap --unshare-pid --unshare-net --unshare-ipc --unshare-uts --unshare-cgroup-try")

@@ -64,7 +64,8 @@ class SessionTest {
 
     @Test
     void a_long_first_line_becomes_a_title_cut_at_a_word() {
-        String title = SessionService.deriveTitle("Refactor the authentication module so that sessions expire after thirty minutes of inactivity\nmore");
+        String title = SessionService.deriveTitle(
+                "Refactor the authentication module so that sessions expire after thirty minutes of inactivity\nmore");
         assertThat(title).hasSizeLessThanOrEqualTo(81).endsWith("…").doesNotContain("\n");
         assertThat(SessionService.deriveTitle("  Fix bug  \nDetails")).isEqualTo("Fix bug");
     }

@@ -14,7 +14,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * A digest of the rows of every table of a PostgreSQL schema (the row count and the sum of 64-bit hashes of the rows), all taken in one query on one connection: cheap
+ * A digest of the rows of every table of a PostgreSQL schema (the row count and the sum of 64-bit hashes of the rows), all taken in one
+ * query on one connection: cheap
  * enough to take after every request, where {@link PostgresSchema#dump()} is not. The columns that move without any
  * request are left out, as the dump leaves them out: last-used times (authenticating touches them), the runner's
  * heartbeat and a running session's lease, which its runner renews every lease/3.

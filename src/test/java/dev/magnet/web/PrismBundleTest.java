@@ -49,7 +49,8 @@ class PrismBundleTest {
     @Test
     void every_language_the_ui_highlights_is_in_the_script_after_the_prism_core() throws IOException {
         String highlightJs = Files.readString(Path.of("src/main/resources/public/app/highlight.js"));
-        String map = highlightJs.substring(highlightJs.indexOf("const LANGUAGES = {"), highlightJs.indexOf("};", highlightJs.indexOf("const LANGUAGES = {")));
+        String map = highlightJs.substring(highlightJs.indexOf("const LANGUAGES = {"), highlightJs.indexOf("};",
+                highlightJs.indexOf("const LANGUAGES = {")));
         Set<String> named = new TreeSet<>(List.of("docker", "makefile"));
         Matcher m = LANGUAGE_VALUE.matcher(map);
         while (m.find()) {

@@ -495,7 +495,8 @@ public final class RequestGenerator {
                         .done(c, "lone surrogate", Expect.ANY)));
             }
             if (types.isEmpty() || types.contains("integer")) {
-                out.add(new Variant("large integer", r -> raw(op, r, l.path(), pick(r, List.of("2147483647", "2147483648", "-2147483649", "9223372036854775807",
+                out.add(new Variant("large integer", r -> raw(op, r, l.path(), pick(r, List.of("2147483647", "2147483648", "-2147483649",
+                        "9223372036854775807",
                                         "9223372036854775808", "-9223372036854775809", "1e400", "-0", "1.0", "1E2")))
                         .done(c, "large integer", Expect.ANY)));
             }
