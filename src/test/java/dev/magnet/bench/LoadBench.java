@@ -206,8 +206,9 @@ public final class LoadBench {
                     }
                     read(response.body());
                 }
-            } catch (IOException | InterruptedException e) {
+            } catch (IOException | InterruptedException | RuntimeException e) {
                 errors.incrementAndGet();
+                System.out.println("viewer of " + sessionId + " failed after " + count + " frames: " + e);
             } finally {
                 ended = true;
             }
