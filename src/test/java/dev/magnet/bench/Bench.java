@@ -1,5 +1,9 @@
 package dev.magnet.bench;
 
+import static dev.magnet.bench.Figures.report;
+import static dev.magnet.bench.Figures.pct;
+import static dev.magnet.bench.Figures.intArg;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.magnet.testing.FakeAnthropic;
 import dev.magnet.testing.GitFixtures;
@@ -16,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -167,26 +170,5 @@ public final class Bench {
         System.out.printf("  ingested (persisted, then fanned out): %.0f events/s over %.2f s%n", events / ingestSeconds, ingestSeconds);
         System.out.printf("  delivered to %d SSE readers: %d frames, %.0f events/s over %.2f s; every reader got every event once: %s%n",
                 readerCount, delivered, delivered / deliverSeconds, deliverSeconds, complete);
-    }
-
-    private static void report(String what, List<Long> millis) {
-        System.out.printf("%s: p50 %d ms, p95 %d ms, min %d ms, max %d ms (n=%d)%n", what, pct(millis, 50), pct(millis, 95),
-                Collections.min(millis), Collections.max(millis), millis.size());
-    }
-
-    private static long pct(List<Long> values, int percentile) {
-        List<Long> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        int index = (int) Math.ceil(percentile / 100.0 * sorted.size()) - 1;
-        return sorted.get(Math.max(0, Math.min(index, sorted.size() - 1)));
-    }
-
-    private static int intArg(String[] args, String name, int fallback) {
-        for (int i = 0; i < args.length - 1; i++) {
-            if (args[i].equals(name)) {
-                return Integer.parseInt(args[i + 1]);
-            }
-        }
-        return fallback;
     }
 }

@@ -1,5 +1,8 @@
 package dev.magnet.bench;
 
+import static dev.magnet.bench.Figures.intArg;
+import static dev.magnet.bench.Figures.stringArg;
+
 import dev.magnet.testing.FakeAnthropic;
 import dev.magnet.testing.PostgresSchema;
 import dev.magnet.testing.Script;
@@ -96,8 +99,7 @@ public final class EventBench {
             if (latencies.length == 0) {
                 return Double.NaN;
             }
-            int index = (int) Math.ceil(percentile / 100.0 * latencies.length) - 1;
-            return latencies[Math.max(0, Math.min(index, latencies.length - 1))] / 1_000_000.0;
+            return Figures.pct(latencies, percentile) / 1_000_000.0;
         }
     }
 
@@ -295,19 +297,5 @@ public final class EventBench {
                 """);
         Files.setPosixFilePermissions(agent, PosixFilePermissions.fromString("rwxr-xr-x"));
         return agent;
-    }
-
-    private static int intArg(String[] args, String name, int fallback) {
-        String value = stringArg(args, name, null);
-        return value == null ? fallback : Integer.parseInt(value);
-    }
-
-    private static String stringArg(String[] args, String name, String fallback) {
-        for (int i = 0; i < args.length - 1; i++) {
-            if (args[i].equals(name)) {
-                return args[i + 1];
-            }
-        }
-        return fallback;
     }
 }

@@ -1,5 +1,8 @@
 package dev.magnet.bench;
 
+import static dev.magnet.bench.Figures.intArg;
+import static dev.magnet.bench.Figures.stringArg;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.magnet.testing.FakeAnthropic;
 import dev.magnet.testing.Script;
@@ -153,8 +156,7 @@ public final class LoadBench {
             if (latenciesMicros.length == 0) {
                 return Double.NaN;
             }
-            int index = (int) Math.ceil(percentile / 100.0 * latenciesMicros.length) - 1;
-            return latenciesMicros[Math.max(0, Math.min(index, latenciesMicros.length - 1))] / 1000.0;
+            return Figures.pct(latenciesMicros, percentile) / 1000.0;
         }
 
         void print() {
@@ -281,18 +283,5 @@ public final class LoadBench {
     private static long rssKb(Path status) throws IOException {
         return Files.readString(status).lines().filter(l -> l.startsWith("VmRSS:")).findFirst()
                 .map(l -> Long.parseLong(l.replaceAll("\\D", ""))).orElse(0L);
-    }
-
-    private static int intArg(String[] args, String name, int fallback) {
-        return Integer.parseInt(stringArg(args, name, Integer.toString(fallback)));
-    }
-
-    private static String stringArg(String[] args, String name, String fallback) {
-        for (int i = 0; i < args.length - 1; i++) {
-            if (args[i].equals(name)) {
-                return args[i + 1];
-            }
-        }
-        return fallback;
     }
 }

@@ -1,5 +1,7 @@
 package dev.magnet.bench;
 
+import static dev.magnet.bench.Figures.pct;
+
 import dev.magnet.gateway.Spending;
 import dev.magnet.config.SessionLimits;
 import dev.magnet.gateway.EgressPolicy;
@@ -155,12 +157,5 @@ public final class SandboxBench {
     private static void report(String what, List<Long> micros) {
         System.out.printf("%s: p50 %.1f ms, p95 %.1f ms (n=%d)%n", what, pct(micros, 50) / 1000.0, pct(micros, 95) / 1000.0,
                 micros.size());
-    }
-
-    private static long pct(List<Long> values, int percentile) {
-        List<Long> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        int index = (int) Math.ceil(percentile / 100.0 * sorted.size()) - 1;
-        return sorted.get(Math.max(0, Math.min(index, sorted.size() - 1)));
     }
 }
