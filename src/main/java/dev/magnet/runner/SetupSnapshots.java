@@ -1,6 +1,6 @@
 package dev.magnet.runner;
 
-import dev.magnet.sandbox.HostEnvironment;
+import dev.magnet.sandbox.HostCommand;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -253,16 +252,11 @@ final class SetupSnapshots {
 
     private static String run(List<String> argv) {
         try {
-            ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
-            HostEnvironment.clean(pb.environment());
-            Process p = pb.start();
-            p.getOutputStream().close();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(600, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                p.destroyForcibly();
-                throw new UncheckedIOException(new IOException(argv.get(0) + " failed: " + out.strip()));
+            HostCommand.Result r = HostCommand.run(argv, Duration.ofSeconds(600));
+            if (!r.succeeded()) {
+                throw new UncheckedIOException(new IOException(argv.get(0) + " failed: " + r.output().strip()));
             }
-            return out;
+            return r.output();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -1,13 +1,12 @@
 package dev.magnet.sandbox;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Whether this host can run the bubblewrap sandbox safely, and what to install or enable when it cannot.
@@ -178,16 +177,8 @@ public final class HostCheck {
 
     private static Probe probe(List<String> argv) {
         try {
-            ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true).directory(new java.io.File("/"));
-            HostEnvironment.clean(pb.environment()); // why: a host child gets only what it needs (SECURITY.md, rule 3)
-            Process p = pb.start();
-            p.getOutputStream().close();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return new Probe(-1, out + " (timed out)");
-            }
-            return new Probe(p.exitValue(), out);
+            HostCommand.Result r = HostCommand.run(argv, Duration.ofSeconds(10));
+            return r.finished() ? new Probe(r.exit(), r.output()) : new Probe(-1, r.output() + " (timed out)");
         } catch (IOException e) {
             return new Probe(-1, e.getMessage());
         } catch (InterruptedException e) {

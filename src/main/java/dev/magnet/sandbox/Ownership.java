@@ -1,12 +1,11 @@
 package dev.magnet.sandbox;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Hands session folders between the host account and the sandbox account with {@code chown -R}. Symbolic
@@ -29,17 +28,12 @@ final class Ownership {
             return;
         }
         try {
-            ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
-            HostEnvironment.clean(builder.environment());
-            Process p = builder.start();
-            p.getOutputStream().close();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
+            HostCommand.Result r = HostCommand.run(argv, Duration.ofSeconds(120));
+            if (!r.finished()) {
                 throw new SandboxException("chown of the session's folders did not finish in 120 s");
             }
-            if (p.exitValue() != 0) {
-                throw new SandboxException("cannot hand the session's folders to uid " + uid + ": " + out.strip());
+            if (r.exit() != 0) {
+                throw new SandboxException("cannot hand the session's folders to uid " + uid + ": " + r.output().strip());
             }
         } catch (IOException e) {
             throw new SandboxException("cannot run chown: " + e.getMessage(), e);

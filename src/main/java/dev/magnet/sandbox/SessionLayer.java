@@ -6,11 +6,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -148,17 +148,13 @@ final class SessionLayer implements AutoCloseable {
 
     private static void run(List<String> argv) {
         try {
-            ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
-            HostEnvironment.clean(pb.environment());
-            Process p = pb.start();
-            p.getOutputStream().close();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
+            HostCommand.Result r = HostCommand.run(argv, Duration.ofSeconds(60));
+            if (!r.finished()) {
                 throw new SandboxException(argv.get(0) + " did not finish in 60 s");
             }
-            if (p.exitValue() != 0) {
-                throw new SandboxException(String.join(" ", argv.subList(0, Math.min(3, argv.size()))) + " failed: " + out.strip());
+            if (r.exit() != 0) {
+                throw new SandboxException(String.join(" ", argv.subList(0, Math.min(3, argv.size()))) + " failed: "
+                        + r.output().strip());
             }
         } catch (IOException e) {
             throw new SandboxException("cannot run " + argv.get(0) + ": " + e.getMessage(), e);
