@@ -1,9 +1,12 @@
 package dev.magnet.runner;
 
+import dev.magnet.sandbox.DiskUsage;
 import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.time.Duration;
 import java.util.IdentityHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -16,6 +19,9 @@ import java.util.Optional;
  * writer faster than that.
  */
 final class DataDirSpace {
+    private static final long MEASURE_ENTRIES = 1_000_000;
+    private static final Duration MEASURE_TIMEOUT = Duration.ofSeconds(10);
+
     /** Below this much space left to unprivileged writers, the file system counts as full. */
     static final long FULL_BELOW_BYTES = 1L << 20;
 
@@ -65,20 +71,14 @@ final class DataDirSpace {
         return saysNoSpace(t.getCause(), seen);
     }
 
-    /** The bytes under {@code dir}, as the files' sizes add up (links not followed); 0 when it is missing. */
-    static long bytesUnder(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return 0;
-        }
-        try (var files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).mapToLong(f -> {
-                try {
-                    return Files.size(f);
-                } catch (IOException e) {
-                    return 0;
-                }
-            }).sum();
-        } catch (IOException | RuntimeException e) {
+    /**
+     * The bytes {@code folders} take, measured as the disk watchdog measures them ({@link DiskUsage}: allocated blocks,
+     * links never followed, so nothing outside the agent's folders is visited); 0 when they cannot be measured.
+     */
+    static long bytesUnder(List<Path> folders) {
+        try {
+            return DiskUsage.measure(folders, MEASURE_ENTRIES, MEASURE_TIMEOUT).bytes();
+        } catch (IOException e) {
             return 0;
         }
     }

@@ -227,7 +227,7 @@ final class SessionWorkflow {
             sandbox.close();
             sandbox = null;
         }
-        long bytes = DataDirSpace.bytesUnder(paths.workspace()) + DataDirSpace.bytesUnder(paths.tmp());
+        long bytes = DataDirSpace.bytesUnder(List.of(paths.workspace(), paths.tmp()));
         String removed;
         try {
             paths.tearDown();

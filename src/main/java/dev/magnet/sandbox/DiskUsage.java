@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * 2,000-file workspace (about half of it starting find), so 0.1 to 0.2 % of one core at one measurement every
  * 5 s; about 0.2 s per 100,000 entries.
  */
-final class DiskUsage {
+public final class DiskUsage {
     /**
      * One measurement.
      *
@@ -35,7 +35,7 @@ final class DiskUsage {
      * @param complete false when the walk stopped early (at the entry cap or the timeout): the figures are then
      *                 lower bounds
      */
-    record Measurement(long bytes, long entries, boolean complete) {
+    public record Measurement(long bytes, long entries, boolean complete) {
     }
 
     /** A hard-linked file: counted once, whichever of its names the walk meets first. */
@@ -52,7 +52,7 @@ final class DiskUsage {
      *
      * @throws IOException when find cannot be started or measures nothing
      */
-    static Measurement measure(List<Path> roots, long maxEntries, Duration timeout) throws IOException {
+    public static Measurement measure(List<Path> roots, long maxEntries, Duration timeout) throws IOException {
         List<String> argv = new ArrayList<>(List.of("find", "-P"));
         for (Path root : roots) {
             if (Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {

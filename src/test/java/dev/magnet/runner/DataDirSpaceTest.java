@@ -3,8 +3,10 @@ package dev.magnet.runner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,6 +42,21 @@ class DataDirSpaceTest {
         assertThat(DataDirSpace.fullness(dir, new IOException("Permission denied"))).isEmpty();
         assertThat(DataDirSpace.fullness(dir, new IOException("No space left on device"))).hasValueSatisfying(
                 s -> assertThat(s).startsWith("the file system of the data dir " + dir + " has ").contains(" MiB free of "));
+    }
+
+    @Test
+    void the_space_a_workspace_gave_back_never_counts_what_its_links_point_to() throws IOException {
+        Path outside = Files.createDirectories(dir.resolve("host"));
+        Files.write(outside.resolve("big"), new byte[8 * 1024 * 1024]);
+        Path workspace = Files.createDirectories(dir.resolve("workspace"));
+        Files.write(workspace.resolve("own"), new byte[64 * 1024]);
+        // the agent's links to a host file and a host folder: stat through them would count (and visit) the host
+        Files.createSymbolicLink(workspace.resolve("to-file"), outside.resolve("big"));
+        Files.createSymbolicLink(workspace.resolve("to-folder"), outside);
+
+        long bytes = DataDirSpace.bytesUnder(List.of(workspace, dir.resolve("tmp-that-is-missing")));
+
+        assertThat(bytes).isGreaterThanOrEqualTo(64 * 1024).isLessThan(1024 * 1024);
     }
 
     /** A failure whose message quotes git, as a finishing step's does. */
