@@ -1,7 +1,6 @@
 package dev.magnet.events;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -65,13 +64,30 @@ public final class EventHub {
         return feed(sessionId).after(afterSeq);
     }
 
+    /** Why a reader's {@link #await} returned. */
+    public enum Wake {
+        /** An event newer than the reader's was published. */
+        NEWER,
+        /** The session was poked, or ended since the reader last looked: its status may have changed. */
+        CHANGED,
+        /** Nothing happened within the timeout. */
+        TIMEOUT
+    }
+
     /**
-     * Waits until an event newer than {@code afterSeq} is published for the session, or the timeout passes.
-     *
-     * @return true when something newer arrived
+     * Waits until an event newer than {@code afterSeq} is published for the session, the session is poked, it ends
+     * for the first time since the reader read {@link #endings} as {@code knownEndings}, or the timeout passes.
      */
-    public boolean await(String sessionId, long afterSeq, Duration timeout) throws InterruptedException {
-        return feed(sessionId).await(afterSeq, timeout);
+    public Wake await(String sessionId, long afterSeq, long knownEndings, Duration timeout) throws InterruptedException {
+        return feed(sessionId).await(afterSeq, knownEndings, timeout);
+    }
+
+    /**
+     * How many times the session has ended while this hub knew it (a completed session can be continued and end
+     * again). A reader notes it before it reads the session's status, so an end it has not seen wakes it at once.
+     */
+    public long endings(String sessionId) {
+        return feed(sessionId).endings();
     }
 
     /** Wakes every reader of the session (e.g. to re-check its status). */
@@ -115,9 +131,13 @@ public final class EventHub {
     private static final class Feed {
         private final ReentrantLock lock = new ReentrantLock();
         private final Condition changed = lock.newCondition();
-        private final ArrayDeque<Event> recent = new ArrayDeque<>();
+        /** The recent events, contiguous in sequence: a ring of {@code count} from {@code head}, grown on demand. */
+        private Event[] ring = new Event[16];
+        private int head;
+        private int count;
         private long lastSeq;
         private long pokes;
+        private volatile long endings;
         private volatile long lastAdded = System.nanoTime();
         private volatile long endedAt;
         private volatile int size;
@@ -129,31 +149,51 @@ public final class EventHub {
                 if (e.seq() <= lastSeq) {
                     return 0;
                 }
-                int before = recent.size();
-                if (!recent.isEmpty() && e.seq() != lastSeq + 1) {
-                    recent.clear(); // why: a gap means we missed events (another writer); readers fall back to the log
+                int before = count;
+                if (count > 0 && e.seq() != lastSeq + 1) {
+                    clear(); // why: a gap means we missed events (another writer); readers fall back to the log
                 }
-                recent.addLast(e);
-                if (recent.size() > RECENT) {
-                    recent.removeFirst();
+                if (count == RECENT) {
+                    ring[head] = null;
+                    head = (head + 1) % ring.length;
+                    count--;
+                } else if (count == ring.length) {
+                    grow();
                 }
+                ring[(head + count) % ring.length] = e;
+                count++;
                 lastSeq = e.seq();
                 lastAdded = System.nanoTime();
                 endedAt = 0;
-                size = recent.size();
+                size = count;
                 changed.signalAll();
-                return size - before;
+                return count - before;
             } finally {
                 lock.unlock();
             }
+        }
+
+        private void grow() {
+            Event[] bigger = new Event[Math.min(RECENT, ring.length * 2)];
+            for (int i = 0; i < count; i++) {
+                bigger[i] = ring[(head + i) % ring.length];
+            }
+            ring = bigger;
+            head = 0;
+        }
+
+        private void clear() {
+            ring = new Event[16];
+            head = 0;
+            count = 0;
         }
 
         /** Drops every event held; returns how many. */
         int empty() {
             lock.lock();
             try {
-                int dropped = recent.size();
-                recent.clear();
+                int dropped = count;
+                clear();
                 size = 0;
                 return dropped;
             } finally {
@@ -162,9 +202,20 @@ public final class EventHub {
         }
 
         int end(long now) {
-            int dropped = empty();
-            endedAt = now == 0 ? 1 : now;
-            return dropped;
+            lock.lock();
+            try {
+                int dropped = empty();
+                endedAt = now == 0 ? 1 : now;
+                endings++;
+                changed.signalAll();
+                return dropped;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        long endings() {
+            return endings;
         }
 
         boolean endedLongAgo(long now) {
@@ -180,17 +231,18 @@ public final class EventHub {
             return size;
         }
 
+        /** The events after {@code afterSeq}, read by position (the ring is contiguous), or empty if not all held. */
         Optional<List<Event>> after(long afterSeq) {
             lock.lock();
             try {
-                if (recent.isEmpty() || recent.peekFirst().seq() > afterSeq + 1) {
+                long firstSeq = lastSeq - count + 1;
+                if (count == 0 || firstSeq > afterSeq + 1) {
                     return afterSeq >= lastSeq && lastSeq > 0 ? Optional.of(List.of()) : Optional.empty();
                 }
-                List<Event> out = new ArrayList<>();
-                for (Event e : recent) {
-                    if (e.seq() > afterSeq) {
-                        out.add(e);
-                    }
+                int from = (int) Math.max(0, afterSeq + 1 - firstSeq);
+                List<Event> out = new ArrayList<>(count - from);
+                for (int i = from; i < count; i++) {
+                    out.add(ring[(head + i) % ring.length]);
                 }
                 return Optional.of(out);
             } finally {
@@ -198,18 +250,23 @@ public final class EventHub {
             }
         }
 
-        boolean await(long afterSeq, Duration timeout) throws InterruptedException {
+        Wake await(long afterSeq, long knownEndings, Duration timeout) throws InterruptedException {
             lock.lock();
             try {
                 long startPokes = pokes;
                 long nanos = timeout.toNanos();
-                while (lastSeq <= afterSeq && pokes == startPokes) {
+                while (true) {
+                    if (lastSeq > afterSeq) {
+                        return Wake.NEWER;
+                    }
+                    if (pokes != startPokes || endings != knownEndings) {
+                        return Wake.CHANGED;
+                    }
                     if (nanos <= 0) {
-                        return false;
+                        return Wake.TIMEOUT;
                     }
                     nanos = changed.awaitNanos(nanos);
                 }
-                return true;
             } finally {
                 lock.unlock();
             }

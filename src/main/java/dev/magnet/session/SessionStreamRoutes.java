@@ -106,6 +106,8 @@ public final class SessionStreamRoutes {
             write(out, ": stream of session " + sessionId + "\nretry: 2000\n\n");
             long lastWrite = System.nanoTime();
             long nextCheck = lastWrite + recheckEvery.toNanos();
+            boolean checkStatus = true;
+            long knownEndings = 0;
             while (true) {
                 if (System.nanoTime() - nextCheck >= 0) {
                     Optional<String> denied = callers.recheck(actor, browserToken);
@@ -132,23 +134,29 @@ public final class SessionStreamRoutes {
                     lastWrite = System.nanoTime();
                     continue;
                 }
-                Optional<Session> current = service.find(sessionId);
-                if (current.isEmpty() || !current.get().isActive()) {
-                    List<Event> tail = log.after(sessionId, last, BATCH);
-                    if (!tail.isEmpty()) {
-                        continue; // why: the final status event may commit just after our last read
+                if (checkStatus) {
+                    // why: a status read is two queries; a reader woken by newer events knows the session was active
+                    // when they were written, so it reads the status only when poked, ended or timed out
+                    knownEndings = hub.endings(sessionId);
+                    Optional<Session> current = service.find(sessionId);
+                    if (current.isEmpty() || !current.get().isActive()) {
+                        List<Event> tail = log.after(sessionId, last, BATCH);
+                        if (!tail.isEmpty()) {
+                            continue; // why: the final status event may commit just after our last read
+                        }
+                        Map<String, Object> end = new LinkedHashMap<>();
+                        end.put("status", current.map(x -> x.status().wire()).orElse("failed"));
+                        end.put("failure", current.map(Session::failure).map(f -> Map.of("reason", f.reason().wire(),
+                                "message", f.message(), "phase", f.phase().wire())).orElse(null));
+                        write(out, "event: end\ndata: " + Json.write(end) + "\n\n");
+                        return;
                     }
-                    Map<String, Object> end = new LinkedHashMap<>();
-                    end.put("status", current.map(x -> x.status().wire()).orElse("failed"));
-                    end.put("failure", current.map(Session::failure).map(f -> Map.of("reason", f.reason().wire(),
-                            "message", f.message(), "phase", f.phase().wire())).orElse(null));
-                    write(out, "event: end\ndata: " + Json.write(end) + "\n\n");
-                    return;
                 }
                 long now = System.nanoTime();
                 long wait = Math.min(nextCheck - now, lastWrite + HEARTBEAT.toNanos() - now);
-                if (!hub.await(sessionId, last, Duration.ofNanos(Math.max(1, wait)))
-                        && System.nanoTime() - lastWrite >= HEARTBEAT.toNanos()) {
+                EventHub.Wake wake = hub.await(sessionId, last, knownEndings, Duration.ofNanos(Math.max(1, wait)));
+                checkStatus = wake != EventHub.Wake.NEWER;
+                if (wake == EventHub.Wake.TIMEOUT && System.nanoTime() - lastWrite >= HEARTBEAT.toNanos()) {
                     write(out, ": ping\n\n");
                     lastWrite = System.nanoTime();
                 }

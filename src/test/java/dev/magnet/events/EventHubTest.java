@@ -35,9 +35,46 @@ class EventHubTest {
                     .until(() -> reader.getState() == Thread.State.TIMED_WAITING);
             hub.publish(List.of(event(2)));
         });
-        assertThat(hub.await("s", 1, Duration.ofSeconds(5))).isTrue();
+        assertThat(hub.await("s", 1, 0, Duration.ofSeconds(5))).isEqualTo(EventHub.Wake.NEWER);
         publisher.join();
-        assertThat(hub.await("s", 2, Duration.ofMillis(50))).isFalse();
+        assertThat(hub.await("s", 2, 0, Duration.ofMillis(50))).isEqualTo(EventHub.Wake.TIMEOUT);
+    }
+
+    @Test
+    void a_waiting_reader_wakes_when_the_session_ends_so_it_can_read_the_status() throws Exception {
+        hub.publish(List.of(event(1)));
+        long endings = hub.endings("s");
+        Thread reader = Thread.currentThread();
+        Thread ender = Thread.ofVirtual().start(() -> {
+            Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+                    .until(() -> reader.getState() == Thread.State.TIMED_WAITING);
+            hub.ended("s");
+        });
+        assertThat(hub.await("s", 1, endings, Duration.ofSeconds(5))).isEqualTo(EventHub.Wake.CHANGED);
+        ender.join();
+    }
+
+    @Test
+    void an_end_that_came_before_the_reader_waited_wakes_it_at_once_but_only_until_it_looked() throws Exception {
+        hub.publish(List.of(event(1)));
+        long endings = hub.endings("s");
+        hub.ended("s");
+        assertThat(hub.await("s", 1, endings, Duration.ofSeconds(5))).isEqualTo(EventHub.Wake.CHANGED);
+        assertThat(hub.await("s", 1, hub.endings("s"), Duration.ofMillis(20)))
+                .as("a reader that saw the end (and found the session continued) waits again").isEqualTo(EventHub.Wake.TIMEOUT);
+    }
+
+    @Test
+    void a_reader_gets_exactly_the_events_it_lacks_after_the_feed_went_round() {
+        for (long seq = 1; seq <= EventHub.RECENT * 2L + 7; seq++) {
+            hub.publish(List.of(event(seq)));
+        }
+        long last = EventHub.RECENT * 2L + 7;
+        assertThat(hub.recentAfter("s", last - 3).orElseThrow()).extracting(Event::seq)
+                .containsExactly(last - 2, last - 1, last);
+        assertThat(hub.recentAfter("s", last - EventHub.RECENT).orElseThrow()).hasSize(EventHub.RECENT)
+                .first().extracting(Event::seq).isEqualTo(last - EventHub.RECENT + 1);
+        assertThat(hub.recentAfter("s", last - EventHub.RECENT - 1)).as("one more than it holds: read the log").isEmpty();
     }
 
     @Test
