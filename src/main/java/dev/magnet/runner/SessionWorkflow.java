@@ -9,13 +9,9 @@ import dev.magnet.events.NewEvent;
 import dev.magnet.gateway.ModelRelay;
 import dev.magnet.git.SessionRepo;
 import dev.magnet.github.GitHubException;
-import dev.magnet.environment.Environment;
-import dev.magnet.environment.SetupCache;
 import dev.magnet.sandbox.Images;
 import dev.magnet.sandbox.Sandbox;
 import dev.magnet.sandbox.SandboxException;
-import dev.magnet.sandbox.SandboxProcess;
-import dev.magnet.sandbox.SandboxSpec;
 import dev.magnet.session.FailureReason;
 import dev.magnet.session.LastTurn;
 import dev.magnet.session.Phase;
@@ -25,7 +21,6 @@ import dev.magnet.store.Ids;
 import dev.magnet.store.Reconnecting;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -123,12 +118,13 @@ final class SessionWorkflow {
     private long memoryKillsSeen;
     private long processLimitHitsSeen;
     private int processLimitResumes;
-    /** The setup cache snapshot the session's layer stands on in this run, or null. */
-    private SetupSnapshots.Snapshot snapshot;
+    private final SessionSetup setup;
 
     SessionWorkflow(String sessionId, Parts parts) {
         this.sessionId = sessionId;
         this.parts = parts;
+        this.setup = new SessionSetup(sessionId, parts.dataDir(), parts.setup(), parts.snapshots(), parts.environments(),
+                parts.provisioner());
     }
 
     String sessionId() {
@@ -203,9 +199,7 @@ final class SessionWorkflow {
             if (sandbox != null) {
                 sandbox.close();
             }
-            if (snapshot != null) {
-                parts.snapshots().release(snapshot);
-            }
+            setup.release();
         }
     }
 
@@ -279,160 +273,16 @@ final class SessionWorkflow {
         return s;
     }
 
-    /**
-     * Runs the environment's setup script, else the repository's {@code .magnet/setup.sh}, with the setup network
-     * policy; nothing when there is neither.
-     */
+    /** Runs the setup phase (through the setup cache); unwinds when the session is stopped meanwhile. */
     private void runSetup(Session s, SessionPaths paths, boolean useCache) throws StepFailure, Stopped, InterruptedException {
-        Optional<SetupStep.Script> script = environment.setupScript().<SetupStep.Script>map(SetupStep.Script.Inline::new)
-                .or(() -> repo.hasFileAtBase(SetupStep.REPO_SCRIPT)
-                        ? Optional.of(new SetupStep.Script.InRepository()) : Optional.empty());
-        if (script.isEmpty()) {
-            return;
-        }
-        Optional<SetupSnapshots.Key> key = useCache ? cacheKey(s, script.get()) : Optional.empty();
-        if (key.isPresent()) {
-            Optional<SetupSnapshots.Snapshot> hit = parts.snapshots().find(s.workspaceId(), key.get());
-            if (hit.isPresent()) {
-                statusEvent(s, "setup cache hit: setup skipped", null);
-                standOn(hit.get(), paths, s, true);
-                return;
-            }
-            statusEvent(s, "setup cache miss: running setup", null);
-        }
-        parts.environments().setupPhase(sessionId, environment);
-        Instant started = now();
-        statusEvent(s, script.get() instanceof SetupStep.Script.InRepository
-                ? "running the repository's " + SetupStep.REPO_SCRIPT : "running the environment's setup script", null);
-        if (!parts.setup().run(sessionId, sandbox, script.get(), environment.variables(), () -> stopped)) {
+        if (!setup.run(s, sandbox, repo, environment, paths, useCache, () -> stopped, reason -> statusEvent(s, reason, null))) {
             throw new Stopped();
-        }
-        statusEvent(s, "setup finished in " + Duration.between(started, now()).toMillis() + " ms", null);
-        if (key.isPresent()) {
-            sandbox.unmountLayer(); // why: so that the layer's writable folder can move into the snapshot
-            boolean commitKey = environment.environment().orElseThrow().cache().key() == SetupCache.Key.COMMIT;
-            SetupSnapshots.Snapshot kept = parts.snapshots().store(s.workspaceId(), key.get(), paths.layerUpper(),
-                    commitKey ? Optional.of(paths.workspace()) : Optional.empty());
-            // why: no part of the key in events: it hashes the secrets' values with what members can read, so even a prefix
-            // would let a member test guesses of a weak secret offline
-            statusEvent(s, "setup cache: kept the result for sessions with the same key", null);
-            standOn(kept, paths, s, false);
-        }
-    }
-
-    /**
-     * The setup cache key of this session's setup, when its environment asks for a cache and its image gives it a
-     * layer: image and its build, the script, variables and secrets, repository, and the base commit or the blob ids of
-     * the listed files at the base commit (read from the session repository on the host, never from the workspace).
-     */
-    private Optional<SetupSnapshots.Key> cacheKey(Session s, SetupStep.Script script) {
-        Optional<Environment> env = environment.environment();
-        if (env.isEmpty() || env.get().cache() == null) {
-            return Optional.empty();
-        }
-        if (environment.image().equals(Images.HOST)) {
-            statusEvent(s, "setup cache: off, image host gives the session no layer to keep", null);
-            return Optional.empty();
-        }
-        SetupCache cache = env.get().cache();
-        Map<String, String> key = new LinkedHashMap<>();
-        key.put("format", "1");
-        key.put("workspace", s.workspaceId());
-        key.put("image", environment.image() + "@" + parts.provisioner().imageVersion(environment.image()));
-        key.put("script", switch (script) {
-            case SetupStep.Script.Inline inline -> "inline:" + inline.text();
-            case SetupStep.Script.InRepository r -> "repository:" + repo.blobAtBase(SetupStep.REPO_SCRIPT).orElse("none");
-        });
-        StringBuilder variables = new StringBuilder();
-        new java.util.TreeMap<>(environment.variables()).forEach((k, v) -> variables.append(k).append('=').append(v).append('\0'));
-        key.put("variables", variables.toString());
-        key.put("repo", s.repo() == null ? "" : s.repo());
-        if (cache.key() == SetupCache.Key.COMMIT) {
-            key.put("commit", repo.baseCommit());
-        } else {
-            for (String file : cache.files()) {
-                key.put("file:" + file, repo.blobAtBase(file).orElse("missing"));
-            }
-        }
-        return Optional.of(SetupSnapshots.Key.of(key));
-    }
-
-    /**
-     * Mounts the session's layer again over the snapshot, in the same sandbox (a hit: the session's own fresh layer is
-     * dropped, and for the commit key the snapshot's workspace, without its {@code .git}, is copied into the workspace
-     * by a helper inside the sandbox).
-     */
-    private void standOn(SetupSnapshots.Snapshot snap, SessionPaths paths, Session s, boolean hit) throws StepFailure {
-        sandbox.unmountLayer();
-        if (hit) {
-            paths.deleteLayerUpper();
-        }
-        try {
-            Files.writeString(paths.snapshotNote(), snap.dir().toString() + "\n");
-        } catch (IOException e) {
-            throw new StepFailure(FailureReason.SANDBOX_FAILED, "Cannot note the session's setup snapshot: " + e.getMessage(), e);
-        }
-        parts.snapshots().acquire(snap);
-        snapshot = snap;
-        Path cachedWorkspace = hit ? snap.workspace().orElse(null) : null;
-        try {
-            sandbox.mountLayer(List.of(snap.layer()), cachedWorkspace);
-        } catch (SandboxException e) {
-            throw new StepFailure(FailureReason.SANDBOX_FAILED, "The session's layer could not be mounted over the setup "
-                    + "cache snapshot: " + e.getMessage(), e);
-        }
-        if (cachedWorkspace != null) {
-            restoreWorkspace();
-        }
-    }
-
-    /** Copies the snapshot's workspace (bound read-only) over the freshly seeded one, inside the sandbox, as the agent. */
-    private void restoreWorkspace() throws StepFailure {
-        String copy = "tar -C " + SandboxSpec.RootFs.CACHED_WORKSPACE + " --exclude=./.git -cf - . | tar -C "
-                + sandbox.view().workspace() + " -xf -";
-        try {
-            SandboxProcess p = sandbox.exec(List.of("bash", "-o", "pipefail", "-c", copy),
-                    Map.of("PATH", "/usr/local/bin:/usr/bin:/bin", "HOME", sandbox.view().home().toString(), "LANG", "C.UTF-8"));
-            p.stdin().close();
-            String out = new String(p.stdout().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            int exit = p.waitFor(Duration.ofMinutes(10));
-            if (exit != 0) {
-                throw new StepFailure(FailureReason.SANDBOX_FAILED, "The workspace could not be restored from the setup "
-                        + "cache (exit code " + exit + "): " + out.strip());
-            }
-        } catch (IOException | SandboxException e) {
-            throw new StepFailure(FailureReason.SANDBOX_FAILED, "The workspace could not be restored from the setup cache: "
-                    + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StepFailure(FailureReason.SANDBOX_FAILED, "Interrupted while restoring the workspace", e);
-        }
-    }
-
-    /** The snapshot a session's layer stands on (noted by a run before), or none. */
-    private List<Path> snapshotsOf(SessionPaths paths) throws StepFailure {
-        if (!Files.isRegularFile(paths.snapshotNote())) {
-            return List.of();
-        }
-        try {
-            Path dir = Path.of(Files.readString(paths.snapshotNote()).strip());
-            if (!dir.startsWith(parts.dataDir().resolve("setup-cache")) || !Files.isDirectory(dir)) {
-                throw new StepFailure(FailureReason.SANDBOX_FAILED, "The setup cache snapshot this session's sandbox stands "
-                        + "on is gone (expired or evicted); retry the session.");
-            }
-            if (snapshot == null) {
-                snapshot = new SetupSnapshots.Snapshot(dir);
-                parts.snapshots().acquire(snapshot);
-            }
-            return List.of(snapshot.layer());
-        } catch (IOException e) {
-            throw new StepFailure(FailureReason.SANDBOX_FAILED, "Cannot read the session's setup snapshot note: " + e.getMessage(), e);
         }
     }
 
     /** Makes the session's sandbox and reports what isolates and limits it in a {@code status} event. */
     private Sandbox provision(SessionPaths paths, Session s) throws StepFailure {
-        List<Path> snapshots = environment.image().equals(Images.HOST) ? List.of() : snapshotsOf(paths);
+        List<Path> snapshots = environment.image().equals(Images.HOST) ? List.of() : setup.snapshotsOf(paths);
         Sandbox made = parts.provisioner().sandbox(paths, sessionId, environment.image(), snapshots, null);
         memoryKillsSeen = made.memoryKills();
         processLimitHitsSeen = made.processLimitHits();
