@@ -74,6 +74,22 @@ public final class EventHub {
         return feed(sessionId).await(afterSeq, timeout);
     }
 
+    /**
+     * Another server committed the session's events up to {@code seq}: the readers here that have not seen them wake
+     * and read them from the log (this hub never holds them). Nothing happens when nobody here reads the session.
+     */
+    public void heard(String sessionId, long seq) {
+        Feed feed = feeds.get(sessionId);
+        if (feed != null) {
+            feed.heard(seq);
+        }
+    }
+
+    /** Wakes every reader of every session: events may have been committed elsewhere unheard (they re-read the log). */
+    public void pokeAll() {
+        feeds.values().forEach(Feed::poke);
+    }
+
     /** Wakes every reader of the session (e.g. to re-check its status). */
     public void poke(String sessionId) {
         feed(sessionId).poke();
@@ -117,6 +133,8 @@ public final class EventHub {
         private final Condition changed = lock.newCondition();
         private final ArrayDeque<Event> recent = new ArrayDeque<>();
         private long lastSeq;
+        /** The highest number another server said it committed (its events are in the log, not here). */
+        private long heardSeq;
         private long pokes;
         private volatile long lastAdded = System.nanoTime();
         private volatile long endedAt;
@@ -183,6 +201,9 @@ public final class EventHub {
         Optional<List<Event>> after(long afterSeq) {
             lock.lock();
             try {
+                if (heardSeq > lastSeq && heardSeq > afterSeq) {
+                    return Optional.empty(); // why: another server wrote them; only the log has them
+                }
                 if (recent.isEmpty() || recent.peekFirst().seq() > afterSeq + 1) {
                     return afterSeq >= lastSeq && lastSeq > 0 ? Optional.of(List.of()) : Optional.empty();
                 }
@@ -203,13 +224,27 @@ public final class EventHub {
             try {
                 long startPokes = pokes;
                 long nanos = timeout.toNanos();
-                while (lastSeq <= afterSeq && pokes == startPokes) {
+                while (Math.max(lastSeq, heardSeq) <= afterSeq && pokes == startPokes) {
                     if (nanos <= 0) {
                         return false;
                     }
                     nanos = changed.awaitNanos(nanos);
                 }
                 return true;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void heard(long seq) {
+            lock.lock();
+            try {
+                if (seq > heardSeq) {
+                    heardSeq = seq;
+                    if (seq > lastSeq) {
+                        changed.signalAll();
+                    }
+                }
             } finally {
                 lock.unlock();
             }

@@ -222,6 +222,11 @@ public final class SessionStore {
         return db.withHandle(h -> sessions.costSince(h, workspaceId, since));
     }
 
+    /** Ids of the sessions a runner holds now (its lease has not lapsed), on this server or another. */
+    public List<String> heldByLiveRunners(Instant now) {
+        return db.withHandle(h -> sessions.heldByLiveRunners(h, now));
+    }
+
     /** Takes a session for a runner if nobody holds it; true when this runner now holds it. */
     public boolean claim(String id, String runnerId, Instant now, Instant leaseUntil) {
         // why: not run again on a lost connection: a claim that went through would then read as refused
