@@ -109,7 +109,7 @@ class TwoServersIT {
     void a_session_whose_server_is_killed_mid_turn_is_resumed_and_completed_by_the_other_and_both_viewers_see_every_event_once()
             throws Exception {
         ChildServer a = start("a");
-        model.script(Script.of(Turn.reply().text("Let me explain the plan step by step. ".repeat(40))
+        model.script(Script.of(Turn.reply().text("Let me explain the plan step by step. ".repeat(200))
                 .chunked(8, Duration.ofMillis(100))));
         String id = a.createSession(Map.of("prompt", "Explain the plan, then write resumed.txt", "repo", origin.toString()))
                 .path("id").asText();
