@@ -87,6 +87,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Magnet implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Magnet.class);
+    /** How long a failed sign-in counts against its account and address. */
+    private static final Duration LOGIN_WINDOW = Duration.ofMinutes(15);
 
     private final MagnetConfig config;
     private final Database database;
@@ -148,11 +150,13 @@ public final class Magnet implements AutoCloseable {
         AuditLog audit = new AuditLog(database.jdbi(), clock);
         BrowserSessions browsers = new BrowserSessions(database.jdbi(), clock);
         AccountService accounts = new AccountService(database.jdbi(), new Accounts(clock), browsers, new Invites(clock), apiKeys,
-                new LoginThrottle(clock, Duration.ofMinutes(15), 20, 100),
+                database.isPostgres() ? LoginThrottle.shared(clock, LOGIN_WINDOW, 20, 100, database.jdbi())
+                        : new LoginThrottle(clock, LOGIN_WINDOW, 20, 100),
                 new PasswordHashing(accountSettings.maxPasswordHashes(), metrics), accountSettings.workspaceCreators(), audit);
         KeyService keys = new KeyService(database.jdbi(), apiKeys, audit);
         Authenticator authenticator = new Authenticator(apiKeys, browsers,
-                new RateLimiter(clock, accountSettings.apiKeyRatePerMinute()));
+                database.isPostgres() ? RateLimiter.shared(clock, accountSettings.apiKeyRatePerMinute(), database.jdbi())
+                        : new RateLimiter(clock, accountSettings.apiKeyRatePerMinute()));
         SessionCookies cookies = new SessionCookies(accountSettings.cookieSecure(), config.publicUrl());
         OidcClient oidc = accountSettings.oidcEnabled() ? new OidcClient(accountSettings.oidcIssuer(),
                 accountSettings.oidcClientId(), accountSettings.oidcClientSecret()) : null;
