@@ -203,8 +203,11 @@ public final class SessionStore {
      * quotas per workspace and person respected), at most {@code limit}.
      */
     public List<String> nextToRun(Instant now, int limit, Quotas quotas) {
-        return db.withHandle(h -> RunQueue.runnable(sessions.waiting(h, now, 1000), sessions.running(h, now), quotas))
-                .stream().limit(limit).map(RunQueue.Waiting::id).toList();
+        return db.withHandle(h -> {
+            List<RunQueue.Waiting> waiting = sessions.waiting(h, now, 1000);
+            // why: every server looks every second; what runs (a read of every held session) matters only when some wait
+            return waiting.isEmpty() ? List.<RunQueue.Waiting>of() : RunQueue.runnable(waiting, sessions.running(h, now), quotas);
+        }).stream().limit(limit).map(RunQueue.Waiting::id).toList();
     }
 
     /** Each session waiting for a run slot and its place in the queue, from 1. */
