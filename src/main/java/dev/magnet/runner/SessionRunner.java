@@ -168,15 +168,16 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
     }
 
     /**
-     * Interrupts the session's agent here; when another server may run it (its agent's phase is running), asks that
-     * server to, and answers true without knowing whether an agent was there to interrupt.
+     * Interrupts the session's agent here; when another server holds the session in its running phase, asks that
+     * server to, and answers true without knowing whether its agent had started.
      */
     @Override
     public boolean interrupt(String sessionId) {
         if (interruptHere(sessionId)) {
             return true;
         }
-        if (notifications.isShared() && store.find(sessionId).map(s -> s.phase() == Phase.RUNNING).orElse(false)) {
+        if (notifications.isShared() && store.find(sessionId).map(s -> s.phase() == Phase.RUNNING).orElse(false)
+                && store.holder(sessionId, store.clock().instant()).filter(r -> !r.equals(runnerId)).isPresent()) {
             tell("interrupt " + sessionId);
             return true;
         }

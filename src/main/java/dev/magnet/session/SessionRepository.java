@@ -317,6 +317,12 @@ public final class SessionRepository {
                 .execute() == 1;
     }
 
+    /** The runner that holds the session now (its lease has not lapsed), if one does. */
+    public Optional<String> holder(Handle h, String id, Instant now) {
+        return h.createQuery("select runner_id from sessions where id = :id and runner_id is not null and lease_until >= :now")
+                .bind("id", id).bind("now", now).mapTo(String.class).findOne();
+    }
+
     /** Ids of the sessions a runner holds now (its lease has not lapsed). */
     public List<String> heldByLiveRunners(Handle h, Instant now) {
         return h.createQuery("select id from sessions where runner_id is not null and lease_until >= :now")

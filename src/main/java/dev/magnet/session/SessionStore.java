@@ -225,6 +225,11 @@ public final class SessionStore {
         return db.withHandle(h -> sessions.costSince(h, workspaceId, since));
     }
 
+    /** The runner that holds the session now (its lease has not lapsed), if one does. */
+    public Optional<String> holder(String id, Instant now) {
+        return db.withHandle(h -> sessions.holder(h, id, now));
+    }
+
     /** Ids of the sessions a runner holds now (its lease has not lapsed), on this server or another. */
     public List<String> heldByLiveRunners(Instant now) {
         return db.withHandle(h -> sessions.heldByLiveRunners(h, now));

@@ -1,10 +1,10 @@
 package dev.magnet.auth;
 
+import static dev.magnet.auth.LimitsTest.waitSeconds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.magnet.store.Database;
 import dev.magnet.testing.PostgresSchema;
-import dev.magnet.web.TooManyRequestsException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,14 +99,5 @@ class SharedLimitsIT {
         assertThat(waitSeconds(b, "fresh@x", "9.9.9.9")).isPositive();
         clock.advance(WINDOW);
         assertThat(waitSeconds(b, "fresh@x", "9.9.9.9")).as("once the window passed").isZero();
-    }
-
-    private static long waitSeconds(LoginThrottle throttle, String account, String address) {
-        try {
-            throttle.begin(account, address).withdraw();
-            return 0;
-        } catch (TooManyRequestsException e) {
-            return e.retryAfterSeconds();
-        }
     }
 }

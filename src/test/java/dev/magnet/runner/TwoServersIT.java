@@ -3,7 +3,6 @@ package dev.magnet.runner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.magnet.testing.ChildServer;
 import dev.magnet.testing.EventChecks;
 import dev.magnet.testing.FakeAnthropic;
@@ -19,8 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
-import java.util.stream.LongStream;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
@@ -102,7 +99,7 @@ class TwoServersIT {
 
         viewer.awaitEnd(TIMEOUT);
         assertThat(b.awaitEnd(id, TIMEOUT).path("status").asText()).isEqualTo("completed");
-        checkSawEveryEventOnce(viewer.events(), List.of(), b.events(id));
+        KillNineIT.checkTheViewerSawEveryEventOnce(viewer.events(), List.of(), b.events(id));
     }
 
     @Test
@@ -114,7 +111,7 @@ class TwoServersIT {
         String id = a.createSession(Map.of("prompt", "Explain the plan, then write resumed.txt", "repo", origin.toString()))
                 .path("id").asText();
         SseClient onA = viewer(a, id, null);
-        awaitEvents(a, id, "some streamed deltas", events -> EventChecks.count(events, "delta") >= 3);
+        KillNineIT.awaitEvents(a, id, "some streamed deltas", events -> EventChecks.count(events, "delta") >= 3);
         assertThat(holderPid(id)).as("the server running the session").isEqualTo(a.pid());
         ChildServer b = start("b");
         SseClient onB = viewer(b, id, null);
@@ -139,8 +136,8 @@ class TwoServersIT {
         again.awaitEnd(TIMEOUT);
         List<JsonNode> log = b.events(id);
         EventChecks.assertWhole(id, log);
-        checkSawEveryEventOnce(onB.events(), List.of(), log);
-        checkSawEveryEventOnce(seenOnA, again.events(), log);
+        KillNineIT.checkTheViewerSawEveryEventOnce(onB.events(), List.of(), log);
+        KillNineIT.checkTheViewerSawEveryEventOnce(seenOnA, again.events(), log);
         assertThat(GitFixtures.git(origin, "show", done.path("branch").asText() + ":resumed.txt")).isEqualTo("resumed\n");
     }
 
@@ -194,29 +191,5 @@ class TwoServersIT {
             throw new AssertionError("the viewer saw " + viewer.events().size() + " events, not " + n, e);
         }
         return viewer.events().size();
-    }
-
-    private static void awaitEvents(ChildServer server, String id, String what, Predicate<List<JsonNode>> until) {
-        try {
-            Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> server.events(id), until);
-        } catch (ConditionTimeoutException e) {
-            throw new AssertionError("no " + what + " in " + server.events(id), e);
-        }
-    }
-
-    /** The frames of a viewer (first stream, then the one it reconnected with) are the log, each event once, in order. */
-    private static void checkSawEveryEventOnce(List<SseClient.Frame> first, List<SseClient.Frame> second, List<JsonNode> log) {
-        List<SseClient.Frame> seen = new ArrayList<>(first);
-        seen.addAll(second);
-        assertThat(seen.stream().map(f -> Long.parseLong(f.id())).toList()).as("ids the viewer saw")
-                .isEqualTo(LongStream.rangeClosed(1, log.size()).boxed().toList());
-        assertThat(seen.stream().map(f -> withoutTime(f.json())).toList()).as("events the viewer saw")
-                .isEqualTo(log.stream().map(TwoServersIT::withoutTime).toList());
-    }
-
-    private static JsonNode withoutTime(JsonNode event) {
-        ObjectNode copy = event.deepCopy();
-        copy.remove("at");
-        return copy;
     }
 }
