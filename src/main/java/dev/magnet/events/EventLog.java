@@ -14,8 +14,9 @@ import org.jdbi.v3.core.statement.PreparedBatch;
 /**
  * The append-only, numbered event log of each session (table {@code events}). Events are redacted and
  * persisted first; {@link EventHub} fans them out only after the transaction that wrote them commits. With several
- * servers on one PostgreSQL database, the transaction that writes a session's events also notifies the other servers
- * ({@value #CHANNEL}, payload {@code <session id>:<last seq>}): their viewers wake and read the new events from the log.
+ * servers on one PostgreSQL database, the other servers are then notified ({@value #CHANNEL}, payload
+ * {@code <session id>:<last seq>}, several joined with {@code ,}, gathered for a few milliseconds by
+ * {@link Notifications#soon}): their viewers wake and read the new events from the log.
  */
 public final class EventLog {
     /** The notification channel of committed events. */
@@ -68,7 +69,6 @@ public final class EventLog {
         }
         insert.execute();
         h.createUpdate("update sessions set last_seq = :seq where id = :id").bind("seq", seq).bind("id", sessionId).execute();
-        notifications.send(h, CHANNEL, sessionId + ":" + seq);
         return written;
     }
 
@@ -80,9 +80,11 @@ public final class EventLog {
         notifications.subscribe(CHANNEL, new Notifications.Listener() {
             @Override
             public void heard(String payload) {
-                int colon = payload.lastIndexOf(':');
-                if (colon > 0) {
-                    hub.heard(payload.substring(0, colon), Long.parseLong(payload.substring(colon + 1)));
+                for (String entry : payload.split(",")) {
+                    int colon = entry.lastIndexOf(':');
+                    if (colon > 0) {
+                        hub.heard(entry.substring(0, colon), Long.parseLong(entry.substring(colon + 1)));
+                    }
                 }
             }
 
@@ -100,8 +102,12 @@ public final class EventLog {
         return written;
     }
 
+    /** Hands committed events to this server's readers and has the other servers' readers woken. */
     public void publish(List<Event> events) {
         hub.publish(events);
+        for (Event e : events) {
+            notifications.soon(CHANNEL, e.sessionId(), e.seq());
+        }
     }
 
     /** The session ended: live readers need its events in memory no longer (they read the log). */

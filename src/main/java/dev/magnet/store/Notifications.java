@@ -5,6 +5,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,6 +24,11 @@ import org.slf4j.LoggerFactory;
  * connection of its own that listens (outside the pool); when it breaks (the database restarted), it connects again
  * and then tells every subscriber, as if everything had changed, since notifications sent meanwhile are lost.
  *
+ * <p>What happens often (events committed) is gathered ({@link #soon}) and sent by one flusher every
+ * {@value #GATHER_MILLIS} ms, several keys to a notification: PostgreSQL serializes the commits of transactions that
+ * notify, so the event transactions themselves never do, and the notifying commits of a server are at most
+ * 1000 / {@value #GATHER_MILLIS} a second however many sessions it runs.
+ *
  * <p>With H2 (one server) there is nobody else to wake: {@link #none()} sends and hears nothing.
  */
 public final class Notifications implements AutoCloseable {
@@ -31,6 +37,10 @@ public final class Notifications implements AutoCloseable {
     private static final int POLL_MILLIS = 500;
     /** How many waits pass between two checks that the listening connection still answers (a dead peer is silent). */
     private static final int CHECK_EVERY_POLLS = 20;
+    /** How long what is sent {@link #soon} is gathered before one flush sends it. */
+    static final int GATHER_MILLIS = 20;
+    /** PostgreSQL takes payloads shorter than 8,000 bytes; keys are joined with {@code ,} up to this many characters. */
+    private static final int MAX_PAYLOAD = 7_000;
     private static final List<Duration> RECONNECT_WAITS = List.of(Duration.ofMillis(100), Duration.ofMillis(500),
             Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4));
 
@@ -43,24 +53,29 @@ public final class Notifications implements AutoCloseable {
     }
 
     private final String jdbcUrl;
+    private final Jdbi jdbi;
     private final Map<String, List<Listener>> listeners = new ConcurrentHashMap<>();
+    /** By channel, the keys to send soon with the highest value of each. */
+    private final Map<String, Map<String, Long>> gathered = new ConcurrentHashMap<>();
     private volatile boolean running;
     private volatile boolean listening;
     private volatile Connection connection;
     private Thread thread;
+    private Thread flusher;
 
-    private Notifications(String jdbcUrl) {
+    private Notifications(String jdbcUrl, Jdbi jdbi) {
         this.jdbcUrl = jdbcUrl;
+        this.jdbi = jdbi;
     }
 
     /** Nothing to wake: one server (H2). */
     public static Notifications none() {
-        return new Notifications(null);
+        return new Notifications(null, null);
     }
 
     /** Notifications through the PostgreSQL database at {@code jdbcUrl}; none for any other database. */
     public static Notifications of(Database database, String jdbcUrl) {
-        return database.isPostgres() ? new Notifications(jdbcUrl) : none();
+        return database.isPostgres() ? new Notifications(jdbcUrl, database.jdbi()) : none();
     }
 
     /** True when notifications travel between servers (PostgreSQL). */
@@ -107,6 +122,62 @@ public final class Notifications implements AutoCloseable {
             log.warn("cannot listen for notifications yet ({}); trying again", e.getMessage());
         }
         thread = Thread.ofPlatform().daemon().name("db-notifications").start(this::listenLoop);
+        flusher = Thread.ofPlatform().daemon().name("db-notifications-flush").start(this::flushLoop);
+    }
+
+    /**
+     * Sends {@code key:value} on {@code channel} within {@value #GATHER_MILLIS} ms, after the caller's commit: gathered
+     * with the other keys of that time (of a key sent several times, the highest value), several to a notification
+     * ({@code key:value,key:value}). A server that dies before the flush never sends it: listeners must not need it.
+     */
+    public void soon(String channel, String key, long value) {
+        if (isShared()) {
+            gathered.computeIfAbsent(channel, c -> new ConcurrentHashMap<>()).merge(key, value, Math::max);
+        }
+    }
+
+    private void flushLoop() {
+        while (running) {
+            try {
+                Thread.sleep(GATHER_MILLIS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            flush();
+        }
+        flush();
+    }
+
+    private void flush() {
+        for (Map.Entry<String, Map<String, Long>> channel : gathered.entrySet()) {
+            List<String> payloads = new ArrayList<>();
+            StringBuilder payload = new StringBuilder();
+            for (String key : List.copyOf(channel.getValue().keySet())) {
+                Long value = channel.getValue().remove(key);
+                if (value == null) {
+                    continue;
+                }
+                String entry = key + ":" + value;
+                if (!payload.isEmpty() && payload.length() + 1 + entry.length() > MAX_PAYLOAD) {
+                    payloads.add(payload.toString());
+                    payload.setLength(0);
+                }
+                payload.append(payload.isEmpty() ? "" : ",").append(entry);
+            }
+            if (!payload.isEmpty()) {
+                payloads.add(payload.toString());
+            }
+            if (payloads.isEmpty()) {
+                continue;
+            }
+            try {
+                jdbi.useTransaction(h -> payloads.forEach(p -> send(h, channel.getKey(), p)));
+            } catch (RuntimeException e) {
+                // why: a lost wake-up costs the other servers' viewers a delay (they re-read the log at their next
+                // heartbeat), never an event; after a database restart their listeners tell them anyway
+                log.warn("could not notify the other servers on {}: {}", channel.getKey(), e.getMessage());
+            }
+        }
     }
 
     /**
@@ -207,6 +278,13 @@ public final class Notifications implements AutoCloseable {
     public void close() {
         running = false;
         listening = false;
+        if (flusher != null) {
+            try {
+                flusher.join(Duration.ofMillis(POLL_MILLIS * 3L));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (thread != null) {
             try {
                 thread.join(Duration.ofMillis(POLL_MILLIS * 3L));

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.magnet.testing.PrivatePostgres;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,8 +16,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The listening connection of {@link Notifications} on a PostgreSQL instance of the test's own, restarted under it:
- * notifications are delivered on commit only, the listener connects again by itself once the database is back, tells
- * its subscribers they may have missed some, and hears what is sent afterwards. With H2 nothing is sent or heard.
+ * notifications are delivered on commit only, what is sent soon is gathered into few notifications, the listener
+ * connects again by itself once the database is back, tells its subscribers they may have missed some, and hears what
+ * is sent afterwards. With H2 nothing is sent or heard.
  */
 class NotificationsIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -64,6 +67,17 @@ class NotificationsIT {
             Awaitility.await().atMost(TIMEOUT).until(() -> heard.contains("committed"));
             assertThat(heard).containsExactly("committed");
 
+            sending.start();
+            heard.clear();
+            for (int i = 0; i < 500; i++) {
+                sending.soon("magnet_test", "session-" + i % 50, i);
+            }
+            Awaitility.await().atMost(TIMEOUT).until(() -> entries(heard).size() == 50);
+            assertThat(entries(heard)).as("each key once, with its highest value").containsExactlyInAnyOrderElementsOf(
+                    IntStream.range(450, 500).mapToObj(i -> "session-" + i % 50 + ":" + i).toList());
+            assertThat(heard.size()).as("notifications for 500 sends of 50 keys").isLessThan(25);
+            heard.clear();
+
             postgres.stop("fast");
             Awaitility.await().atMost(TIMEOUT).until(() -> !listening.isListening());
             postgres.startServer();
@@ -74,6 +88,10 @@ class NotificationsIT {
             });
             Awaitility.await().atMost(TIMEOUT).until(() -> heard.contains("after the restart"));
         }
+    }
+
+    private static List<String> entries(List<String> payloads) {
+        return payloads.stream().flatMap(p -> Arrays.stream(p.split(","))).toList();
     }
 
     @Test
