@@ -65,6 +65,7 @@ import dev.magnet.session.SessionService;
 import dev.magnet.session.SessionStore;
 import dev.magnet.session.SessionStreamRoutes;
 import dev.magnet.store.Database;
+import dev.magnet.store.Notifications;
 import dev.magnet.crypto.Tokens;
 import dev.magnet.events.RedactingConverter;
 import dev.magnet.crypto.SecretBox;
@@ -76,6 +77,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,9 +87,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class Magnet implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Magnet.class);
+    /** How long a failed sign-in counts against its account and address. */
+    private static final Duration LOGIN_WINDOW = Duration.ofMinutes(15);
 
     private final MagnetConfig config;
     private final Database database;
+    private final Notifications notifications;
     private final ModelRelay relay;
     private final SessionRunner runner;
     private final PullRequestPoller poller;
@@ -96,11 +101,12 @@ public final class Magnet implements AutoCloseable {
     private final Bootstrap.Result firstStart;
     private final ServerMetrics metrics;
 
-    private Magnet(MagnetConfig config, Database database, ModelRelay relay, SessionRunner runner,
+    private Magnet(MagnetConfig config, Database database, Notifications notifications, ModelRelay relay, SessionRunner runner,
                    PullRequestPoller poller, WebServer web, RouteTable routes, Bootstrap.Result firstStart,
                    ServerMetrics metrics) {
         this.config = config;
         this.database = database;
+        this.notifications = notifications;
         this.relay = relay;
         this.runner = runner;
         this.poller = poller;
@@ -144,17 +150,21 @@ public final class Magnet implements AutoCloseable {
         AuditLog audit = new AuditLog(database.jdbi(), clock);
         BrowserSessions browsers = new BrowserSessions(database.jdbi(), clock);
         AccountService accounts = new AccountService(database.jdbi(), new Accounts(clock), browsers, new Invites(clock), apiKeys,
-                new LoginThrottle(clock, Duration.ofMinutes(15), 20, 100),
+                database.isPostgres() ? LoginThrottle.shared(clock, LOGIN_WINDOW, 20, 100, database.jdbi())
+                        : new LoginThrottle(clock, LOGIN_WINDOW, 20, 100),
                 new PasswordHashing(accountSettings.maxPasswordHashes(), metrics), accountSettings.workspaceCreators(), audit);
         KeyService keys = new KeyService(database.jdbi(), apiKeys, audit);
         Authenticator authenticator = new Authenticator(apiKeys, browsers,
-                new RateLimiter(clock, accountSettings.apiKeyRatePerMinute()));
+                database.isPostgres() ? RateLimiter.shared(clock, accountSettings.apiKeyRatePerMinute(), database.jdbi())
+                        : new RateLimiter(clock, accountSettings.apiKeyRatePerMinute()));
         SessionCookies cookies = new SessionCookies(accountSettings.cookieSecure(), config.publicUrl());
         OidcClient oidc = accountSettings.oidcEnabled() ? new OidcClient(accountSettings.oidcIssuer(),
                 accountSettings.oidcClientId(), accountSettings.oidcClientSecret()) : null;
 
         EventHub hub = new EventHub();
-        EventLog eventLog = new EventLog(database.jdbi(), hub, redactor, clock);
+        Notifications notifications = Notifications.of(database, config.databaseUrl());
+        EventLog eventLog = new EventLog(database.jdbi(), hub, redactor, clock, notifications);
+        eventLog.followOtherServers();
         SessionStore store = new SessionStore(database.jdbi(), eventLog, clock, new SessionPhaseTelemetry(metrics));
         Budgets budgets = new Budgets(new SpendLedger(database.jdbi()), config.quotas(), clock);
         ModelRelay relay = ModelRelay.start(config.anthropicApiKey(), config.anthropicBaseUrl(),
@@ -166,7 +176,9 @@ public final class Magnet implements AutoCloseable {
                 config.limits().gatewayMaxConnections());
         SandboxProvider sandboxes = sandboxes(config, gateway, cgroups);
         if (sandboxes instanceof BwrapSandboxProvider layered) {
-            layered.unmountLeftoverLayers(config.dataDir().resolve("sessions"));
+            // why: servers sharing the data dir (several on one PostgreSQL) keep the layers of the sessions they run
+            Set<String> held = Set.copyOf(store.heldByLiveRunners(clock.instant()));
+            layered.unmountLeftoverLayers(config.dataDir().resolve("sessions"), held::contains);
         }
         Git git = new Git();
         OriginPolicy origins = new OriginPolicy(config.allowLocalRepos(), config.localRepoRoots(), config.dataDir(), addresses);
@@ -182,7 +194,9 @@ public final class Magnet implements AutoCloseable {
         EnvironmentService environments = new EnvironmentService(database.jdbi(), secretBox, repoNames, audit, redactor,
                 clock, sandboxes::images);
         SessionRunner runner = SessionRunner.create(runnerId, config, database.jdbi(), store, repos, transfer, sandboxes,
-                relay, budgets, redactor, new RunnerMetrics(metrics), github, pullRequests, environments, gateway);
+                relay, budgets, redactor, new RunnerMetrics(metrics), github, pullRequests, environments, gateway,
+                notifications);
+        runner.followOtherServers();
         SessionService sessions = new SessionService(store, runner, config.defaultModel(), repoNames, environments,
                 config.quotas(), audit);
 
@@ -202,12 +216,13 @@ public final class Magnet implements AutoCloseable {
         if (config.port() > 0) {
             gateway.protect(config.port());
         }
+        notifications.start();
         runner.start();
         poller.start();
         web.start(config.port());
         gateway.protect(web.port());
         log.info("Magnet listening on port {} ({}, sandbox {})", web.port(), config, sandboxes.name());
-        return new Magnet(config, database, relay, runner, poller, web, routes, firstStart, serverMetrics);
+        return new Magnet(config, database, notifications, relay, runner, poller, web, routes, firstStart, serverMetrics);
     }
 
     private static SandboxProvider sandboxes(MagnetConfig config, Gateway gateway, Cgroups cgroups) {
@@ -250,6 +265,7 @@ public final class Magnet implements AutoCloseable {
         web.close();
         poller.close();
         runner.close();
+        notifications.close();
         relay.close();
         database.close();
         metrics.close();

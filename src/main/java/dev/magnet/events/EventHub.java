@@ -90,6 +90,22 @@ public final class EventHub {
         return feed(sessionId).endings();
     }
 
+    /**
+     * Another server committed the session's events up to {@code seq}: the readers here that have not seen them wake
+     * and read them from the log (this hub never holds them). Nothing happens when nobody here reads the session.
+     */
+    public void heard(String sessionId, long seq) {
+        Feed feed = feeds.get(sessionId);
+        if (feed != null) {
+            feed.heard(seq);
+        }
+    }
+
+    /** Wakes every reader of every session: events may have been committed elsewhere unheard (they re-read the log). */
+    public void pokeAll() {
+        feeds.values().forEach(Feed::poke);
+    }
+
     /** Wakes every reader of the session (e.g. to re-check its status). */
     public void poke(String sessionId) {
         feed(sessionId).poke();
@@ -136,6 +152,8 @@ public final class EventHub {
         private int head;
         private int count;
         private long lastSeq;
+        /** The highest number another server said it committed (its events are in the log, not here). */
+        private long heardSeq;
         private long pokes;
         private volatile long endings;
         private volatile long lastAdded = System.nanoTime();
@@ -235,9 +253,15 @@ public final class EventHub {
         Optional<List<Event>> after(long afterSeq) {
             lock.lock();
             try {
+                if (heardSeq > lastSeq && heardSeq > afterSeq) {
+                    return Optional.empty(); // why: another server wrote them; only the log has them
+                }
+                if (afterSeq >= lastSeq && lastSeq > 0) {
+                    return Optional.of(List.of());
+                }
                 long firstSeq = lastSeq - count + 1;
                 if (count == 0 || firstSeq > afterSeq + 1) {
-                    return afterSeq >= lastSeq && lastSeq > 0 ? Optional.of(List.of()) : Optional.empty();
+                    return Optional.empty();
                 }
                 int from = (int) Math.max(0, afterSeq + 1 - firstSeq);
                 List<Event> out = new ArrayList<>(count - from);
@@ -259,13 +283,28 @@ public final class EventHub {
                     if (lastSeq > afterSeq) {
                         return Wake.NEWER;
                     }
-                    if (pokes != startPokes || endings != knownEndings) {
+                    if (heardSeq > afterSeq || pokes != startPokes || endings != knownEndings) {
+                        // why: events another server wrote may have ended the session there; this hub never sees it end
                         return Wake.CHANGED;
                     }
                     if (nanos <= 0) {
                         return Wake.TIMEOUT;
                     }
                     nanos = changed.awaitNanos(nanos);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void heard(long seq) {
+            lock.lock();
+            try {
+                if (seq > heardSeq) {
+                    heardSeq = seq;
+                    if (seq > lastSeq) {
+                        changed.signalAll();
+                    }
                 }
             } finally {
                 lock.unlock();

@@ -1,6 +1,7 @@
 package dev.magnet.events;
 
 import dev.magnet.json.Json;
+import dev.magnet.store.Notifications;
 import dev.magnet.store.Reconnecting;
 import java.time.Clock;
 import java.time.Instant;
@@ -12,16 +13,29 @@ import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
  * The append-only, numbered event log of each session (table {@code events}). Events are redacted and
- * persisted first; {@link EventHub} fans them out only after the transaction that wrote them commits.
+ * persisted first; {@link EventHub} fans them out only after the transaction that wrote them commits. With several
+ * servers on one PostgreSQL database, the other servers are then notified ({@value #CHANNEL}, payload
+ * {@code <session id>:<last seq>}, several joined with {@code ,}, gathered for a few milliseconds by
+ * {@link Notifications#soon}): their viewers wake and read the new events from the log.
  */
 public final class EventLog {
+    /** The notification channel of committed events. */
+    public static final String CHANNEL = "magnet_events";
+
     private final Reconnecting db;
+    private final Notifications notifications;
     private final EventHub hub;
     private final Redactor redactor;
     private final Clock clock;
 
     public EventLog(Jdbi jdbi, EventHub hub, Redactor redactor, Clock clock) {
+        this(jdbi, hub, redactor, clock, Notifications.none());
+    }
+
+    /** @param notifications wakes the other servers' viewers when events commit (none with one server) */
+    public EventLog(Jdbi jdbi, EventHub hub, Redactor redactor, Clock clock, Notifications notifications) {
         this.db = new Reconnecting(jdbi);
+        this.notifications = notifications;
         this.hub = hub;
         this.redactor = redactor;
         this.clock = clock;
@@ -58,6 +72,29 @@ public final class EventLog {
         return written;
     }
 
+    /**
+     * Subscribes this server's viewers to the events other servers commit: a notification wakes the session's
+     * readers here, who read the log; after the listening connection was lost, every reader re-reads.
+     */
+    public void followOtherServers() {
+        notifications.subscribe(CHANNEL, new Notifications.Listener() {
+            @Override
+            public void heard(String payload) {
+                for (String entry : payload.split(",")) {
+                    int colon = entry.lastIndexOf(':');
+                    if (colon > 0) {
+                        hub.heard(entry.substring(0, colon), Long.parseLong(entry.substring(colon + 1)));
+                    }
+                }
+            }
+
+            @Override
+            public void missedSome() {
+                hub.pokeAll();
+            }
+        });
+    }
+
     /** Appends in a transaction of its own and fans out. */
     public List<Event> appendAndPublish(String sessionId, List<NewEvent> events) {
         List<Event> written = db.inTransaction(h -> append(h, sessionId, events));
@@ -65,8 +102,12 @@ public final class EventLog {
         return written;
     }
 
+    /** Hands committed events to this server's readers and has the other servers' readers woken. */
     public void publish(List<Event> events) {
         hub.publish(events);
+        for (Event e : events) {
+            notifications.soon(CHANNEL, e.sessionId(), e.seq());
+        }
     }
 
     /** The session ended: live readers need its events in memory no longer (they read the log). */

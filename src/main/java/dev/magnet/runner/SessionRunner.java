@@ -15,8 +15,10 @@ import dev.magnet.github.GitHubIntegration;
 import dev.magnet.github.PullRequests;
 import dev.magnet.logging.LogContext;
 import dev.magnet.sandbox.SandboxProvider;
+import dev.magnet.session.Phase;
 import dev.magnet.session.SessionControl;
 import dev.magnet.session.SessionStore;
+import dev.magnet.store.Notifications;
 import dev.magnet.store.Reconnecting;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,9 +37,16 @@ import org.slf4j.LoggerFactory;
  * heartbeating) and runs each in a {@link SessionWorkflow} on a virtual thread, up to the configured number
  * at once. Holds each claim with a lease that a heartbeat extends; registers itself in {@link Runners} so a
  * runner that dies is detected and its sessions resumed; tears down idle workspaces ({@link IdleWorkspaces}).
+ *
+ * <p>With several servers on one PostgreSQL database, what a server is asked about a session another one runs travels
+ * as a notification on {@value #CHANNEL}: {@code wake} (new work: every runner looks for sessions to claim),
+ * {@code message <id>}, {@code interrupt <id>} and {@code cancel <id> <who>}; the runner that holds the session acts
+ * on it, the others ignore it (or look for work, for a message).
  */
 public final class SessionRunner implements SessionControl, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SessionRunner.class);
+    /** The notification channel of requests to the runner that holds a session. */
+    public static final String CHANNEL = "magnet_runner";
 
     private final String runnerId;
     private final SessionStore store;
@@ -48,6 +57,8 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
     private final Duration lease;
     private final Quotas quotas;
     private final RunnerMetrics metrics;
+    private final Notifications notifications;
+    private final Jdbi jdbi;
     /** How long stopping waits for sessions' work to unwind. */
     static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(15);
 
@@ -59,7 +70,9 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
     private Thread heartbeat;
 
     private SessionRunner(SessionWorkflow.Parts parts, Runners runners, IdleWorkspaces idle, int maxSessions, Duration lease,
-                          Quotas quotas) {
+                          Quotas quotas, Notifications notifications, Jdbi jdbi) {
+        this.notifications = notifications;
+        this.jdbi = jdbi;
         this.quotas = quotas;
         this.parts = parts;
         this.runnerId = parts.runnerId();
@@ -74,13 +87,14 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
     /**
      * Builds a runner and the parts of its workflows (the composition root calls this).
      *
-     * @param jdbi the database, for the runners' own table
+     * @param jdbi          the database, for the runners' own table
+     * @param notifications reaches the runners of the other servers on the same database (none with one server)
      */
     public static SessionRunner create(String runnerId, MagnetConfig config, Jdbi jdbi, SessionStore store,
                                        SessionRepos repos, WorkspaceTransfer transfer, SandboxProvider sandboxes,
                                        ModelRelay relay, Budgets budgets, Redactor redactor, RunnerMetrics metrics,
                                        GitHubIntegration github, PullRequests pullRequests,
-                                       EnvironmentService environments, Gateway gateway) {
+                                       EnvironmentService environments, Gateway gateway, Notifications notifications) {
         Clock clock = store.clock();
         GitIdentity identity = new GitIdentity(config.gitName(), config.gitEmail());
         SessionWorkflow.Parts parts = new SessionWorkflow.Parts(runnerId, config.dataDir(), store, new Origins(github),
@@ -96,7 +110,22 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
                 metrics, config.limits(), config.hasModelKey(), redactor::redact, clock);
         return new SessionRunner(parts, new Runners(jdbi, runnerId, config.leaseDuration()),
                 new IdleWorkspaces(store, config.dataDir(), config.sandbox().idleTeardown()),
-                config.maxConcurrentSessions(), config.leaseDuration(), config.quotas());
+                config.maxConcurrentSessions(), config.leaseDuration(), config.quotas(), notifications, jdbi);
+    }
+
+    /** Subscribes to the requests of the other servers; call before the notifications start. */
+    public void followOtherServers() {
+        notifications.subscribe(CHANNEL, new Notifications.Listener() {
+            @Override
+            public void heard(String payload) {
+                Thread.ofVirtual().name("runner-request").start(() -> onRequest(payload));
+            }
+
+            @Override
+            public void missedSome() {
+                wakeHere();
+            }
+        });
     }
 
     public void start() {
@@ -110,23 +139,52 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
         return live.size();
     }
 
+    /** New work may be waiting: this runner and those of the other servers look for sessions to claim. */
     @Override
     public void wake() {
+        wakeHere();
+        tell("wake");
+    }
+
+    private void wakeHere() {
         wake.release();
     }
 
     @Override
     public void messageQueued(String sessionId) {
-        SessionWorkflow wf = live.get(sessionId);
-        if (wf != null) {
-            wf.signal(new Signal.MessagesQueued());
-        } else {
-            wake();
+        if (!messageQueuedHere(sessionId)) {
+            tell("message " + sessionId);
         }
     }
 
+    private boolean messageQueuedHere(String sessionId) {
+        SessionWorkflow wf = live.get(sessionId);
+        if (wf != null) {
+            wf.signal(new Signal.MessagesQueued());
+            return true;
+        }
+        wakeHere();
+        return false;
+    }
+
+    /**
+     * Interrupts the session's agent here; when another server holds the session in its running phase, asks that
+     * server to, and answers true without knowing whether its agent had started.
+     */
     @Override
     public boolean interrupt(String sessionId) {
+        if (interruptHere(sessionId)) {
+            return true;
+        }
+        if (notifications.isShared() && store.find(sessionId).map(s -> s.phase() == Phase.RUNNING).orElse(false)
+                && store.holder(sessionId, store.clock().instant()).filter(r -> !r.equals(runnerId)).isPresent()) {
+            tell("interrupt " + sessionId);
+            return true;
+        }
+        return false;
+    }
+
+    private boolean interruptHere(String sessionId) {
         SessionWorkflow wf = live.get(sessionId);
         if (wf == null || !wf.hasAgent()) {
             return false;
@@ -135,14 +193,51 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
         return true;
     }
 
+    /**
+     * Cancels the session here; when it does not run here, asks the other servers to stop its agent and answers
+     * false, so the caller fails it in the store.
+     */
     @Override
     public boolean cancel(String sessionId, String message) {
+        if (cancelHere(sessionId, message)) {
+            return true;
+        }
+        tell("cancel " + sessionId + " " + message);
+        return false;
+    }
+
+    private boolean cancelHere(String sessionId, String message) {
         SessionWorkflow wf = live.get(sessionId);
         if (wf == null) {
             return false;
         }
         wf.cancel(message);
         return true;
+    }
+
+    /** A request of another server: acted on when it is about a session this runner holds. */
+    private void onRequest(String payload) {
+        String[] parts = payload.split(" ", 3);
+        try {
+            switch (parts[0]) {
+                case "wake" -> wakeHere();
+                case "message" -> messageQueuedHere(parts[1]);
+                case "interrupt" -> interruptHere(parts[1]);
+                case "cancel" -> cancelHere(parts[1], parts.length > 2 ? parts[2] : "Cancelled.");
+                default -> log.warn("unknown runner request: {}", payload);
+            }
+        } catch (RuntimeException e) {
+            log.warn("runner request {} failed: {}", payload, e.toString());
+        }
+    }
+
+    private void tell(String request) {
+        try {
+            notifications.send(jdbi, CHANNEL, request);
+        } catch (RuntimeException e) {
+            // why: a lost wake-up costs at most the dispatcher's one-second look, a lost request its next look at the store
+            log.warn("could not tell the other servers {}: {}", request, e.getMessage());
+        }
     }
 
     /**
@@ -153,7 +248,7 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
     @Override
     public void close() {
         running = false;
-        wake.release();
+        wakeHere();
         live.values().forEach(SessionWorkflow::shutdown);
         long deadline = System.nanoTime() + SHUTDOWN_GRACE.toNanos();
         for (Thread t : threads.values()) {
@@ -163,6 +258,9 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
         joinUntil(heartbeat, deadline);
         for (String id : List.copyOf(live.keySet())) {
             releaseQuietly(id);
+        }
+        if (!live.isEmpty()) {
+            tell("wake"); // why: another server resumes the sessions handed back at once
         }
         try {
             runners.stopped(store.clock().instant());
@@ -221,7 +319,7 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
             live.remove(wf.sessionId());
             threads.remove(wf.sessionId());
             metrics.sessionEnded();
-            wake(); // why: a follow-up may have reopened the session while it was finishing
+            wakeHere(); // why: a follow-up may have reopened the session while it was finishing
         }
     }
 

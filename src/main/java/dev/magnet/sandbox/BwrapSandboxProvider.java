@@ -8,6 +8,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -134,9 +135,9 @@ public final class BwrapSandboxProvider implements SandboxProvider {
     }
 
     /** Unmounts the session layers a server that died left mounted under {@code sessions}. */
-    public void unmountLeftoverLayers(Path sessions) {
+    public void unmountLeftoverLayers(Path sessions, Predicate<String> inUse) {
         if (user.dropsRoot()) {
-            SessionLayer.unmountAllUnder(sessions);
+            SessionLayer.unmountAllUnder(sessions, inUse);
         }
     }
 

@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -95,10 +96,14 @@ final class SessionLayer implements AutoCloseable {
         unmountIfMounted();
     }
 
-    /** Unmounts every session layer left mounted under {@code sessions} (by a server that died). */
-    static void unmountAllUnder(Path sessions) {
+    /**
+     * Unmounts every session layer left mounted under {@code sessions} (by a server that died), except those of the
+     * sessions {@code inUse} names (a live server on the same data dir runs them).
+     */
+    static void unmountAllUnder(Path sessions, Predicate<String> inUse) {
         for (Path mount : mountsUnder(sessions)) {
-            if (mount.getFileName().toString().equals("root") && mount.getParent().getFileName().toString().equals("layer")) {
+            if (mount.getFileName().toString().equals("root") && mount.getParent().getFileName().toString().equals("layer")
+                    && !inUse.test(mount.getParent().getParent().getFileName().toString())) {
                 lazyUnmount(mount);
             }
         }

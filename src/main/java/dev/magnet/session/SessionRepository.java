@@ -297,17 +297,36 @@ public final class SessionRepository {
                 .list();
     }
 
-    /** Takes a session for a runner if nobody holds it; true when this runner now holds it. */
+    /**
+     * Takes a session for a runner if nobody holds it; true when this runner now holds it. A session whose row another
+     * transaction has locked (another server claiming it, or writing its events) is skipped rather than waited for:
+     * it is taken, or about to be.
+     */
     public boolean claim(Handle h, String id, String runnerId, Instant now, Instant leaseUntil) {
         return h.createUpdate("""
                 update sessions set runner_id = :runner, lease_until = :until, taken_at = :now
-                where id = :id and status = 'active' and phase <> 'waiting' and (runner_id is null or lease_until < :now)
+                where id = (select id from sessions
+                            where id = :id and status = 'active' and phase <> 'waiting'
+                              and (runner_id is null or lease_until < :now)
+                            for update skip locked)
                 """)
                 .bind("id", id)
                 .bind("runner", runnerId)
                 .bind("until", leaseUntil)
                 .bind("now", now)
                 .execute() == 1;
+    }
+
+    /** The runner that holds the session now (its lease has not lapsed), if one does. */
+    public Optional<String> holder(Handle h, String id, Instant now) {
+        return h.createQuery("select runner_id from sessions where id = :id and runner_id is not null and lease_until >= :now")
+                .bind("id", id).bind("now", now).mapTo(String.class).findOne();
+    }
+
+    /** Ids of the sessions a runner holds now (its lease has not lapsed). */
+    public List<String> heldByLiveRunners(Handle h, Instant now) {
+        return h.createQuery("select id from sessions where runner_id is not null and lease_until >= :now")
+                .bind("now", now).mapTo(String.class).list();
     }
 
     /** Extends the leases of the sessions this runner holds. */

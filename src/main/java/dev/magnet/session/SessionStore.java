@@ -203,8 +203,11 @@ public final class SessionStore {
      * quotas per workspace and person respected), at most {@code limit}.
      */
     public List<String> nextToRun(Instant now, int limit, Quotas quotas) {
-        return db.withHandle(h -> RunQueue.runnable(sessions.waiting(h, now, 1000), sessions.running(h, now), quotas))
-                .stream().limit(limit).map(RunQueue.Waiting::id).toList();
+        return db.withHandle(h -> {
+            List<RunQueue.Waiting> waiting = sessions.waiting(h, now, 1000);
+            // why: every server looks every second; what runs (a read of every held session) matters only when some wait
+            return waiting.isEmpty() ? List.<RunQueue.Waiting>of() : RunQueue.runnable(waiting, sessions.running(h, now), quotas);
+        }).stream().limit(limit).map(RunQueue.Waiting::id).toList();
     }
 
     /** Each session waiting for a run slot and its place in the queue, from 1. */
@@ -220,6 +223,16 @@ public final class SessionStore {
     /** What a workspace's sessions changed since {@code since} have cost, in US dollars. */
     public double workspaceCostSince(String workspaceId, Instant since) {
         return db.withHandle(h -> sessions.costSince(h, workspaceId, since));
+    }
+
+    /** The runner that holds the session now (its lease has not lapsed), if one does. */
+    public Optional<String> holder(String id, Instant now) {
+        return db.withHandle(h -> sessions.holder(h, id, now));
+    }
+
+    /** Ids of the sessions a runner holds now (its lease has not lapsed), on this server or another. */
+    public List<String> heldByLiveRunners(Instant now) {
+        return db.withHandle(h -> sessions.heldByLiveRunners(h, now));
     }
 
     /** Takes a session for a runner if nobody holds it; true when this runner now holds it. */

@@ -149,6 +149,7 @@ public final class SessionStreamRoutes {
                         end.put("failure", current.map(Session::failure).map(f -> Map.of("reason", f.reason().wire(),
                                 "message", f.message(), "phase", f.phase().wire())).orElse(null));
                         write(out, "event: end\ndata: " + Json.write(end) + "\n\n");
+                        log.ended(sessionId); // why: a session that ran on another server is never ended in this hub otherwise
                         return;
                     }
                 }

@@ -118,7 +118,8 @@ class LimitsTest {
     }
 
     /** The seconds an attempt now would have to wait (0: it may go ahead); an attempt that may go is not made. */
-    private static long waitSeconds(LoginThrottle throttle, String account, String address) {
+    /** Seconds the attempt must wait, or 0 when it may go ahead (then withdrawn: it counts nothing). */
+    static long waitSeconds(LoginThrottle throttle, String account, String address) {
         try {
             throttle.begin(account, address).withdraw();
             return 0;

@@ -171,7 +171,7 @@ public final class EventBench {
      * An SSE viewer that reads frames as text and keeps, for every text delta, the time from the agent writing it to
      * this viewer reading it. It does not parse JSON (the 2 cores are shared with the server).
      */
-    private static final class Viewer implements Runnable {
+    static final class Viewer implements Runnable {
         private final String url;
         private final CountDownLatch done;
         private final long[] latencies;
@@ -186,6 +186,20 @@ public final class EventBench {
             this.url = baseUrl + "/api/sessions/" + sessionId + "/events";
             this.done = done;
             this.latencies = new long[expected];
+        }
+
+        /** From the agent writing each delta to this viewer reading it, in nanoseconds, in the order read. */
+        long[] latencies() {
+            return latencies;
+        }
+
+        int count() {
+            return count;
+        }
+
+        /** True when the viewer read every one of {@code deltas} deltas, once and in order, and did not fail. */
+        boolean complete(int deltas) {
+            return failure == null && inOrder && count == deltas;
         }
 
         @Override
@@ -235,7 +249,7 @@ public final class EventBench {
     }
 
     /** The stand-in agent: speaks enough of the CLI's stream-json for one turn of text deltas per message. */
-    private static Path writeAgent(Path dir) throws Exception {
+    static Path writeAgent(Path dir) throws Exception {
         Path agent = dir.resolve("bench-agent.py");
         Files.writeString(agent, """
                 #!/usr/bin/python3

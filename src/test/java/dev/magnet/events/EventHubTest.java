@@ -78,6 +78,35 @@ class EventHubTest {
     }
 
     @Test
+    void events_another_server_committed_wake_the_readers_here_and_send_them_to_the_log() throws Exception {
+        hub.publish(List.of(event(1), event(2)));
+        Thread reader = Thread.currentThread();
+        Thread listener = Thread.ofVirtual().start(() -> {
+            Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+                    .until(() -> reader.getState() == Thread.State.TIMED_WAITING);
+            hub.heard("s", 4);
+        });
+        assertThat(hub.await("s", 2, 0, Duration.ofSeconds(5))).as("woken by the other server's events, which may have ended it")
+                .isEqualTo(EventHub.Wake.CHANGED);
+        listener.join();
+        assertThat(hub.recentAfter("s", 2)).as("only the log has events 3 and 4").isEmpty();
+        assertThat(hub.await("s", 4, 0, Duration.ofMillis(50))).isEqualTo(EventHub.Wake.TIMEOUT);
+        hub.heard("s", 3);
+        assertThat(hub.recentAfter("s", 4).orElseThrow()).as("an older notification, the reader having read the log")
+                .isEmpty();
+        hub.publish(List.of(event(5)));
+        assertThat(hub.recentAfter("s", 4).orElseThrow()).as("this server writes again (it took the session over)")
+                .extracting(Event::seq).containsExactly(5L);
+    }
+
+    @Test
+    void a_notification_about_a_session_nobody_reads_here_costs_nothing() {
+        hub.heard("unwatched", 7);
+        assertThat(hub.recentAfter("unwatched", 0)).isEmpty();
+        assertThat(hub.held()).isZero();
+    }
+
+    @Test
     void a_gap_in_published_numbers_sends_readers_back_to_the_log() {
         hub.publish(List.of(event(1), event(2), event(4)));
         assertThat(hub.recentAfter("s", 1)).isEmpty();

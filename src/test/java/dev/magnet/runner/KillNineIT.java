@@ -621,7 +621,7 @@ class KillNineIT {
     }
 
     /** The viewer, on the killed server and then again with {@code Last-Event-ID}, saw each event once, as stored. */
-    private static void checkTheViewerSawEveryEventOnce(List<SseClient.Frame> first, List<SseClient.Frame> second,
+    static void checkTheViewerSawEveryEventOnce(List<SseClient.Frame> first, List<SseClient.Frame> second,
                                                         List<JsonNode> log) {
         List<SseClient.Frame> seen = new ArrayList<>(first);
         seen.addAll(second);
@@ -793,7 +793,7 @@ class KillNineIT {
         }
     }
 
-    private static void awaitEvents(ChildServer server, String id, String what, Predicate<List<JsonNode>> until) {
+    static void awaitEvents(ChildServer server, String id, String what, Predicate<List<JsonNode>> until) {
         try {
             Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> server.events(id), until);
         } catch (ConditionTimeoutException e) {
