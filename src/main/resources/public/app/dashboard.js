@@ -75,10 +75,10 @@ export function dashboardPage(main) {
 function renderStats(box, s) {
   const card = (n, label, cls) => h('div.stat-card', { class: cls }, h('span.value', String(n ?? 0)), h('span.label', label));
   replace(box,
-    card(s.activeNow, 'active now', s.activeNow ? 'live' : null),
-    card(s.sessionsThisWeek, 'sessions this week'),
-    card(s.mergedPrsThisWeek, 'PRs merged this week'),
-    card(s.activeAuthors, 'people this week'));
+    card(s.humansPromptingNow, 'people prompting now', s.humansPromptingNow ? 'live' : null),
+    card(s.sessionsPastWeek, 'sessions this week'),
+    card(s.mergesPastWeek, 'PRs merged this week'),
+    card(s.humansPastWeek, 'people this week'));
 }
 
 function renderRows(list, sessions, filters) {

@@ -178,8 +178,8 @@ class SessionEngineIT {
         model.script(Script.of(Turn.reply().text("Hello!")));
         TestServer.Response retry = server.post("/api/sessions/" + id + "/retry", Map.of());
         assertThat(retry.status()).isEqualTo(201);
-        String retryId = retry.json().path("id").asText();
-        assertThat(retry.json().path("retryOf").asText()).isEqualTo(id);
+        String retryId = retry.session().path("id").asText();
+        assertThat(retry.session().path("retryOf").asText()).isEqualTo(id);
         assertThat(server.awaitStatus(retryId, "completed", TIMEOUT).path("prompt").asText()).isEqualTo("Say hello");
     }
 
