@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 
 import static dev.magnet.auth.Callers.actor;
+import static dev.magnet.web.Requests.integer;
 import static dev.magnet.web.Requests.json;
 import static dev.magnet.web.Requests.object;
 import static dev.magnet.web.Requests.onlyFields;
@@ -39,6 +40,7 @@ public final class SessionRoutes {
         routes.get("/api/sessions/{id}", this::get);
         routes.patch("/api/sessions/{id}", this::update);
         routes.post("/api/sessions/{id}/messages", this::followUp);
+        routes.post("/api/sessions/{id}/comments", this::comment);
         routes.post("/api/sessions/{id}/interrupt", this::interrupt);
         routes.post("/api/sessions/{id}/cancel", this::cancel);
         routes.post("/api/sessions/{id}/retry", this::retry);
@@ -112,6 +114,25 @@ public final class SessionRoutes {
         JsonNode body = object(ctx);
         onlyFields(body, Set.of("text"));
         SessionMessage m = service.followUp(actor(ctx), ctx.pathParam("id"), string(body, "text"));
+        json(ctx, 202, Map.of("messageId", m.id(), "state", "queued"));
+    }
+
+    /** A review comment on a line or range of the diff (new side), queued as a follow-up with the file, lines and hunk. */
+    private void comment(Context ctx) {
+        JsonNode body = object(ctx);
+        onlyFields(body, Set.of("path", "line", "endLine", "text"));
+        String path = string(body, "path");
+        if (path == null || path.isBlank() || path.length() > ReviewComment.MAX_PATH_CHARS || path.chars().anyMatch(Character::isISOControl)) {
+            throw new InvalidRequestException("path", "path must be the path of a changed file, on one line");
+        }
+        Integer line = integer(body, "line");
+        Integer endLine = integer(body, "endLine");
+        if (line == null || line < 1 || endLine != null && endLine < line) {
+            throw new InvalidRequestException(line == null || line < 1 ? "line" : "endLine",
+                    "line must be a line number (1 or more) of the new file, and endLine, if given, not before it");
+        }
+        ReviewComment comment = new ReviewComment(path, line, endLine == null ? line : endLine, string(body, "text"));
+        SessionMessage m = service.comment(actor(ctx), ctx.pathParam("id"), comment);
         json(ctx, 202, Map.of("messageId", m.id(), "state", "queued"));
     }
 

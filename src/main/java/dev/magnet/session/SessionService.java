@@ -104,6 +104,11 @@ public final class SessionService {
         return findVisible(actor, id);
     }
 
+    /** The session when it is one of the actor's workspace (no error when it is not). */
+    public java.util.Optional<Session> findInWorkspace(Actor actor, String id) {
+        return store.findInWorkspace(actor.workspaceId(), id);
+    }
+
     /** A session by id without a workspace check: for internal readers that already checked access. */
     public java.util.Optional<Session> find(String id) {
         return store.find(id);
@@ -172,6 +177,23 @@ public final class SessionService {
         }
         audit.record(actor, "session.message", "session", id, "message " + message.id());
         return message;
+    }
+
+    /**
+     * Queues a review comment on lines of the session's diff as a follow-up carrying the file, the lines and the hunk.
+     *
+     * @throws ConflictException when the session has no diff yet
+     * @throws InvalidRequestException when the lines are not in one hunk of the file's changes
+     */
+    public SessionMessage comment(Actor actor, String id, ReviewComment comment) {
+        requireText(comment.text());
+        get(actor, id);
+        String diff = store.diff(id).map(SessionDiffs.StoredDiff::diff)
+                .orElseThrow(() -> new ConflictException("session " + id + " has no changes to comment on yet"));
+        String hunk = comment.hunkIn(diff).orElseThrow(() -> new InvalidRequestException("line",
+                "lines " + comment.startLine() + "-" + comment.endLine() + " of " + comment.path()
+                        + " are not in one hunk of the session's changes"));
+        return followUp(actor, id, comment.followUp(hunk));
     }
 
     public void interrupt(Actor actor, String id) {

@@ -109,7 +109,8 @@ class SessionEngineIT {
         RecordedRequest carrying = model.awaitRequestMentioning("SECOND: also do this", TIMEOUT);
         assertThat(carrying.isMain()).isTrue();
         JsonNode done = server.awaitStatus(id, "completed", TIMEOUT);
-        assertThat(done.path("messageCount").asInt()).isEqualTo(2);
+        assertThat(done.path("messageCount").asInt()).as("every message counts").isEqualTo(done.path("messages").size());
+        assertThat(done.path("messages").findValuesAsText("role")).filteredOn("user"::equals).hasSize(2);
         assertThat(eventTypes(id)).contains("message_delivered");
     }
 
