@@ -110,7 +110,7 @@ class SessionEngineIT {
         assertThat(carrying.isMain()).isTrue();
         JsonNode done = server.awaitStatus(id, "completed", TIMEOUT);
         assertThat(done.path("messageCount").asInt()).as("every message counts").isEqualTo(done.path("messages").size());
-        assertThat(done.path("messages").findValuesAsText("role")).filteredOn("user"::equals).hasSize(2);
+        assertThat(done.path("messages").findValuesAsText("type")).filteredOn("user"::equals).hasSize(2);
         assertThat(eventTypes(id)).contains("message_delivered");
     }
 
