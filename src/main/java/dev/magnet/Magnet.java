@@ -64,6 +64,7 @@ import dev.magnet.session.RepoNames;
 import dev.magnet.session.SessionService;
 import dev.magnet.session.SessionStore;
 import dev.magnet.session.SessionStreamRoutes;
+import dev.magnet.session.WorkspaceStreamRoutes;
 import dev.magnet.store.Database;
 import dev.magnet.store.Notifications;
 import dev.magnet.crypto.Tokens;
@@ -208,6 +209,7 @@ public final class Magnet implements AutoCloseable {
         new SessionRoutes(sessions).register(routes);
         new EnvironmentRoutes(environments).register(routes);
         new SessionStreamRoutes(sessions, eventLog, hub, authenticator, accountSettings.streamRecheck()).register(routes);
+        new WorkspaceStreamRoutes(sessions, hub, authenticator, accountSettings.streamRecheck()).register(routes);
         new HealthRoutes(database, config.claudeBin(), metrics, config.metricsToken()).register(routes);
         new GitHubRoutes(github, new Webhooks(github, store, prRecorder, database.jdbi(), clock), addresses).register(routes);
         new StaticRoutes().register(routes);

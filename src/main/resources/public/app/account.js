@@ -14,6 +14,7 @@ export function renderAccountMenu(box, me, { onSwitched, onSignedOut }) {
     h('div.menu-panel',
       h('p.signed-in-as', 'Signed in as ', h('strong', me.user.email)),
       workspaces(me, onSwitched),
+      h('a', { href: '/settings', 'data-link': true }, 'Settings'),
       h('a', { href: '/environments', 'data-link': true }, 'Environments'),
       h('a', { href: '/keys', 'data-link': true }, 'API keys'),
       h('button#sign-out.link', { type: 'button', onclick: signOut }, 'Sign out')));

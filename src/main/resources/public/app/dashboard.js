@@ -1,10 +1,11 @@
-// The dashboard: team figures, filters, and the sessions newest first, kept up to date while the page is open.
+// The dashboard: team figures, filters, and the sessions newest first, kept up to date while the page is open: the
+// workspace's event stream says when sessions changed and the list is read again then (and once a minute, for the ages).
 import { get } from './api.js';
 import { h, replace } from './dom.js';
 import { age, usd, repoName } from './format.js';
 import { statusBadge } from './session.js';
 
-const REFRESH_MS = 3000;
+const FALLBACK_MS = 60000;
 const PAGE = 50;
 
 /** Renders the dashboard into `main`. Returns a cleanup function. */
@@ -57,7 +58,7 @@ export function dashboardPage(main) {
     } catch (e) {
       if (!stopped) replace(list, h('li.empty', e.message));
     }
-    if (!stopped) timer = setTimeout(load, document.hidden ? REFRESH_MS * 5 : REFRESH_MS);
+    if (!stopped) timer = setTimeout(load, FALLBACK_MS);
   }
 
   replace(main,
@@ -66,8 +67,21 @@ export function dashboardPage(main) {
   document.title = 'Sessions · Magnet';
   load();
   get('/api/repos').then((r) => replace(repos, r.repos.map((repo) => h('option', { value: repo })))).catch(() => {});
+  const changes = new EventSource('/api/workspace/events');
+  const soon = () => {
+    clearTimeout(timer);
+    if (!stopped) timer = setTimeout(load, 50);
+  };
+  changes.addEventListener('sessions', soon);
+  // why: after a reconnect, changes made while the stream was down are read at once (the first open follows the first load)
+  let opened = false;
+  changes.addEventListener('open', () => {
+    if (opened) soon();
+    opened = true;
+  });
   return () => {
     stopped = true;
+    changes.close();
     clearTimeout(timer);
   };
 }
@@ -75,10 +89,10 @@ export function dashboardPage(main) {
 function renderStats(box, s) {
   const card = (n, label, cls) => h('div.stat-card', { class: cls }, h('span.value', String(n ?? 0)), h('span.label', label));
   replace(box,
-    card(s.activeNow, 'active now', s.activeNow ? 'live' : null),
-    card(s.sessionsThisWeek, 'sessions this week'),
-    card(s.mergedPrsThisWeek, 'PRs merged this week'),
-    card(s.activeAuthors, 'people this week'));
+    card(s.humansPromptingNow, 'people prompting now', s.humansPromptingNow ? 'live' : null),
+    card(s.sessionsPastWeek, 'sessions this week'),
+    card(s.mergesPastWeek, 'PRs merged this week'),
+    card(s.humansPastWeek, 'people this week'));
 }
 
 function renderRows(list, sessions, filters) {

@@ -1,7 +1,7 @@
 // The Changes tab: the session's whole diff (base...session branch) with a file list and +/- counts,
 // unified or side by side.
-import { get } from './api.js';
-import { h, replace } from './dom.js';
+import { get, post } from './api.js';
+import { h, replace, toast } from './dom.js';
 import { parseDiff, splitTable, unifiedTable } from './diff.js';
 
 const MODE_KEY = 'magnet.diffMode';
@@ -49,10 +49,59 @@ export async function renderDiffView(box, session) {
       h('header', h('span.badge', { class: kindOf(f) }, kindOf(f)), h('span.path', f.oldPath ? `${f.oldPath} → ${f.path}` : f.path),
         h('span.stat', h('span.add', `+${f.additions}`), ' ', h('span.del', `−${f.deletions}`))),
       f.binary || !f.hunks.length ? h('p.muted.pad', f.binary ? 'Binary file' : 'No textual changes')
-        : h('div.scroll', mode === 'split' ? splitTable(f) : unifiedTable(f)))));
+        : h('div.scroll', mode === 'split' ? splitTable(f) : unifiedTable(f, (line, row, e) => commentOn(session, f, line, row, e))))));
   }
   draw();
   replace(box, toolbar, h('div.diff-layout', list, bodies));
+}
+
+/**
+ * Opens the comment form under a line of the diff (shift+click or the "to line" field makes it a range); the comment is
+ * queued as a follow-up carrying the file, the lines and their hunk.
+ */
+function commentOn(session, file, line, row, event) {
+  const table = row.closest('table');
+  const open = table.querySelector('tr.comment-row');
+  if (open && event.shiftKey) {
+    const end = open.querySelector('input[name=endLine]');
+    const start = Number(open.dataset.line);
+    end.value = String(Math.max(start, line));
+    open.querySelector('textarea').focus();
+    return;
+  }
+  open?.remove();
+  const id = `comment-${line}`;
+  const text = h('textarea', { id, name: 'text', rows: 3, required: true, placeholder: 'What should the agent change here?' });
+  const endLine = h('input', { id: `${id}-end`, name: 'endLine', type: 'number', min: line, value: line, inputmode: 'numeric' });
+  const error = h('p.error-text', { role: 'alert' });
+  const form = h('form.line-comment-form', { 'aria-label': `Comment on ${file.path} from line ${line}` },
+    h('label', { for: id }, `Comment on ${file.path}, line ${line}`), text,
+    h('div.comment-range', h('label', { for: `${id}-end` }, 'to line'), endLine, h('span.muted', ' (shift+click a line number for a range)')),
+    error,
+    h('div.actions', h('button.primary', { type: 'submit' }, 'Send to the agent'),
+      h('button', { type: 'button', onclick: () => { form.closest('tr').remove(); row.querySelector('button.line-comment')?.focus(); } }, 'Cancel')));
+  form.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') {
+      form.closest('tr').remove();
+      row.querySelector('button.line-comment')?.focus();
+    }
+  });
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    error.textContent = '';
+    try {
+      await post(`/api/sessions/${encodeURIComponent(session.id)}/comments`,
+        { path: file.path, line, endLine: Number(endLine.value) || line, text: text.value });
+      form.closest('tr').remove();
+      toast('Comment sent to the agent as a follow-up');
+      row.querySelector('button.line-comment')?.focus();
+    } catch (err) {
+      error.textContent = err.message;
+    }
+  });
+  const holder = h('tr.comment-row', { dataset: { line } }, h('td', { colspan: 3 }, form));
+  row.after(holder);
+  text.focus();
 }
 
 function kindOf(f) {

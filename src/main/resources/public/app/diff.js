@@ -86,17 +86,24 @@ function stripPrefix(name) {
   return clean.replace(/^[ab]\//, '');
 }
 
-/** A unified view of one file's hunks as a table. */
-export function unifiedTable(file) {
+/**
+ * A unified view of one file's hunks as a table. With `onLine(line, row, event)`, each line of the new file has its
+ * number as a button (a review comment on it).
+ */
+export function unifiedTable(file, onLine) {
   const lang = languageOf(file.path);
   const rows = [];
   for (const hunk of file.hunks) {
     rows.push(h('tr.hunk', h('td.num', { colspan: 2 }, ''), h('td.code', hunk.header)));
     for (const line of hunk.lines) {
-      rows.push(h('tr', { class: line.type },
+      const row = h('tr', { class: line.type },
         h('td.num', line.oldNo ?? ''),
-        h('td.num', line.newNo ?? ''),
-        codeCell(line, lang)));
+        h('td.num', onLine && line.newNo != null
+          ? h('button.line-comment', { type: 'button', 'aria-label': `Comment on line ${line.newNo} of ${file.path}`,
+            onclick: (e) => onLine(line.newNo, row, e) }, String(line.newNo))
+          : line.newNo ?? ''),
+        codeCell(line, lang));
+      rows.push(row);
     }
   }
   return h('table.diff.unified', h('tbody', rows));

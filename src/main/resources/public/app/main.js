@@ -2,6 +2,7 @@
 // and returns a cleanup function that stops its streams and timers.
 import { auth, get, ApiError } from './api.js';
 import { renderAccountMenu, closeMenuOnOutsideClick } from './account.js';
+import { consolePage } from './console.js';
 import { dashboardPage } from './dashboard.js';
 import { invitePage } from './invite.js';
 import { environmentPage, environmentsPage } from './environments.js';
@@ -21,6 +22,8 @@ const routes = [
   [PAGES.dashboard, () => dashboardPage(main)],
   [PAGES.newSession, () => newSessionPage(main, { navigate, me })],
   [PAGES.keys, () => keysPage(main)],
+  [PAGES.settings, () => consolePage(main, { me, section: 'workspace', navigate })],
+  [PAGES.settingsSection, (section) => consolePage(main, { me, section, navigate })],
   [PAGES.environments, () => environmentsPage(main, { me, navigate })],
   [PAGES.newEnvironment, () => environmentPage(main, { id: null, me, navigate })],
   [PAGES.environment, (id) => environmentPage(main, { id, me, navigate })],

@@ -48,8 +48,8 @@ export function newSessionPage(main, { navigate }) {
     }
     submit.disabled = true;
     try {
-      const created = await post('/api/sessions', body);
-      navigate(`/sessions/${created.id}`);
+      const { session } = await post('/api/sessions', body);
+      navigate(`/sessions/${session.id}`);
     } catch (err) {
       submit.disabled = false;
       invalid(err instanceof ApiError ? err.field : null, err.message);

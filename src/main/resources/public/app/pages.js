@@ -5,6 +5,8 @@ export const PAGES = {
   dashboard: '/',
   newSession: '/new',
   keys: '/keys',
+  settings: '/settings',
+  settingsSection: '/settings/{id}',
   environments: '/environments',
   newEnvironment: '/environments/new',
   environment: '/environments/{id}',

@@ -42,7 +42,7 @@ class SessionPage {
   async start() {
     replace(this.main, h('p.loading', 'Loading session…'));
     try {
-      this.session = await get(`/api/sessions/${encodeURIComponent(this.id)}`);
+      ({ session: this.session } = await get(`/api/sessions/${encodeURIComponent(this.id)}`));
     } catch (e) {
       replace(this.main, h('div.empty', h('h1', 'Session not found'), h('p', e.message), h('a', { href: '/', 'data-link': true }, 'Back to sessions')));
       return;
@@ -105,7 +105,7 @@ class SessionPage {
 
   async refresh() {
     try {
-      const fresh = await get(`/api/sessions/${encodeURIComponent(this.id)}`);
+      const { session: fresh } = await get(`/api/sessions/${encodeURIComponent(this.id)}`);
       this.session = fresh;
       this.timeline.set(fresh.phases || [], fresh.status);
       this.renderHead();
@@ -262,7 +262,7 @@ class SessionPage {
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       try {
-        const created = await post(`/api/sessions/${encodeURIComponent(this.id)}/retry`, { prompt: prompt.value });
+        const { session: created } = await post(`/api/sessions/${encodeURIComponent(this.id)}/retry`, { prompt: prompt.value });
         this.navigate(`/sessions/${created.id}`);
       } catch (err) {
         toast(err instanceof ApiError ? err.message : String(err), 'error');

@@ -30,6 +30,11 @@ final class ClientJson {
         }
     }
 
+    /** The session of an answer shaped as Magnet documents, {@code {"session": …}} (an older server's bare session as it is). */
+    static JsonNode session(JsonNode answer) {
+        return answer != null && answer.path("session").isObject() ? answer.get("session") : answer;
+    }
+
     static <T> T convert(JsonNode node, Class<T> type) {
         try {
             return MAPPER.treeToValue(node, type);

@@ -51,9 +51,9 @@ final class MagnetClient implements AutoCloseable {
         return settings.baseUrl();
     }
 
-    /** {@code POST /api/sessions}; returns the created session. */
+    /** {@code POST /api/sessions}; returns the created session (the answer's {@code session}). */
     JsonNode createSession(CreateSessionRequest request) throws InterruptedException {
-        return send(post("/api/sessions", request));
+        return ClientJson.session(send(post("/api/sessions", request)));
     }
 
     /** {@code GET /api/sessions}; returns the page with {@code sessions}, {@code nextCursor}, {@code stats}. */
@@ -61,9 +61,9 @@ final class MagnetClient implements AutoCloseable {
         return send(get("/api/sessions" + queryString(options.parameters())));
     }
 
-    /** {@code GET /api/sessions/{id}}; returns the session with its messages and tasks. */
+    /** {@code GET /api/sessions/{id}}; returns the session (the answer's {@code session}) with its messages and tasks. */
     JsonNode getSession(String id) throws InterruptedException {
-        return send(get(sessionPath(id, "")));
+        return ClientJson.session(send(get(sessionPath(id, ""))));
     }
 
     /** {@code POST /api/sessions/{id}/messages}: a follow-up message. */
@@ -81,13 +81,13 @@ final class MagnetClient implements AutoCloseable {
         return send(post(sessionPath(id, "/cancel"), Map.of()));
     }
 
-    /** {@code POST /api/sessions/{id}/retry}, with an edited prompt or null; returns the new session. */
+    /** {@code POST /api/sessions/{id}/retry}, with an edited prompt or null; returns the new session (the answer's {@code session}). */
     JsonNode retry(String id, String prompt) throws InterruptedException {
         Map<String, Object> body = new LinkedHashMap<>();
         if (prompt != null) {
             body.put("prompt", prompt);
         }
-        return send(post(sessionPath(id, "/retry"), body));
+        return ClientJson.session(send(post(sessionPath(id, "/retry"), body)));
     }
 
     /** {@code GET /api/sessions/{id}/diff?format=json}: base and head commits, the changed files and the diff. */

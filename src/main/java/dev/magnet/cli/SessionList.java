@@ -9,7 +9,8 @@ record SessionList(List<SessionAnswer> sessions, String nextCursor, Stats stats)
         sessions = sessions == null ? List.of() : List.copyOf(sessions);
     }
 
-    /** Figures about the workspace: the past week and right now. */
-    record Stats(Long sessionsThisWeek, Long mergedPrsThisWeek, Long activeAuthors, Long activeNow) {
+    /** Figures about the workspace, with Magnet's documented names: the past week and right now (people, not sessions). */
+    record Stats(Long mergesPastWeek, Long authorsPastWeek, Long humansPastWeek, Long humansPromptingNow, Long sessionsPastWeek,
+                 Long activeSessions) {
     }
 }

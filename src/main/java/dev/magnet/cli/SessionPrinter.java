@@ -144,9 +144,9 @@ final class SessionPrinter {
     }
 
     private String stats(SessionList.Stats stats) {
-        return orZero(stats.sessionsThisWeek()) + " sessions and " + orZero(stats.mergedPrsThisWeek())
-                + " merged PRs this week · " + orZero(stats.activeAuthors()) + " active authors · "
-                + orZero(stats.activeNow()) + " active now";
+        return orZero(stats.sessionsPastWeek()) + " sessions, " + orZero(stats.mergesPastWeek()) + " merges, "
+                + orZero(stats.authorsPastWeek()) + " authors and " + orZero(stats.humansPastWeek()) + " people this week · "
+                + orZero(stats.humansPromptingNow()) + " prompting now";
     }
 
     private String timestamp(Instant at) {

@@ -6,7 +6,9 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -34,6 +36,9 @@ public final class EventHub {
     }
 
     /** @param maxTotal the most events all feeds together keep in memory */
+    private final List<Consumer<Collection<Event>>> listeners =
+            new CopyOnWriteArrayList<>();
+
     public EventHub(int maxTotal) {
         if (maxTotal < 1) {
             throw new IllegalArgumentException("maxTotal must be at least 1");
@@ -41,7 +46,7 @@ public final class EventHub {
         this.maxTotal = maxTotal;
     }
 
-    /** Hands committed events (of one or several sessions, in order) to the waiting readers. */
+    /** Hands committed events (of one or several sessions, in order) to the waiting readers and the listeners. */
     public void publish(Collection<Event> events) {
         for (Event e : events) {
             held.addAndGet(feed(e.sessionId()).add(e));
@@ -49,6 +54,18 @@ public final class EventHub {
         if (held.get() > maxTotal) {
             shed();
         }
+        for (Consumer<Collection<Event>> l : listeners) {
+            l.accept(events);
+        }
+    }
+
+    /**
+     * Calls {@code listener} with every burst published from now on (on the publishing thread: it must only take note
+     * and return), until the returned handle is closed. The workspace streams use it to learn which sessions changed.
+     */
+    public AutoCloseable listen(Consumer<Collection<Event>> listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
     }
 
     /** How many events all feeds hold (for tests and metrics). */

@@ -21,7 +21,8 @@ import org.jdbi.v3.core.statement.PreparedBatch;
 public final class EventLog {
     /** The notification channel of committed events. */
     public static final String CHANNEL = "magnet_events";
-
+    /** How much of a message the session's previews keep. */
+    public static final int PREVIEW_CHARS = 200;
     private final Reconnecting db;
     private final Notifications notifications;
     private final EventHub hub;
@@ -54,6 +55,9 @@ public final class EventLog {
                 .bind("id", sessionId).mapTo(Long.class).one();
         Instant at = clock.instant();
         List<Event> written = new ArrayList<>(events.size());
+        int said = 0;
+        String first = null;
+        String last = null;
         PreparedBatch insert = h.prepareBatch(
                 "insert into events (session_id, seq, type, data, created_at) values (:s, :seq, :type, :data, :at)");
         for (NewEvent e : events) {
@@ -66,9 +70,23 @@ public final class EventLog {
                     .bind("at", event.at())
                     .add();
             written.add(event);
+            String text = conversationText(e.data());
+            if (text != null) {
+                said++;
+                String preview = preview(redactor.redact(text));
+                if (first == null && e.data() instanceof EventData.UserMessage) {
+                    first = preview;
+                }
+                last = preview.isEmpty() ? last : preview;
+            }
         }
         insert.execute();
-        h.createUpdate("update sessions set last_seq = :seq where id = :id").bind("seq", seq).bind("id", sessionId).execute();
+        h.createUpdate("""
+                        update sessions set last_seq = :seq, conversation_count = conversation_count + :said,
+                          first_message_preview = coalesce(first_message_preview, cast(:first as varchar(300))),
+                          last_message_preview = coalesce(cast(:last as varchar(300)), last_message_preview)
+                        where id = :id""")
+                .bind("seq", seq).bind("said", said).bind("first", first).bind("last", last).bind("id", sessionId).execute();
         return written;
     }
 
@@ -93,6 +111,24 @@ public final class EventLog {
                 hub.pokeAll();
             }
         });
+    }
+
+    /**
+     * The text an event adds to the conversation (a user message, the agent's text, a turn's result), or null for an
+     * event that is not part of it; the session row counts these and keeps the first and last as previews.
+     */
+    static String conversationText(EventData data) {
+        return switch (data) {
+            case EventData.UserMessage m -> java.util.Objects.requireNonNullElse(m.text(), "");
+            case EventData.Text t -> java.util.Objects.requireNonNullElse(t.text(), "");
+            case EventData.TurnResult r -> java.util.Objects.requireNonNullElse(r.success() ? r.result() : r.message(), "");
+            default -> null;
+        };
+    }
+
+    private static String preview(String text) {
+        String oneLine = text == null ? "" : text.strip().replaceAll("\\s+", " ");
+        return oneLine.length() <= PREVIEW_CHARS ? oneLine : oneLine.substring(0, PREVIEW_CHARS - 1) + "…";
     }
 
     /** Appends in a transaction of its own and fans out. */

@@ -201,17 +201,35 @@ public final class SessionRepository {
     public SessionStats stats(Handle h, String workspaceId, Instant since) {
         return h.createQuery("""
                 select
-                  (select count(*) from sessions where workspace_id = :ws and created_at >= :since) as created,
                   (select count(*) from sessions where workspace_id = :ws and pr_state = 'merged'
-                       and pr_updated_at >= :since) as merged,
+                       and pr_updated_at >= :since) as merges,
                   (select count(distinct author_id) from sessions where workspace_id = :ws and created_at >= :since) as authors,
+                  (select count(distinct m.author_id) from session_messages m join sessions s on s.id = m.session_id
+                       where s.workspace_id = :ws and m.created_at >= :since) as humans,
+                  (select count(distinct m.author_id) from session_messages m join sessions s on s.id = m.session_id
+                       where s.workspace_id = :ws and s.status = 'active') as prompting,
+                  (select count(*) from sessions where workspace_id = :ws and created_at >= :since) as created,
                   (select count(*) from sessions where workspace_id = :ws and status = 'active') as active
                 """)
                 .bind("ws", workspaceId)
                 .bind("since", since)
-                .map((rs, ctx) -> new SessionStats(rs.getLong("created"), rs.getLong("merged"),
-                        rs.getLong("authors"), rs.getLong("active")))
+                .map((rs, ctx) -> new SessionStats(rs.getLong("merges"), rs.getLong("authors"), rs.getLong("humans"),
+                        rs.getLong("prompting"), rs.getLong("created"), rs.getLong("active")))
                 .one();
+    }
+
+    /** The conversation summary of each of the sessions (kept on their rows by the event log). */
+    public Map<String, ConversationSummary> conversations(Handle h, List<String> ids) {
+        if (ids.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, ConversationSummary> out = new HashMap<>();
+        h.createQuery("select id, conversation_count, first_message_preview, last_message_preview from sessions where id in (<ids>)")
+                .bindList("ids", ids)
+                .map((rs, ctx) -> Map.entry(rs.getString("id"), new ConversationSummary(rs.getInt("conversation_count"),
+                        rs.getString("first_message_preview"), rs.getString("last_message_preview"))))
+                .forEach(e -> out.put(e.getKey(), e.getValue()));
+        return out;
     }
 
     /** Ids of completed sessions no runner holds that have not changed since {@code cutoff}. */

@@ -104,6 +104,11 @@ public final class SessionService {
         return findVisible(actor, id);
     }
 
+    /** The session when it is one of the actor's workspace (no error when it is not). */
+    public java.util.Optional<Session> findInWorkspace(Actor actor, String id) {
+        return store.findInWorkspace(actor.workspaceId(), id);
+    }
+
     /** A session by id without a workspace check: for internal readers that already checked access. */
     public java.util.Optional<Session> find(String id) {
         return store.find(id);
@@ -174,6 +179,23 @@ public final class SessionService {
         return message;
     }
 
+    /**
+     * Queues a review comment on lines of the session's diff as a follow-up carrying the file, the lines and the hunk.
+     *
+     * @throws ConflictException when the session has no diff yet
+     * @throws InvalidRequestException when the lines are not in one hunk of the file's changes
+     */
+    public SessionMessage comment(Actor actor, String id, ReviewComment comment) {
+        requireText(comment.text());
+        get(actor, id);
+        String diff = store.diff(id).map(SessionDiffs.StoredDiff::diff)
+                .orElseThrow(() -> new ConflictException("session " + id + " has no changes to comment on yet"));
+        String hunk = comment.hunkIn(diff).orElseThrow(() -> new InvalidRequestException("line",
+                "lines " + comment.startLine() + "-" + comment.endLine() + " of " + comment.path()
+                        + " are not in one hunk of the session's changes"));
+        return followUp(actor, id, comment.followUp(hunk));
+    }
+
     public void interrupt(Actor actor, String id) {
         Session s = get(actor, id);
         if (!s.isActive()) {
@@ -212,26 +234,41 @@ public final class SessionService {
         return created;
     }
 
-    /** The conversation of a session: user messages, the agent's text, and turn results. */
+    /**
+     * The conversation of a session: user messages, the agent's text, and turn results. Each item has Magnet's documented
+     * {@code type} ({@code user | assistant | result}) and {@code message.content} (a string for the user and a result, an
+     * array of {@code {type: "text", text}} blocks for the assistant) besides our {@code role}, {@code text}, {@code seq}
+     * and {@code at}.
+     */
     public List<Map<String, Object>> conversation(String sessionId) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (Event e : store.eventsOfTypes(sessionId, List.of(EventType.USER_MESSAGE, EventType.TEXT, EventType.TURN_RESULT))) {
             Map<String, Object> m = new LinkedHashMap<>();
+            Object text;
             switch (e.type()) {
                 case USER_MESSAGE -> {
+                    text = e.data().get("text");
+                    m.put("type", "user");
+                    m.put("message", Map.of("role", "user", "content", String.valueOf(text)));
                     m.put("role", "user");
-                    m.put("text", e.data().get("text"));
+                    m.put("text", text);
                     m.put("author", e.data().get("author"));
                 }
                 case TEXT -> {
+                    text = e.data().get("text");
+                    m.put("type", "assistant");
+                    m.put("message", Map.of("role", "assistant", "content", List.of(Map.of("type", "text", "text", String.valueOf(text)))));
                     m.put("role", "assistant");
-                    m.put("text", e.data().get("text"));
+                    m.put("text", text);
                 }
                 default -> {
-                    m.put("role", "result");
-                    m.put("success", e.data().get("success"));
                     Object success = e.data().get("success");
-                    m.put("text", Boolean.TRUE.equals(success) ? e.data().get("result") : e.data().get("message"));
+                    text = Boolean.TRUE.equals(success) ? e.data().get("result") : e.data().get("message");
+                    m.put("type", "result");
+                    m.put("message", Map.of("content", text == null ? "" : String.valueOf(text)));
+                    m.put("role", "result");
+                    m.put("success", success);
+                    m.put("text", text);
                     m.put("costUsd", e.data().get("costUsd"));
                 }
             }
@@ -240,6 +277,47 @@ public final class SessionService {
             out.add(m);
         }
         return out;
+    }
+
+    /** The conversation summaries of the sessions, kept on their rows (missing ones have none yet). */
+    public Map<String, ConversationSummary> conversations(List<Session> sessions) {
+        return store.conversations(sessions.stream().map(Session::id).toList());
+    }
+
+    /** The conversation summary of one session. */
+    public ConversationSummary conversationOf(Session s) {
+        return conversations(List.of(s)).getOrDefault(s.id(), ConversationSummary.NONE);
+    }
+
+    /**
+     * Magnet's documented {@code PATCH} of {@code status}: the status it has is a no-op, {@code failed} on an active
+     * session cancels it, anything else is a conflict naming what to do instead.
+     */
+    public Session changeStatus(Actor actor, String id, Status wanted) {
+        Session s = get(actor, id);
+        requireStatusChange(s, wanted);
+        if (s.status() == wanted) {
+            return s;
+        }
+        cancel(actor, id);
+        return get(actor, id);
+    }
+
+    /** Refuses a status change other than none or cancelling an active session, naming what to do instead (409). */
+    public static void requireStatusChange(Session s, Status wanted) {
+        if (s.status() == wanted || s.status() == Status.ACTIVE && wanted == Status.FAILED) {
+            return;
+        }
+        String id = s.id();
+        throw new ConflictException("session " + id + " is " + s.status().wire() + " and cannot be set " + wanted.wire()
+                + ": " + switch (s.status()) {
+                    case ACTIVE -> "it completes when the agent finishes; to stop it, cancel it (POST /api/sessions/" + id
+                            + "/cancel or PATCH status failed)";
+                    case COMPLETED -> wanted == Status.ACTIVE
+                            ? "send a follow-up (POST /api/sessions/" + id + "/messages) to continue it"
+                            : "it has ended; retry it (POST /api/sessions/" + id + "/retry) for a new attempt";
+                    case FAILED -> "retry it (POST /api/sessions/" + id + "/retry) for a new session";
+                });
     }
 
     /** The agent's latest task list. */

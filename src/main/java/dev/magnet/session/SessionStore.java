@@ -152,6 +152,11 @@ public final class SessionStore {
         return db.withHandle(h -> sessions.list(h, query));
     }
 
+    /** The conversation summaries of the sessions (a session without one is missing from the map). */
+    public Map<String, ConversationSummary> conversations(List<String> ids) {
+        return db.withHandle(h -> sessions.conversations(h, ids));
+    }
+
     /** The repositories a workspace's sessions used, most recent first. */
     public List<String> repos(String workspaceId, int limit) {
         return db.withHandle(h -> sessions.repos(h, workspaceId, limit));

@@ -12,7 +12,6 @@ import dev.magnet.web.RouteTable;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,8 +73,7 @@ public final class SessionStreamRoutes {
         String afterParam = ctx.queryParam("after");
         long after = lastEventId != null && !lastEventId.isBlank() ? Requests.longParam(lastEventId, "Last-Event-ID")
                 : afterParam != null && !afterParam.isBlank() ? Requests.longParam(afterParam, "after") : 0;
-        String accept = ctx.header("Accept");
-        if (accept != null && accept.contains("text/event-stream")) {
+        if (Sse.wanted(ctx)) {
             stream(ctx, s.id(), after, actor, browserToken(ctx));
             return;
         }
@@ -95,12 +93,7 @@ public final class SessionStreamRoutes {
 
     private void stream(Context ctx, String sessionId, long after, Actor actor, String browserToken)
             throws IOException, InterruptedException {
-        var res = ctx.res();
-        res.setStatus(200);
-        res.setContentType("text/event-stream;charset=utf-8");
-        res.setHeader("Cache-Control", "no-cache");
-        res.setHeader("X-Accel-Buffering", "no");
-        OutputStream out = res.getOutputStream();
+        OutputStream out = Sse.open(ctx);
         long last = after;
         try {
             write(out, ": stream of session " + sessionId + "\nretry: 2000\n\n");
@@ -198,7 +191,6 @@ public final class SessionStreamRoutes {
     }
 
     private static void write(OutputStream out, String text) throws IOException {
-        out.write(text.getBytes(StandardCharsets.UTF_8));
-        out.flush();
+        Sse.write(out, text);
     }
 }

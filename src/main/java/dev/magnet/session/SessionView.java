@@ -5,9 +5,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The JSON shape of a session in the API (SPEC §4), written by Jackson in component order. {@code queuePosition} (from 1)
- * appears only while the session waits for a run slot; {@code phases} is left out when empty; {@code messages} and
- * {@code tasks} appear only in the detailed view of one session.
+ * The JSON shape of a session in the API (SPEC §4), written by Jackson in component order: every field of Magnet's
+ * documented session ({@code id, title, status, createdAt, updatedAt, model, author {id, name, imageUrl}, metadata
+ * {repository, branch, prNumber, prUrl, prStatus}, messageCount, firstMessagePreview, lastMessagePreview}, and in the
+ * detailed view {@code messages[]} and {@code tasks[]}) plus ours. {@code messageCount} counts every message of the
+ * conversation (user messages, the agent's text, turn results). {@code queuePosition} (from 1) appears only while the
+ * session waits for a run slot; {@code phases} is left out when empty.
  */
 public record SessionView(
         String id,
@@ -24,9 +27,12 @@ public record SessionView(
         AuthorView author,
         String createdAt,
         String updatedAt,
+        Metadata metadata,
         PullRequest pr,
         String retryOf,
         int messageCount,
+        String firstMessagePreview,
+        String lastMessagePreview,
         CostView cost,
         @JsonInclude(JsonInclude.Include.NON_NULL) Integer queuePosition,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<PhaseView> phases,
@@ -37,8 +43,17 @@ public record SessionView(
     public record FailureView(String reason, String message, String phase) {
     }
 
-    /** Who created it. */
-    public record AuthorView(String id, String name) {
+    /** Who created it; no picture is known of Magnet's users, so {@code imageUrl} is null. */
+    public record AuthorView(String id, String name, String imageUrl) {
+    }
+
+    /** Magnet's documented {@code metadata}: the repository as {@code owner/name}, the session branch and its pull request. */
+    public record Metadata(String repository, String branch, Integer prNumber, String prUrl, String prStatus) {
+        static Metadata of(Session s) {
+            PullRequest pr = s.pr();
+            return new Metadata(RepoNames.shortName(s.repo()), s.branch(), pr == null ? null : pr.number(),
+                    pr == null ? null : pr.url(), pr == null ? null : pr.state().wire());
+        }
     }
 
     /** What it cost so far, as the agent reported. */
@@ -50,34 +65,42 @@ public record SessionView(
     }
 
     /** The view of a session in answers to changes. */
-    public static SessionView of(Session s) {
-        return of(s, null);
+    public static SessionView of(Session s, ConversationSummary conversation) {
+        return of(s, null, conversation);
     }
 
     /** The view of a session in lists, with its place in the queue (null when it does not wait for a run slot). */
-    public static SessionView of(Session s, Integer queuePosition) {
-        return detailed(s, queuePosition, null, null);
+    public static SessionView of(Session s, Integer queuePosition, ConversationSummary conversation) {
+        return view(s, queuePosition, conversation, null, null);
     }
 
     /** The full view of one session: with its conversation and the agent's task list. */
-    public static SessionView detailed(Session s, Integer queuePosition, List<Map<String, Object>> messages,
-                                       List<Object> tasks) {
+    public static SessionView detailed(Session s, Integer queuePosition, ConversationSummary conversation,
+                                       List<Map<String, Object>> messages, List<Object> tasks) {
+        return view(s, queuePosition, conversation, messages, tasks);
+    }
+
+    private static SessionView view(Session s, Integer queuePosition, ConversationSummary conversation,
+                                    List<Map<String, Object>> messages, List<Object> tasks) {
         Failure f = s.failure();
+        ConversationSummary c = conversation == null ? ConversationSummary.NONE : conversation;
         return new SessionView(s.id(), s.title(), s.status().wire(), s.phase().wire(),
                 f == null ? null : new FailureView(f.reason().wire(), f.message(), f.phase().wire()),
                 s.prompt(), s.repo(), s.baseBranch(), s.branch(), s.model(), s.environmentId(),
-                new AuthorView(s.author().id(), s.author().name()), s.createdAt().toString(), s.updatedAt().toString(),
-                s.pr(), s.retryOf(), s.messageCount(),
-                new CostView(s.cost().usd(), s.cost().inputTokens(), s.cost().outputTokens()), queuePosition,
-                s.history().stream().map(c -> new PhaseView(c.status().wire(), c.phase().wire(), c.reason(),
-                        c.at().toString())).toList(),
+                new AuthorView(s.author().id(), s.author().name(), null), s.createdAt().toString(), s.updatedAt().toString(),
+                Metadata.of(s), s.pr(), s.retryOf(), messages == null ? c.messages() : messages.size(), c.firstPreview(),
+                c.lastPreview(), new CostView(s.cost().usd(), s.cost().inputTokens(), s.cost().outputTokens()), queuePosition,
+                s.history().stream().map(h -> new PhaseView(h.status().wire(), h.phase().wire(), h.reason(),
+                        h.at().toString())).toList(),
                 messages, tasks);
     }
 
-    /** The team's figures shown with the list. */
-    public record StatsView(long sessionsThisWeek, long mergedPrsThisWeek, long activeAuthors, long activeNow) {
+    /** The team's figures shown with the list, with Magnet's documented names first. */
+    public record StatsView(long mergesPastWeek, long authorsPastWeek, long humansPastWeek, long humansPromptingNow,
+                            long sessionsPastWeek, long activeSessions) {
         public static StatsView of(SessionStats st) {
-            return new StatsView(st.sessionsThisWeek(), st.mergedPrsThisWeek(), st.activeAuthors(), st.activeNow());
+            return new StatsView(st.mergesPastWeek(), st.authorsPastWeek(), st.humansPastWeek(), st.humansPromptingNow(),
+                    st.sessionsPastWeek(), st.activeSessions());
         }
     }
 }

@@ -161,9 +161,9 @@ class AccountsIT {
 
         TestServer.Response session = server.send("POST", "/api/sessions", "{\"prompt\": \"attributed\"}", key, Map.of());
         assertThat(session.status()).isEqualTo(201);
-        assertThat(session.json().path("author").path("id").asText()).isEqualTo(memberId);
-        String sessionId = session.json().path("id").asText();
-        assertThat(server.get("/api/sessions/" + sessionId).json().path("author").path("name").asText()).isEqualTo("Member " + email);
+        assertThat(session.session().path("author").path("id").asText()).isEqualTo(memberId);
+        String sessionId = session.session().path("id").asText();
+        assertThat(server.session(sessionId).path("author").path("name").asText()).isEqualTo("Member " + email);
         assertThat(server.send("GET", "/api/me", null, key, Map.of()).json().path("apiKeyId").asText())
                 .isEqualTo(created.path("id").asText());
         assertThat(member.get("/api/keys").json().path("keys").get(0).path("lastUsedAt").isNull()).isFalse();
@@ -184,7 +184,7 @@ class AccountsIT {
     @Test
     void the_audit_log_records_messages_interrupts_cancels_and_retries() {
         Browser admin = admin();
-        String id = admin.post("/api/sessions", Map.of("prompt", "audited")).json().path("id").asText();
+        String id = admin.post("/api/sessions", Map.of("prompt", "audited")).session().path("id").asText();
         server.awaitStatus(id, "completed", java.time.Duration.ofSeconds(90));
         assertThat(admin.post("/api/sessions/" + id + "/messages", Map.of("text", "more")).status()).isEqualTo(202);
         admin.post("/api/sessions/" + id + "/cancel", null);
@@ -270,7 +270,7 @@ class AccountsIT {
         JsonNode second = member.post("/api/workspaces", Map.of("name", "Side project")).json();
         assertThat(second.path("role").asText()).isEqualTo("admin");
         String firstId = member.get("/api/me").json().path("workspace").path("id").asText();
-        String inFirst = member.post("/api/sessions", Map.of("prompt", "in the first")).json().path("id").asText();
+        String inFirst = member.post("/api/sessions", Map.of("prompt", "in the first")).session().path("id").asText();
 
         JsonNode switched = member.post("/api/me/workspace", Map.of("workspaceId", second.path("id").asText())).json();
         assertThat(switched.path("workspace").path("name").asText()).isEqualTo("Side project");

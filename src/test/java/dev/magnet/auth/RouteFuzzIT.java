@@ -39,6 +39,7 @@ class RouteFuzzIT {
     static final Map<String, String> VALID_BODIES = Map.of(
             "PATCH /api/sessions/{id}", "{\"title\": \"new\"}",
             "POST /api/sessions/{id}/messages", "{\"text\": \"hello\"}",
+            "POST /api/sessions/{id}/comments", "{\"path\": \"a.txt\", \"line\": 1, \"text\": \"hello\"}",
             "POST /api/sessions/{id}/interrupt", "{}",
             "POST /api/sessions/{id}/cancel", "{}",
             "POST /api/sessions/{id}/retry", "{}",

@@ -92,6 +92,6 @@ class WorkspaceIsolationIT {
         assertThat(userB.get("/api/audit?limit=500").body()).doesNotContain(sessionA).doesNotContain(keyIdA);
         assertThat(userB.get("/api/workspace/members").json().path("members")).hasSize(2);
         assertThat(server.get("/api/sessions/" + sessionA).status()).isEqualTo(200);
-        assertThat(server.get("/api/sessions/" + sessionA).json().path("title").asText()).isEqualTo("a task of workspace A");
+        assertThat(server.session(sessionA).path("title").asText()).isEqualTo("a task of workspace A");
     }
 }

@@ -65,7 +65,8 @@ class CommandLineClientIT {
         Run send = run("sessions", "send", id, "One more thing");
         assertThat(send.exit()).as(send.err()).isZero();
         server.awaitStatus(id, "completed", Duration.ofSeconds(60));
-        assertThat(server.session(id).path("messageCount").asInt()).isEqualTo(2);
+        // every message counts: two prompts, the agent's two answers and the two turns' results
+        assertThat(server.session(id).path("messageCount").asInt()).isEqualTo(6);
 
         Run cancelDone = run("sessions", "cancel", id);
         assertThat(cancelDone.exit()).isEqualTo(2);

@@ -20,7 +20,8 @@ class SessionPrinterTest {
                "failure":{"reason":"clone_failed","message":"repository not found","phase":"cloning"},
                "repo":null,"createdAt":"2025-05-30T12:00:00Z","pr":{"number":7,"url":"https://x/7","state":"merged"}}],
              "nextCursor":"c2",
-             "stats":{"sessionsThisWeek":12,"mergedPrsThisWeek":3,"activeAuthors":4,"activeNow":1}}""";
+             "stats":{"mergesPastWeek":3,"authorsPastWeek":4,"humansPastWeek":5,"humansPromptingNow":1,"sessionsPastWeek":12,
+                      "activeSessions":2}}""";
 
     @Test
     void the_list_is_an_aligned_table_then_the_weeks_figures() {
@@ -31,7 +32,7 @@ class SessionPrinterTest {
                 "0197a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b  active/running       5m   acme/web@main  Fix the flaky test  -",
                 "0197a1b2-0000-7e5f-8a9b-0c1d2e3f4a5c  failed/clone_failed  2d   -              Add dark mode       #7 merged",
                 "",
-                "12 sessions and 3 merged PRs this week · 4 active authors · 1 active now",
+                "12 sessions, 3 merges, 4 authors and 5 people this week · 1 prompting now",
                 "more: repeat with --cursor c2");
     }
 

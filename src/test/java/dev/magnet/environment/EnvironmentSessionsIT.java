@@ -82,6 +82,6 @@ class EnvironmentSessionsIT {
         TestServer.Response retried = server.post("/api/sessions/" + failed + "/retry", Map.of());
 
         assertThat(retried.status()).as(retried.body()).isEqualTo(201);
-        assertThat(retried.json().path("environmentId").asText()).isEqualTo(envId);
+        assertThat(retried.session().path("environmentId").asText()).isEqualTo(envId);
     }
 }

@@ -113,7 +113,7 @@ class EnvironmentSetupIT {
         assertThat(magnet.model().requests()).as("the agent never started").isEmpty();
 
         server.patch("/api/environments/" + envId, Map.of("setupScript", "echo preparing\necho ready"));
-        String retry = server.post("/api/sessions/" + id + "/retry", Map.of()).json().path("id").asText();
+        String retry = server.post("/api/sessions/" + id + "/retry", Map.of()).session().path("id").asText();
         server.awaitStatus(retry, "completed", TIMEOUT);
         assertThat(text(events(server, retry), "setup_output")).contains("ready");
     }

@@ -111,7 +111,7 @@ class GitHubIT {
         assertThat(webhook(merged, "delivery-3", Webhooks.sign(WEBHOOK_SECRET, bytes(merged))).json().path("duplicate").asBoolean())
                 .isTrue();
         assertThat(prEvents(id)).extracting(e -> e.path("data").path("state").asText()).containsExactly("open", "merged");
-        assertThat(server.get("/api/sessions").json().path("stats").path("mergedPrsThisWeek").asLong()).isEqualTo(1);
+        assertThat(server.get("/api/sessions").json().path("stats").path("mergesPastWeek").asLong()).isEqualTo(1);
     }
 
     @Test

@@ -75,7 +75,7 @@ class SharedGitHubCredentialsIT {
 
         TestServer.Response first = createGitHubSession(TestServer.API_KEY);
         assertThat(first.status()).as(first.body()).isEqualTo(201);
-        assertThat(first.json().path("repo").asText()).isEqualTo(REPO);
+        assertThat(first.session().path("repo").asText()).isEqualTo(REPO);
 
         TestServer.Response refused = createGitHubSession(secondKey);
         assertThat(refused.status()).isEqualTo(400);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.magnet.testing.ChildServer;
 import dev.magnet.testing.FakeAnthropic;
 import dev.magnet.testing.Script;
+import dev.magnet.testing.SessionAnswers;
 import dev.magnet.testing.TestServer;
 import dev.magnet.testing.Turn;
 import java.net.URI;
@@ -48,7 +49,7 @@ class JsonLogsIT {
             HttpResponse<String> created = send(port, "POST", "/api/sessions", "{\"prompt\":\"Say done\"}", REQUEST_ID);
             assertThat(created.statusCode()).isEqualTo(201);
             assertThat(created.headers().firstValue("X-Request-Id")).hasValue(REQUEST_ID);
-            String id = JSON.readTree(created.body()).path("id").asText();
+            String id = SessionAnswers.session(JSON.readTree(created.body())).path("id").asText();
             server.awaitStatus(id, "completed", Duration.ofSeconds(60));
 
             HttpResponse<String> unnamed = send(port, "GET", "/health/live", null, "not an id");

@@ -117,7 +117,7 @@ class DataDirFullIT {
     private static JsonNode awaitEndThroughErrors(ChildServer server, String id) {
         try {
             return Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-                    .until(() -> server.get("/api/sessions/" + id), s -> !s.path("status").asText().equals("active"));
+                    .until(() -> server.session(id), s -> !s.path("status").asText().equals("active"));
         } catch (ConditionTimeoutException e) {
             throw new AssertionError("session " + id + " did not end", e);
         }

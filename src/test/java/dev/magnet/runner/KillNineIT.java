@@ -180,7 +180,7 @@ class KillNineIT {
                 long ended = System.nanoTime();
                 viewer.awaitEnd(TIMEOUT);
                 checkTheViewerSawEveryEventOnce(seenBeforeKill, viewer.events(), second.events(id));
-                scenario.verify(second, id, second.get("/api/sessions/" + id), second.events(id));
+                scenario.verify(second, id, second.session(id), second.events(id));
                 for (String s : sessions.keySet()) {
                     awaitNothingLeftOnTheHost(s, "once the session ended on the next server");
                     assertThat(cgroupDirs(s)).as("cgroups of %s", s).noneMatch(Files::exists);
@@ -255,7 +255,7 @@ class KillNineIT {
             create(server, "Hold the only run slot for a while", false);
             held.awaitReached(TIMEOUT);
             String id = create(server, "Wait in the queue behind the other session", true);
-            JsonNode queued = server.get("/api/sessions/" + id);
+            JsonNode queued = server.session(id);
             assertThat(queued.path("phase").asText()).isEqualTo("queued");
             assertThat(queued.path("queuePosition").asInt()).isEqualTo(1);
             return id;
@@ -335,7 +335,7 @@ class KillNineIT {
             pipe = mkfifo(data.resolve("sessions").resolve(id).resolve("home").resolve(".gitconfig"));
             fetch.open();
             awaitHostProcess("the workspace's seed", cmd -> cmd.contains("magnet-seed"));
-            assertThat(server.get("/api/sessions/" + id).path("phase").asText()).isEqualTo("cloning");
+            assertThat(server.session(id).path("phase").asText()).isEqualTo("cloning");
             return id;
         }
 
@@ -474,7 +474,7 @@ class KillNineIT {
         @Override
         public void afterRestart(ChildServer server, String id) {
             Awaitility.await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
-                    .until(() -> server.get("/api/sessions/" + id).path("phase").asText().equals("waiting"));
+                    .until(() -> server.session(id).path("phase").asText().equals("waiting"));
             send(server, id, FOLLOW_UP);
         }
 
@@ -498,7 +498,7 @@ class KillNineIT {
                     Turn.reply().text("Left left.txt for Magnet to commit.")));
             String id = create(server, "Leave left.txt uncommitted", true);
             awaitHostProcess("the hand-over's clean filter", cmd -> cmd.equals("cat /tmp/hold-commit"));
-            assertThat(server.get("/api/sessions/" + id).path("phase").asText()).isEqualTo("finishing");
+            assertThat(server.session(id).path("phase").asText()).isEqualTo("finishing");
             return id;
         }
 
@@ -787,9 +787,9 @@ class KillNineIT {
     private static void awaitPhase(ChildServer server, String id, String phase) {
         try {
             Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(100))
-                    .until(() -> server.get("/api/sessions/" + id).path("phase").asText().equals(phase));
+                    .until(() -> server.session(id).path("phase").asText().equals(phase));
         } catch (ConditionTimeoutException e) {
-            throw new AssertionError(id + " never reached " + phase + ": " + server.get("/api/sessions/" + id), e);
+            throw new AssertionError(id + " never reached " + phase + ": " + server.session(id), e);
         }
     }
 

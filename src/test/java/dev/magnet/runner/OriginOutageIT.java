@@ -11,6 +11,7 @@ import dev.magnet.testing.FakeGitHub;
 import dev.magnet.testing.Gate;
 import dev.magnet.testing.GitFixtures;
 import dev.magnet.testing.Script;
+import dev.magnet.testing.SessionAnswers;
 import dev.magnet.testing.Turn;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -134,7 +135,7 @@ class OriginOutageIT {
 
     /** Retries the failed session and waits for the new one to end. */
     private static JsonNode retry(ChildServer server, String failedId) {
-        JsonNode created = server.post("/api/sessions/" + failedId + "/retry", Map.of());
+        JsonNode created = SessionAnswers.session(server.post("/api/sessions/" + failedId + "/retry", Map.of()));
         assertThat(created.path("retryOf").asText()).isEqualTo(failedId);
         return server.awaitEnd(created.path("id").asText(), TIMEOUT);
     }

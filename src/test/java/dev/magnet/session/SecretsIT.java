@@ -60,6 +60,9 @@ class SecretsIT {
             assertThat(agentEnv).doesNotContain(TestServer.MODEL_KEY);
             assertThat(events).doesNotContain(TestServer.MODEL_KEY).contains("[redacted]");
             assertThat(server.session(id).toString()).doesNotContain(TestServer.MODEL_KEY);
+            // the previews kept on the session row are cut from the redacted text
+            assertThat(server.session(id).path("lastMessagePreview").asText()).contains("[redacted]");
+            assertThat(server.sessions("").toString()).doesNotContain(TestServer.MODEL_KEY);
         } finally {
             magnet.stop();
             ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(appender);

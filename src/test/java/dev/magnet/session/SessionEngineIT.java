@@ -109,7 +109,8 @@ class SessionEngineIT {
         RecordedRequest carrying = model.awaitRequestMentioning("SECOND: also do this", TIMEOUT);
         assertThat(carrying.isMain()).isTrue();
         JsonNode done = server.awaitStatus(id, "completed", TIMEOUT);
-        assertThat(done.path("messageCount").asInt()).isEqualTo(2);
+        assertThat(done.path("messageCount").asInt()).as("every message counts").isEqualTo(done.path("messages").size());
+        assertThat(done.path("messages").findValuesAsText("type")).filteredOn("user"::equals).hasSize(2);
         assertThat(eventTypes(id)).contains("message_delivered");
     }
 
@@ -178,8 +179,8 @@ class SessionEngineIT {
         model.script(Script.of(Turn.reply().text("Hello!")));
         TestServer.Response retry = server.post("/api/sessions/" + id + "/retry", Map.of());
         assertThat(retry.status()).isEqualTo(201);
-        String retryId = retry.json().path("id").asText();
-        assertThat(retry.json().path("retryOf").asText()).isEqualTo(id);
+        String retryId = retry.session().path("id").asText();
+        assertThat(retry.session().path("retryOf").asText()).isEqualTo(id);
         assertThat(server.awaitStatus(retryId, "completed", TIMEOUT).path("prompt").asText()).isEqualTo("Say hello");
     }
 

@@ -120,6 +120,11 @@ public final class Browser {
             }
         }
 
+        /** The session of an answer of create, get, patch or retry ({@code {"session": …}}). */
+        public JsonNode session() {
+            return SessionAnswers.session(json());
+        }
+
         public String header(String name) {
             return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name)).findFirst()
                     .map(e -> e.getValue().get(0)).orElse(null);

@@ -108,8 +108,14 @@ public final class ChildServer implements AutoCloseable {
         return send("POST", path, body);
     }
 
+    /** Creates a session and returns it (the session object of the answer). */
     public JsonNode createSession(Map<String, Object> body) {
-        return send("POST", "/api/sessions", body);
+        return SessionAnswers.session(send("POST", "/api/sessions", body));
+    }
+
+    /** The session as {@code GET /api/sessions/{id}} shows it (the session object of the answer). */
+    public JsonNode session(String id) {
+        return SessionAnswers.session(get("/api/sessions/" + id));
     }
 
     public JsonNode get(String path) {
@@ -135,7 +141,7 @@ public final class ChildServer implements AutoCloseable {
         JsonNode[] last = new JsonNode[1];
         try {
             return Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(200))
-                    .until(() -> last[0] = get("/api/sessions/" + id), s -> status.equals(s.path("status").asText()));
+                    .until(() -> last[0] = session(id), s -> status.equals(s.path("status").asText()));
         } catch (ConditionTimeoutException e) {
             throw new AssertionError("session " + id + " did not become " + status + "; last seen: " + last[0]
                     + "\nevents: " + events(id), e);
@@ -147,7 +153,7 @@ public final class ChildServer implements AutoCloseable {
         JsonNode[] last = new JsonNode[1];
         try {
             return Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(200))
-                    .until(() -> last[0] = get("/api/sessions/" + id), s -> !"active".equals(s.path("status").asText()));
+                    .until(() -> last[0] = session(id), s -> !"active".equals(s.path("status").asText()));
         } catch (ConditionTimeoutException e) {
             throw new AssertionError("session " + id + " is still active; last seen: " + last[0], e);
         }

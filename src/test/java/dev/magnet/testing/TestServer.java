@@ -114,13 +114,13 @@ public final class TestServer implements AutoCloseable {
         }
     }
 
-    /** Creates a session and returns its JSON. */
+    /** Creates a session and returns its JSON (the session object of the answer). */
     public JsonNode createSession(Map<String, Object> body) {
         Response r = post("/api/sessions", body);
         if (r.status() != 201) {
             throw new AssertionError("create failed: " + r);
         }
-        return r.json();
+        return r.session();
     }
 
     /** Creates a session with another API key and returns its JSON. */
@@ -129,11 +129,17 @@ public final class TestServer implements AutoCloseable {
         if (r.status() != 201) {
             throw new AssertionError("create failed: " + r);
         }
-        return r.json();
+        return r.session();
     }
 
+    /** The session as {@code GET /api/sessions/{id}} shows it (the session object of the answer). */
     public JsonNode session(String id) {
-        return get("/api/sessions/" + id).json();
+        return get("/api/sessions/" + id).session();
+    }
+
+    /** The sessions of the first page of {@code GET /api/sessions} with the query (e.g. {@code "?limit=100"}, or ""). */
+    public JsonNode sessions(String query) {
+        return get("/api/sessions" + query).json().path("sessions");
     }
 
     /**
@@ -205,6 +211,11 @@ public final class TestServer implements AutoCloseable {
             } catch (IOException e) {
                 throw new AssertionError("not JSON (" + status + "): " + body, e);
             }
+        }
+
+        /** The session of an answer of create, get, patch or retry ({@code {"session": …}}, Magnet's documented shape). */
+        public JsonNode session() {
+            return SessionAnswers.session(json());
         }
     }
 }

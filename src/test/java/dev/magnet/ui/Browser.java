@@ -1,5 +1,6 @@
 package dev.magnet.ui;
 
+import dev.magnet.testing.TestServer;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,6 +41,15 @@ final class Browser implements AutoCloseable {
         this.driver = driver;
         this.service = service;
         this.baseUrl = baseUrl;
+    }
+
+    /** A fresh browser signed in through the sign-in form as the bootstrap admin ({@code MAGNET_ADMIN_PASSWORD} of {@link WebUiIT}). */
+    static Browser signedInAdmin(TestServer server, Path profileDir, Duration timeout) {
+        Browser browser = start(server.baseUrl(), profileDir);
+        browser.open("/");
+        browser.submitSignIn(WebUiIT.ADMIN_EMAIL, WebUiIT.ADMIN_PASSWORD, timeout);
+        browser.awaitVisible(".account-menu", timeout);
+        return browser;
     }
 
     /** Starts a fresh browser profile that talks to {@code baseUrl}. */
