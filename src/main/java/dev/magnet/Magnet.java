@@ -72,6 +72,10 @@ import dev.magnet.web.RouteTable;
 import dev.magnet.web.StaticRoutes;
 import dev.magnet.web.UiRoutes;
 import dev.magnet.web.WebServer;
+import dev.magnet.webhooks.WebhookEndpoints;
+import dev.magnet.webhooks.WebhookOutbox;
+import dev.magnet.webhooks.WebhookRoutes;
+import dev.magnet.webhooks.WebhookSender;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -91,19 +95,21 @@ public final class Magnet implements AutoCloseable {
     private final ModelRelay relay;
     private final SessionRunner runner;
     private final PullRequestPoller poller;
+    private final WebhookSender webhookSender;
     private final WebServer web;
     private final RouteTable routes;
     private final Bootstrap.Result firstStart;
     private final ServerMetrics metrics;
 
     private Magnet(MagnetConfig config, Database database, ModelRelay relay, SessionRunner runner,
-                   PullRequestPoller poller, WebServer web, RouteTable routes, Bootstrap.Result firstStart,
+                   PullRequestPoller poller, WebhookSender webhookSender, WebServer web, RouteTable routes, Bootstrap.Result firstStart,
                    ServerMetrics metrics) {
         this.config = config;
         this.database = database;
         this.relay = relay;
         this.runner = runner;
         this.poller = poller;
+        this.webhookSender = webhookSender;
         this.web = web;
         this.routes = routes;
         this.firstStart = firstStart;
@@ -154,7 +160,7 @@ public final class Magnet implements AutoCloseable {
                 accountSettings.oidcClientId(), accountSettings.oidcClientSecret()) : null;
 
         EventHub hub = new EventHub();
-        EventLog eventLog = new EventLog(database.jdbi(), hub, redactor, clock);
+        EventLog eventLog = new EventLog(database.jdbi(), hub, redactor, clock, new WebhookOutbox(clock, config.publicUrl()));
         SessionStore store = new SessionStore(database.jdbi(), eventLog, clock, new SessionPhaseTelemetry(metrics));
         Budgets budgets = new Budgets(new SpendLedger(database.jdbi()), config.quotas(), clock);
         ModelRelay relay = ModelRelay.start(config.anthropicApiKey(), config.anthropicBaseUrl(),
@@ -173,6 +179,8 @@ public final class Magnet implements AutoCloseable {
         SessionRepos repos = new SessionRepos(git, new Mirrors(git, config.dataDir()), origins);
         WorkspaceTransfer transfer = new WorkspaceTransfer(Git.DEFAULT_TIMEOUT);
         SecretBox secretBox = SecretBox.forServer(config.secretKey(), config.dataDir());
+        WebhookSender webhookSender = new WebhookSender(database.jdbi(), secretBox, addresses, clock,
+                config.webhooks().firstRetry(), config.webhooks().giveUpAfter(), Duration.ofSeconds(1));
         GitHubIntegration github = new GitHubIntegration(database.jdbi(), config.github(), secretBox, redactor, clock, bootstrap.firstWorkspaceId());
         PullRequestRecorder prRecorder = new PullRequestRecorder(store);
         PullRequests pullRequests = new PullRequests(github, prRecorder, config.publicUrl());
@@ -196,6 +204,7 @@ public final class Magnet implements AutoCloseable {
         new SessionStreamRoutes(sessions, eventLog, hub, authenticator, accountSettings.streamRecheck()).register(routes);
         new HealthRoutes(database, config.claudeBin(), metrics, config.metricsToken()).register(routes);
         new GitHubRoutes(github, new Webhooks(github, store, prRecorder, database.jdbi(), clock), addresses).register(routes);
+        new WebhookRoutes(new WebhookEndpoints(database.jdbi(), secretBox, addresses, audit, clock)).register(routes);
         new StaticRoutes().register(routes);
         new UiRoutes().register(routes);
         WebServer web = new WebServer(new AuthenticationFilter(authenticator, routes), routes, metrics);
@@ -204,10 +213,11 @@ public final class Magnet implements AutoCloseable {
         }
         runner.start();
         poller.start();
+        webhookSender.start();
         web.start(config.port());
         gateway.protect(web.port());
         log.info("Magnet listening on port {} ({}, sandbox {})", web.port(), config, sandboxes.name());
-        return new Magnet(config, database, relay, runner, poller, web, routes, firstStart, serverMetrics);
+        return new Magnet(config, database, relay, runner, poller, webhookSender, web, routes, firstStart, serverMetrics);
     }
 
     private static SandboxProvider sandboxes(MagnetConfig config, Gateway gateway, Cgroups cgroups) {
@@ -249,6 +259,7 @@ public final class Magnet implements AutoCloseable {
     public void close() {
         web.close();
         poller.close();
+        webhookSender.close();
         runner.close();
         relay.close();
         database.close();

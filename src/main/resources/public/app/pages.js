@@ -5,6 +5,7 @@ export const PAGES = {
   dashboard: '/',
   newSession: '/new',
   keys: '/keys',
+  webhooks: '/webhooks',
   environments: '/environments',
   newEnvironment: '/environments/new',
   environment: '/environments/{id}',

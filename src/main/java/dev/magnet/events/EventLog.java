@@ -19,12 +19,19 @@ public final class EventLog {
     private final EventHub hub;
     private final Redactor redactor;
     private final Clock clock;
+    private final EventTap tap;
 
     public EventLog(Jdbi jdbi, EventHub hub, Redactor redactor, Clock clock) {
+        this(jdbi, hub, redactor, clock, EventTap.NONE);
+    }
+
+    /** @param tap sees each batch of events inside the transaction that appends it (the outgoing webhooks) */
+    public EventLog(Jdbi jdbi, EventHub hub, Redactor redactor, Clock clock, EventTap tap) {
         this.db = new Reconnecting(jdbi);
         this.hub = hub;
         this.redactor = redactor;
         this.clock = clock;
+        this.tap = tap;
     }
 
     /**
@@ -55,6 +62,7 @@ public final class EventLog {
         }
         insert.execute();
         h.createUpdate("update sessions set last_seq = :seq where id = :id").bind("seq", seq).bind("id", sessionId).execute();
+        tap.appended(h, sessionId, written);
         return written;
     }
 
