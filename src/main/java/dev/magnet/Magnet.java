@@ -38,7 +38,9 @@ import dev.magnet.git.SessionRepos;
 import dev.magnet.git.WorkspaceTransfer;
 import dev.magnet.net.AddressPolicy;
 import dev.magnet.github.GitHubIntegration;
+import dev.magnet.github.GitHubLoopStore;
 import dev.magnet.github.GitHubRoutes;
+import dev.magnet.github.GitHubTriggers;
 import dev.magnet.github.PullRequestPoller;
 import dev.magnet.github.PullRequestRecorder;
 import dev.magnet.github.PullRequests;
@@ -183,7 +185,8 @@ public final class Magnet implements AutoCloseable {
                 config.webhooks().firstRetry(), config.webhooks().giveUpAfter(), Duration.ofSeconds(1));
         GitHubIntegration github = new GitHubIntegration(database.jdbi(), config.github(), secretBox, redactor, clock, bootstrap.firstWorkspaceId());
         PullRequestRecorder prRecorder = new PullRequestRecorder(store);
-        PullRequests pullRequests = new PullRequests(github, prRecorder, config.publicUrl());
+        GitHubLoopStore githubLoop = new GitHubLoopStore(database.jdbi(), clock);
+        PullRequests pullRequests = new PullRequests(github, prRecorder, config.publicUrl(), githubLoop);
         PullRequestPoller poller = new PullRequestPoller(github, store, prRecorder, config.github().pollInterval());
         String runnerId = "runner-" + ProcessHandle.current().pid() + "-" + Tokens.random(4);
         RepoNames repoNames = new RepoNames(origins, github);
@@ -203,7 +206,10 @@ public final class Magnet implements AutoCloseable {
         new EnvironmentRoutes(environments).register(routes);
         new SessionStreamRoutes(sessions, eventLog, hub, authenticator, accountSettings.streamRecheck()).register(routes);
         new HealthRoutes(database, config.claudeBin(), metrics, config.metricsToken()).register(routes);
-        new GitHubRoutes(github, new Webhooks(github, store, prRecorder, database.jdbi(), clock), addresses).register(routes);
+        GitHubTriggers triggers = new GitHubTriggers(github, githubLoop, store, sessions, audit, config.githubLoop(),
+                config.publicUrl());
+        new GitHubRoutes(github, new Webhooks(github, store, prRecorder, database.jdbi(), clock, triggers), addresses, githubLoop,
+                accounts).register(routes);
         new WebhookRoutes(new WebhookEndpoints(database.jdbi(), secretBox, addresses, audit, clock)).register(routes);
         new StaticRoutes().register(routes);
         new UiRoutes().register(routes);

@@ -44,6 +44,7 @@ import java.util.Objects;
  * @param metricsToken         the bearer token {@code /metrics} asks for ({@code MAGNET_METRICS_TOKEN}); null: metrics
  *                             are not served
  * @param webhooks             the outgoing webhooks' retries
+ * @param githubLoop           what on GitHub (comments, labels, check runs) calls Magnet
  */
 public record MagnetConfig(
         int port,
@@ -71,7 +72,8 @@ public record MagnetConfig(
         Quotas quotas,
         EnvironmentSettings environments,
         String metricsToken,
-        WebhookSettings webhooks) {
+        WebhookSettings webhooks,
+        GitHubLoopSettings githubLoop) {
 
     public static final String DEFAULT_MODEL = "claude-opus-4-6";
 
@@ -103,6 +105,7 @@ public record MagnetConfig(
         quotas = quotas == null ? Quotas.none() : quotas;
         environments = environments == null ? EnvironmentSettings.defaults() : environments;
         webhooks = webhooks == null ? WebhookSettings.defaults() : webhooks;
+        githubLoop = githubLoop == null ? GitHubLoopSettings.defaults() : githubLoop;
         if (metricsToken != null && metricsToken.isBlank()) {
             metricsToken = null;
         }
@@ -145,7 +148,8 @@ public record MagnetConfig(
                 Quotas.fromEnvironment(env),
                 EnvironmentSettings.fromEnvironment(env),
                 env.get("MAGNET_METRICS_TOKEN"),
-                WebhookSettings.fromEnvironment(env));
+                WebhookSettings.fromEnvironment(env),
+                GitHubLoopSettings.fromEnvironment(env));
     }
 
     private static List<String> list(Map<String, String> env, String name, String separator) {
@@ -178,7 +182,7 @@ public record MagnetConfig(
         return new MagnetConfig(newPort, dataDir, databaseUrl, anthropicApiKey, anthropicBaseUrl, bootstrapApiKey,
                 defaultModel, allowLocalRepos, claudeBin, modelMaxRetries, maxConcurrentSessions, gitName, gitEmail,
                 publicUrl, leaseDuration, accounts, secretKey, github, sandbox, localRepoRoots, limits, privateAddresses,
-                quotas, environments, metricsToken, webhooks);
+                quotas, environments, metricsToken, webhooks, githubLoop);
     }
 
     private static String defaultClaudeBin() {

@@ -79,7 +79,7 @@ public final class SessionRoutes {
     private void get(Context ctx) {
         Session s = service.get(actor(ctx), ctx.pathParam("id"));
         json(ctx, 200, SessionView.detailed(s, service.queuePositions().get(s.id()), service.conversation(s.id()),
-                service.tasks(s.id())));
+                service.tasks(s.id()), service.checks(s.id())));
     }
 
     private void rename(Context ctx) {

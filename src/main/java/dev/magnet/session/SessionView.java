@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * The JSON shape of a session in the API (SPEC §4), written by Jackson in component order. {@code queuePosition} (from 1)
  * appears only while the session waits for a run slot; {@code phases} is left out when empty; {@code messages} and
- * {@code tasks} appear only in the detailed view of one session.
+ * {@code tasks} appear only in the detailed view of one session, and {@code checks} (the check runs of its pull request)
+ * there too when it has a pull request.
  */
 public record SessionView(
         String id,
@@ -31,7 +32,8 @@ public record SessionView(
         @JsonInclude(JsonInclude.Include.NON_NULL) Integer queuePosition,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<PhaseView> phases,
         @JsonInclude(JsonInclude.Include.NON_NULL) List<Map<String, Object>> messages,
-        @JsonInclude(JsonInclude.Include.NON_NULL) List<Object> tasks) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<Object> tasks,
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<Map<String, Object>> checks) {
 
     /** Why the session failed. */
     public record FailureView(String reason, String message, String phase) {
@@ -56,12 +58,12 @@ public record SessionView(
 
     /** The view of a session in lists, with its place in the queue (null when it does not wait for a run slot). */
     public static SessionView of(Session s, Integer queuePosition) {
-        return detailed(s, queuePosition, null, null);
+        return detailed(s, queuePosition, null, null, null);
     }
 
-    /** The full view of one session: with its conversation and the agent's task list. */
+    /** The full view of one session: with its conversation, the agent's task list and its pull request's checks. */
     public static SessionView detailed(Session s, Integer queuePosition, List<Map<String, Object>> messages,
-                                       List<Object> tasks) {
+                                       List<Object> tasks, List<Map<String, Object>> checks) {
         Failure f = s.failure();
         return new SessionView(s.id(), s.title(), s.status().wire(), s.phase().wire(),
                 f == null ? null : new FailureView(f.reason().wire(), f.message(), f.phase().wire()),
@@ -71,7 +73,7 @@ public record SessionView(
                 new CostView(s.cost().usd(), s.cost().inputTokens(), s.cost().outputTokens()), queuePosition,
                 s.history().stream().map(c -> new PhaseView(c.status().wire(), c.phase().wire(), c.reason(),
                         c.at().toString())).toList(),
-                messages, tasks);
+                messages, tasks, s.pr() == null ? null : checks);
     }
 
     /** The team's figures shown with the list. */
