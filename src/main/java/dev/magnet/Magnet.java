@@ -38,7 +38,9 @@ import dev.magnet.git.SessionRepos;
 import dev.magnet.git.WorkspaceTransfer;
 import dev.magnet.net.AddressPolicy;
 import dev.magnet.github.GitHubIntegration;
+import dev.magnet.github.GitHubLoopStore;
 import dev.magnet.github.GitHubRoutes;
+import dev.magnet.github.GitHubTriggers;
 import dev.magnet.github.PullRequestPoller;
 import dev.magnet.github.PullRequestRecorder;
 import dev.magnet.github.PullRequests;
@@ -74,6 +76,10 @@ import dev.magnet.web.RouteTable;
 import dev.magnet.web.StaticRoutes;
 import dev.magnet.web.UiRoutes;
 import dev.magnet.web.WebServer;
+import dev.magnet.webhooks.WebhookEndpoints;
+import dev.magnet.webhooks.WebhookOutbox;
+import dev.magnet.webhooks.WebhookRoutes;
+import dev.magnet.webhooks.WebhookSender;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -97,13 +103,15 @@ public final class Magnet implements AutoCloseable {
     private final ModelRelay relay;
     private final SessionRunner runner;
     private final PullRequestPoller poller;
+    private final WebhookSender webhookSender;
     private final WebServer web;
     private final RouteTable routes;
     private final Bootstrap.Result firstStart;
     private final ServerMetrics metrics;
 
     private Magnet(MagnetConfig config, Database database, Notifications notifications, ModelRelay relay, SessionRunner runner,
-                   PullRequestPoller poller, WebServer web, RouteTable routes, Bootstrap.Result firstStart,
+                   PullRequestPoller poller, WebhookSender webhookSender, WebServer web, RouteTable routes,
+                   Bootstrap.Result firstStart,
                    ServerMetrics metrics) {
         this.config = config;
         this.database = database;
@@ -111,6 +119,7 @@ public final class Magnet implements AutoCloseable {
         this.relay = relay;
         this.runner = runner;
         this.poller = poller;
+        this.webhookSender = webhookSender;
         this.web = web;
         this.routes = routes;
         this.firstStart = firstStart;
@@ -164,7 +173,8 @@ public final class Magnet implements AutoCloseable {
 
         EventHub hub = new EventHub();
         Notifications notifications = Notifications.of(database, config.databaseUrl());
-        EventLog eventLog = new EventLog(database.jdbi(), hub, redactor, clock, notifications);
+        EventLog eventLog = new EventLog(database.jdbi(), hub, redactor, clock, notifications,
+                new WebhookOutbox(clock, config.publicUrl()));
         eventLog.followOtherServers();
         SessionStore store = new SessionStore(database.jdbi(), eventLog, clock, new SessionPhaseTelemetry(metrics));
         Budgets budgets = new Budgets(new SpendLedger(database.jdbi()), config.quotas(), clock);
@@ -186,9 +196,12 @@ public final class Magnet implements AutoCloseable {
         SessionRepos repos = new SessionRepos(git, new Mirrors(git, config.dataDir()), origins);
         WorkspaceTransfer transfer = new WorkspaceTransfer(Git.DEFAULT_TIMEOUT);
         SecretBox secretBox = SecretBox.forServer(config.secretKey(), config.dataDir());
+        WebhookSender webhookSender = new WebhookSender(database.jdbi(), secretBox, addresses, clock,
+                config.webhooks().firstRetry(), config.webhooks().giveUpAfter(), Duration.ofSeconds(1));
         GitHubIntegration github = new GitHubIntegration(database.jdbi(), config.github(), secretBox, redactor, clock, bootstrap.firstWorkspaceId());
         PullRequestRecorder prRecorder = new PullRequestRecorder(store);
-        PullRequests pullRequests = new PullRequests(github, prRecorder, config.publicUrl());
+        GitHubLoopStore githubLoop = new GitHubLoopStore(database.jdbi(), clock);
+        PullRequests pullRequests = new PullRequests(github, prRecorder, config.publicUrl(), githubLoop);
         PullRequestPoller poller = new PullRequestPoller(github, store, prRecorder, config.github().pollInterval());
         String runnerId = "runner-" + ProcessHandle.current().pid() + "-" + Tokens.random(4);
         RepoNames repoNames = new RepoNames(origins, github);
@@ -211,7 +224,11 @@ public final class Magnet implements AutoCloseable {
         new SessionStreamRoutes(sessions, eventLog, hub, authenticator, accountSettings.streamRecheck()).register(routes);
         new WorkspaceStreamRoutes(sessions, hub, authenticator, accountSettings.streamRecheck()).register(routes);
         new HealthRoutes(database, config.claudeBin(), metrics, config.metricsToken()).register(routes);
-        new GitHubRoutes(github, new Webhooks(github, store, prRecorder, database.jdbi(), clock), addresses).register(routes);
+        GitHubTriggers triggers = new GitHubTriggers(github, githubLoop, store, sessions, audit, config.githubLoop(),
+                config.publicUrl());
+        new GitHubRoutes(github, new Webhooks(github, store, prRecorder, database.jdbi(), clock, triggers), addresses, githubLoop,
+                accounts).register(routes);
+        new WebhookRoutes(new WebhookEndpoints(database.jdbi(), secretBox, addresses, audit, clock)).register(routes);
         new StaticRoutes().register(routes);
         new UiRoutes().register(routes);
         WebServer web = new WebServer(new AuthenticationFilter(authenticator, routes), routes, metrics);
@@ -221,10 +238,12 @@ public final class Magnet implements AutoCloseable {
         notifications.start();
         runner.start();
         poller.start();
+        webhookSender.start();
         web.start(config.port());
         gateway.protect(web.port());
         log.info("Magnet listening on port {} ({}, sandbox {})", web.port(), config, sandboxes.name());
-        return new Magnet(config, database, notifications, relay, runner, poller, web, routes, firstStart, serverMetrics);
+        return new Magnet(config, database, notifications, relay, runner, poller, webhookSender, web, routes, firstStart,
+                serverMetrics);
     }
 
     private static SandboxProvider sandboxes(MagnetConfig config, Gateway gateway, Cgroups cgroups) {
@@ -266,6 +285,7 @@ public final class Magnet implements AutoCloseable {
     public void close() {
         web.close();
         poller.close();
+        webhookSender.close();
         runner.close();
         notifications.close();
         relay.close();

@@ -1,6 +1,7 @@
 package dev.magnet;
 
 import dev.magnet.cli.EnvironmentsCommand;
+import dev.magnet.cli.WebhooksCommand;
 import dev.magnet.cli.SessionsCommand;
 import dev.magnet.config.MagnetConfig;
 import dev.magnet.json.Json;
@@ -38,6 +39,7 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main());
         cli.addSubcommand(new SessionsCommand());
         cli.addSubcommand(new EnvironmentsCommand());
+        cli.addSubcommand(new WebhooksCommand());
         // why: picocli hides it by default; shown, so `magnet --help` tells how to get completion
         cli.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
         return cli;

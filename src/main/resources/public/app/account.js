@@ -17,6 +17,7 @@ export function renderAccountMenu(box, me, { onSwitched, onSignedOut }) {
       h('a', { href: '/settings', 'data-link': true }, 'Settings'),
       h('a', { href: '/environments', 'data-link': true }, 'Environments'),
       h('a', { href: '/keys', 'data-link': true }, 'API keys'),
+      h('a', { href: '/webhooks', 'data-link': true }, 'Webhooks'),
       h('button#sign-out.link', { type: 'button', onclick: signOut }, 'Sign out')));
   menu.addEventListener('keydown', (e) => {
     if (e.key === 'Escape' && menu.open) {

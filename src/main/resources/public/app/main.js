@@ -7,6 +7,7 @@ import { dashboardPage } from './dashboard.js';
 import { invitePage } from './invite.js';
 import { environmentPage, environmentsPage } from './environments.js';
 import { keysPage } from './keys.js';
+import { webhooksPage } from './webhooks.js';
 import { newSessionPage } from './new-session.js';
 import { PAGES, pathPattern } from './pages.js';
 import { sessionPage } from './session.js';
@@ -24,6 +25,7 @@ const routes = [
   [PAGES.keys, () => keysPage(main)],
   [PAGES.settings, () => consolePage(main, { me, section: 'workspace', navigate })],
   [PAGES.settingsSection, (section) => consolePage(main, { me, section, navigate })],
+  [PAGES.webhooks, () => webhooksPage(main, { me })],
   [PAGES.environments, () => environmentsPage(main, { me, navigate })],
   [PAGES.newEnvironment, () => environmentPage(main, { id: null, me, navigate })],
   [PAGES.environment, (id) => environmentPage(main, { id, me, navigate })],

@@ -7,6 +7,7 @@ export const PAGES = {
   keys: '/keys',
   settings: '/settings',
   settingsSection: '/settings/{id}',
+  webhooks: '/webhooks',
   environments: '/environments',
   newEnvironment: '/environments/new',
   environment: '/environments/{id}',

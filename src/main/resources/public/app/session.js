@@ -142,6 +142,10 @@ class SessionPage {
         fact('Cost', s.cost ? `${usd(s.cost.usd)}${s.cost.outputTokens ? ` · ${count(s.cost.outputTokens)} out tokens` : ''}` : '—'),
         s.pr ? fact('Pull request', h('a', { href: s.pr.url, target: '_blank', rel: 'noopener noreferrer' }, `#${s.pr.number}`),
           ' ', h('span.badge', { class: `pr-${s.pr.state}` }, s.pr.state)) : null,
+        s.pr && s.checks?.length ? fact('Checks', h('span.checks', s.checks.map((c) => h('a.badge', {
+          class: c.conclusion === 'success' ? 'completed' : c.conclusion ? 'failed' : 'active',
+          href: c.url || s.pr.url, target: '_blank', rel: 'noopener noreferrer', title: `${c.name}: ${c.conclusion || c.status}`,
+        }, `${c.name}: ${c.conclusion || c.status}`)))) : null,
         s.retryOf ? fact('Retry of', h('a', { href: `/sessions/${s.retryOf}`, 'data-link': true }, 'failed session')) : null));
   }
 

@@ -43,6 +43,8 @@ import java.util.Objects;
  * @param environments         the registries list and the setup time limit of environments
  * @param metricsToken         the bearer token {@code /metrics} asks for ({@code MAGNET_METRICS_TOKEN}); null: metrics
  *                             are not served
+ * @param webhooks             the outgoing webhooks' retries
+ * @param githubLoop           what on GitHub (comments, labels, check runs) calls Magnet
  */
 public record MagnetConfig(
         int port,
@@ -69,7 +71,9 @@ public record MagnetConfig(
         List<String> privateAddresses,
         Quotas quotas,
         EnvironmentSettings environments,
-        String metricsToken) {
+        String metricsToken,
+        WebhookSettings webhooks,
+        GitHubLoopSettings githubLoop) {
 
     public static final String DEFAULT_MODEL = "claude-opus-4-6";
 
@@ -100,6 +104,8 @@ public record MagnetConfig(
         privateAddresses = List.copyOf(privateAddresses);
         quotas = quotas == null ? Quotas.none() : quotas;
         environments = environments == null ? EnvironmentSettings.defaults() : environments;
+        webhooks = webhooks == null ? WebhookSettings.defaults() : webhooks;
+        githubLoop = githubLoop == null ? GitHubLoopSettings.defaults() : githubLoop;
         if (metricsToken != null && metricsToken.isBlank()) {
             metricsToken = null;
         }
@@ -141,7 +147,9 @@ public record MagnetConfig(
                 list(env, "MAGNET_ALLOW_PRIVATE_ADDRESSES", ","),
                 Quotas.fromEnvironment(env),
                 EnvironmentSettings.fromEnvironment(env),
-                env.get("MAGNET_METRICS_TOKEN"));
+                env.get("MAGNET_METRICS_TOKEN"),
+                WebhookSettings.fromEnvironment(env),
+                GitHubLoopSettings.fromEnvironment(env));
     }
 
     private static List<String> list(Map<String, String> env, String name, String separator) {
@@ -174,7 +182,7 @@ public record MagnetConfig(
         return new MagnetConfig(newPort, dataDir, databaseUrl, anthropicApiKey, anthropicBaseUrl, bootstrapApiKey,
                 defaultModel, allowLocalRepos, claudeBin, modelMaxRetries, maxConcurrentSessions, gitName, gitEmail,
                 publicUrl, leaseDuration, accounts, secretKey, github, sandbox, localRepoRoots, limits, privateAddresses,
-                quotas, environments, metricsToken);
+                quotas, environments, metricsToken, webhooks, githubLoop);
     }
 
     private static String defaultClaudeBin() {

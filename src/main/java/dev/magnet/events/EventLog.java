@@ -28,15 +28,20 @@ public final class EventLog {
     private final EventHub hub;
     private final Redactor redactor;
     private final Clock clock;
+    private final EventTap tap;
 
     public EventLog(Jdbi jdbi, EventHub hub, Redactor redactor, Clock clock) {
-        this(jdbi, hub, redactor, clock, Notifications.none());
+        this(jdbi, hub, redactor, clock, Notifications.none(), EventTap.NONE);
     }
 
-    /** @param notifications wakes the other servers' viewers when events commit (none with one server) */
-    public EventLog(Jdbi jdbi, EventHub hub, Redactor redactor, Clock clock, Notifications notifications) {
+    /**
+     * @param notifications wakes the other servers' viewers when events commit (none with one server)
+     * @param tap           sees each batch of events inside the transaction that appends it (the outgoing webhooks)
+     */
+    public EventLog(Jdbi jdbi, EventHub hub, Redactor redactor, Clock clock, Notifications notifications, EventTap tap) {
         this.db = new Reconnecting(jdbi);
         this.notifications = notifications;
+        this.tap = tap;
         this.hub = hub;
         this.redactor = redactor;
         this.clock = clock;
@@ -87,6 +92,7 @@ public final class EventLog {
                           last_message_preview = coalesce(cast(:last as varchar(300)), last_message_preview)
                         where id = :id""")
                 .bind("seq", seq).bind("said", said).bind("first", first).bind("last", last).bind("id", sessionId).execute();
+        tap.appended(h, sessionId, written);
         return written;
     }
 

@@ -94,6 +94,49 @@ public final class GitHubAccess {
         });
     }
 
+    /** Comments on issue (or pull request) {@code number}; returns the comment's URL. */
+    public String comment(GitHubRepo repo, int number, String body) {
+        return post(repo, "/repos/" + repo.fullName() + "/issues/" + number + "/comments", body,
+                "commenting on #" + number + " of " + repo);
+    }
+
+    /** Replies in the thread of review comment {@code commentId} on pull request {@code number}; returns the reply's URL. */
+    public String replyToReviewComment(GitHubRepo repo, int number, long commentId, String body) {
+        return post(repo, "/repos/" + repo.fullName() + "/pulls/" + number + "/comments/" + commentId + "/replies", body,
+                "replying to review comment " + commentId + " on #" + number + " of " + repo);
+    }
+
+    private String post(GitHubRepo repo, String path, String body, String doing) {
+        for (int attempt = 0; ; attempt++) {
+            String token = tokens.token(repo);
+            java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(calls.apiUrl() + path))
+                    .timeout(java.time.Duration.ofSeconds(30))
+                    .header("Authorization", "Bearer " + token).header("Accept", "application/vnd.github+json")
+                    .header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(dev.magnet.json.Json.write(java.util.Map.of("body", body))))
+                    .build();
+            java.net.http.HttpResponse<String> response;
+            try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+                response = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                throw new GitHubException(GitHubException.Kind.UNAVAILABLE, doing + ": " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new GitHubException(GitHubException.Kind.UNAVAILABLE, doing + ": interrupted");
+            }
+            if (response.statusCode() == 401 && attempt == 0) {
+                tokens.rejected(repo, token);
+                continue;
+            }
+            if (response.statusCode() / 100 != 2) {
+                throw new GitHubException(response.statusCode() == 404 ? GitHubException.Kind.NOT_FOUND
+                        : GitHubException.Kind.FORBIDDEN, response.statusCode(), doing + ": GitHub answered "
+                        + response.statusCode() + " " + response.body());
+            }
+            return dev.magnet.json.Json.readMap(response.body()).getOrDefault("html_url", "").toString();
+        }
+    }
+
     /** Pull request {@code number} as it is now. */
     public PullRequest pullRequest(GitHubRepo repo, int number) {
         return calls.withToken(tokens, repo, "reading pull request #" + number + " of " + repo,

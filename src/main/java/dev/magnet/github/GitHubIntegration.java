@@ -95,6 +95,11 @@ public final class GitHubIntegration implements HostedRepos {
         return jdbi.withHandle(h -> repository.find(h, workspaceId)).isPresent();
     }
 
+    /** The workspace made on the first start, if known. */
+    Optional<String> firstWorkspace() {
+        return Optional.ofNullable(firstWorkspaceId);
+    }
+
     GitHubConfig config() {
         return config;
     }

@@ -1,6 +1,7 @@
 package dev.magnet.github;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.magnet.auth.AccountService;
 import dev.magnet.auth.Actor;
 import dev.magnet.net.AddressPolicy;
 import dev.magnet.net.ForbiddenAddressException;
@@ -32,12 +33,21 @@ public final class GitHubRoutes {
     private final GitHubIntegration integration;
     private final Webhooks webhooks;
     private final AddressPolicy addresses;
+    private final GitHubLoopStore loop;
+    private final AccountService accounts;
 
-    /** @param addresses which hosts an API URL a workspace sets may point at (public ones, unless the operator allows more) */
-    public GitHubRoutes(GitHubIntegration integration, Webhooks webhooks, AddressPolicy addresses) {
+    /**
+     * @param addresses which hosts an API URL a workspace sets may point at (public ones, unless the operator allows more)
+     * @param loop      the GitHub logins linked to members
+     * @param accounts  the workspace's members (a login is linked only to one of them)
+     */
+    public GitHubRoutes(GitHubIntegration integration, Webhooks webhooks, AddressPolicy addresses, GitHubLoopStore loop,
+                        AccountService accounts) {
         this.integration = integration;
         this.webhooks = webhooks;
         this.addresses = addresses;
+        this.loop = loop;
+        this.accounts = accounts;
     }
 
     public void register(RouteTable routes) {
@@ -45,6 +55,36 @@ public final class GitHubRoutes {
         routes.put("/api/github/integration", this::set);
         routes.delete("/api/github/integration", this::remove);
         routes.post("/api/github/webhooks", PUBLIC, this::webhook);
+        routes.get("/api/github/links", ctx -> json(ctx, 200, Map.of("links", loop.links(admin(ctx).workspaceId()).stream()
+                .map(l -> Map.of("login", l.login(), "userId", l.userId(), "userName", l.userName(),
+                        "createdAt", l.createdAt().toString())).toList())));
+        routes.put("/api/github/links/{login}", this::link);
+        routes.delete("/api/github/links/{login}", ctx -> {
+            if (!loop.unlink(admin(ctx).workspaceId(), ctx.pathParam("login"))) {
+                throw new NotFoundException("the GitHub login " + ctx.pathParam("login") + " is not linked in this workspace");
+            }
+            ctx.status(204);
+        });
+    }
+
+    /**
+     * Links a GitHub login to a member (admins): comments, labels and mentions by that login then act as the member;
+     * those of logins linked to nobody are ignored.
+     */
+    private void link(Context ctx) {
+        Actor actor = admin(ctx);
+        String login = ctx.pathParam("login");
+        if (!login.matches("[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\\[bot\\])?")) {
+            throw new InvalidRequestException("login", "'" + login + "' is not a GitHub login");
+        }
+        JsonNode body = object(ctx);
+        onlyFields(body, Set.of("userId"));
+        String userId = string(body, "userId");
+        if (accounts.members(actor).stream().noneMatch(m -> m.userId().equals(userId))) {
+            throw new InvalidRequestException("userId", "userId must be a member of this workspace");
+        }
+        loop.link(actor.workspaceId(), login, userId);
+        json(ctx, 200, Map.of("login", GitHubLoopStore.normal(login), "userId", userId));
     }
 
     private void show(Context ctx) {

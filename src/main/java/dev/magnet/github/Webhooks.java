@@ -47,9 +47,17 @@ public final class Webhooks {
     private final PullRequestRecorder recorder;
     private final Clock clock;
     private final Jdbi jdbi;
+    private final GitHubTriggers triggers;
 
     /** @param jdbi the database, for the integration's own table of deliveries seen */
     public Webhooks(GitHubIntegration integration, SessionStore store, PullRequestRecorder recorder, Jdbi jdbi, Clock clock) {
+        this(integration, store, recorder, jdbi, clock, null);
+    }
+
+    /** @param triggers what comments, labelled issues and check runs start (null: only pull request states are followed) */
+    public Webhooks(GitHubIntegration integration, SessionStore store, PullRequestRecorder recorder, Jdbi jdbi, Clock clock,
+                    GitHubTriggers triggers) {
+        this.triggers = triggers;
         this.jdbi = jdbi;
         this.integration = integration;
         this.store = store;
@@ -66,14 +74,14 @@ public final class Webhooks {
         if (deliveryId != null && !firstTime(deliveryId, event)) {
             return new Result(Outcome.DUPLICATE, 0);
         }
-        if (!"pull_request".equals(event)) {
-            return new Result(Outcome.HANDLED, 0);
-        }
         JsonNode payload;
         try {
             payload = Json.MAPPER.readTree(body);
         } catch (IOException e) {
             return new Result(Outcome.HANDLED, 0);
+        }
+        if (!"pull_request".equals(event)) {
+            return new Result(Outcome.HANDLED, triggers == null ? 0 : triggers.handle(event, payload, scope.get()));
         }
         JsonNode pr = payload.path("pull_request");
         String repo = payload.path("repository").path("full_name").asText("");
@@ -97,9 +105,14 @@ public final class Webhooks {
     }
 
     /** Which workspaces a verified delivery speaks for. */
-    private record Scope(boolean environment, Set<String> workspaces) {
+    record Scope(boolean environment, Set<String> workspaces) {
         boolean covers(String workspaceId, GitHubIntegration integration) {
             return workspaces.contains(workspaceId) || (environment && integration.usesEnvironment(workspaceId));
+        }
+
+        /** The workspaces it names by their own secrets (those of the environment's secret are found by their links). */
+        Set<String> candidates(GitHubIntegration integration) {
+            return workspaces;
         }
     }
 

@@ -13,6 +13,7 @@ import dev.magnet.git.SessionRepo;
 import dev.magnet.git.WorkspaceTransfer;
 import dev.magnet.github.GitHubException;
 import dev.magnet.github.PullRequests;
+import dev.magnet.github.SessionSummary;
 import dev.magnet.sandbox.Sandbox;
 import dev.magnet.session.FailureReason;
 import dev.magnet.session.Session;
@@ -97,7 +98,7 @@ final class Finisher {
                 refuseSecrets(s, repo, secrets);
                 push(s, repo, origin.get());
                 if (origin.get().isGitHub()) {
-                    publishPullRequest(s.id(), files);
+                    publishPullRequest(s, files);
                 }
             }
         } catch (GitHubException e) {
@@ -197,15 +198,16 @@ final class Finisher {
         }
     }
 
-    /** Opens the session's pull request, or updates the one it has; the session's {@code pr} and events follow. */
-    private void publishPullRequest(String sessionId, List<ChangedFile> files) {
-        Session current = store.find(sessionId).orElseThrow();
-        List<Event> results = store.eventsOfTypes(sessionId, List.of(EventType.TURN_RESULT));
-        String summary = results.reversed().stream()
-                .filter(e -> Boolean.TRUE.equals(e.data().get("success")) && e.data().get("result") instanceof String)
-                .map(e -> (String) e.data().get("result"))
-                .findFirst().orElse(null);
-        pullRequests.publish(current, summary, files);
+    /**
+     * Opens the session's pull request, or updates the one it has (a new one when it was merged or closed and this turn
+     * pushed new commits); the session's {@code pr} and events follow. The body sums up the whole session.
+     */
+    private void publishPullRequest(Session before, List<ChangedFile> files) {
+        Session current = store.find(before.id()).orElseThrow();
+        List<Event> events = store.eventsOfTypes(before.id(), List.of(EventType.TURN_RESULT, EventType.TOOL_USE,
+                EventType.TOOL_RESULT));
+        pullRequests.publish(current, SessionSummary.of(events), files,
+                !java.util.Objects.equals(before.pushedCommit(), current.pushedCommit()));
     }
 
     private static Map<String, Object> fileJson(ChangedFile f) {

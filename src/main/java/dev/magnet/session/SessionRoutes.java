@@ -85,7 +85,7 @@ public final class SessionRoutes {
     private void get(Context ctx) {
         Session s = service.get(workspaceActor(ctx), ctx.pathParam("id"));
         json(ctx, 200, one(SessionView.detailed(s, service.queuePositions().get(s.id()), service.conversationOf(s),
-                service.conversation(s.id()), service.tasks(s.id()))));
+                service.conversation(s.id()), service.tasks(s.id()), service.checks(s.id()))));
     }
 
     /** Magnet's documented update: every field optional ({@code {}} changes nothing), the status checked before the title is written. */

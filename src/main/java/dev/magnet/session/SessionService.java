@@ -331,6 +331,11 @@ public final class SessionService {
         return items instanceof List<?> list ? (List<Object>) list : List.of();
     }
 
+    /** The check runs GitHub reported on the session's pull request: name, status, conclusion, url. */
+    public List<Map<String, Object>> checks(String sessionId) {
+        return store.checkRuns(sessionId);
+    }
+
     public java.util.Optional<SessionDiffs.StoredDiff> storedDiff(String sessionId) {
         return store.diff(sessionId);
     }

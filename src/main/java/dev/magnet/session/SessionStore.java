@@ -175,6 +175,23 @@ public final class SessionStore {
         return db.withHandle(h -> diffs.find(h, sessionId));
     }
 
+    /** The check runs GitHub reported on the session's pull request (table {@code github_check_runs}), by name. */
+    public List<Map<String, Object>> checkRuns(String sessionId) {
+        return db.withHandle(h -> h.createQuery("select name, status, conclusion, url, updated_at from github_check_runs"
+                        + " where session_id = :s order by name")
+                .bind("s", sessionId)
+                .map((rs, ctx) -> {
+                    Map<String, Object> m = new java.util.LinkedHashMap<>();
+                    m.put("name", rs.getString(1));
+                    m.put("status", rs.getString(2));
+                    m.put("conclusion", rs.getString(3));
+                    m.put("url", rs.getString(4));
+                    m.put("updatedAt", rs.getTimestamp(5).toInstant().toString());
+                    return m;
+                })
+                .list());
+    }
+
     /** The session's events of the given types, in order. */
     public List<Event> eventsOfTypes(String sessionId, List<EventType> types) {
         return events.ofTypes(sessionId, types);

@@ -10,7 +10,8 @@ import java.util.Map;
  * {repository, branch, prNumber, prUrl, prStatus}, messageCount, firstMessagePreview, lastMessagePreview}, and in the
  * detailed view {@code messages[]} and {@code tasks[]}) plus ours. {@code messageCount} counts every message of the
  * conversation (user messages, the agent's text, turn results). {@code queuePosition} (from 1) appears only while the
- * session waits for a run slot; {@code phases} is left out when empty.
+ * session waits for a run slot; {@code phases} is left out when empty; {@code checks} (the check runs of its pull
+ * request) appears in the detailed view when it has a pull request.
  */
 public record SessionView(
         String id,
@@ -37,7 +38,8 @@ public record SessionView(
         @JsonInclude(JsonInclude.Include.NON_NULL) Integer queuePosition,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<PhaseView> phases,
         @JsonInclude(JsonInclude.Include.NON_NULL) List<Map<String, Object>> messages,
-        @JsonInclude(JsonInclude.Include.NON_NULL) List<Object> tasks) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<Object> tasks,
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<Map<String, Object>> checks) {
 
     /** Why the session failed. */
     public record FailureView(String reason, String message, String phase) {
@@ -71,17 +73,19 @@ public record SessionView(
 
     /** The view of a session in lists, with its place in the queue (null when it does not wait for a run slot). */
     public static SessionView of(Session s, Integer queuePosition, ConversationSummary conversation) {
-        return view(s, queuePosition, conversation, null, null);
+        return view(s, queuePosition, conversation, null, null, null);
     }
 
-    /** The full view of one session: with its conversation and the agent's task list. */
+    /** The full view of one session: with its conversation, the agent's task list and its pull request's checks. */
     public static SessionView detailed(Session s, Integer queuePosition, ConversationSummary conversation,
-                                       List<Map<String, Object>> messages, List<Object> tasks) {
-        return view(s, queuePosition, conversation, messages, tasks);
+                                       List<Map<String, Object>> messages, List<Object> tasks,
+                                       List<Map<String, Object>> checks) {
+        return view(s, queuePosition, conversation, messages, tasks, checks);
     }
 
     private static SessionView view(Session s, Integer queuePosition, ConversationSummary conversation,
-                                    List<Map<String, Object>> messages, List<Object> tasks) {
+                                    List<Map<String, Object>> messages, List<Object> tasks,
+                                    List<Map<String, Object>> checks) {
         Failure f = s.failure();
         ConversationSummary c = conversation == null ? ConversationSummary.NONE : conversation;
         return new SessionView(s.id(), s.title(), s.status().wire(), s.phase().wire(),
@@ -92,7 +96,7 @@ public record SessionView(
                 c.lastPreview(), new CostView(s.cost().usd(), s.cost().inputTokens(), s.cost().outputTokens()), queuePosition,
                 s.history().stream().map(h -> new PhaseView(h.status().wire(), h.phase().wire(), h.reason(),
                         h.at().toString())).toList(),
-                messages, tasks);
+                messages, tasks, s.pr() == null ? null : checks);
     }
 
     /** The team's figures shown with the list, with Magnet's documented names first. */

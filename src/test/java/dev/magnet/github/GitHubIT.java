@@ -211,7 +211,7 @@ class GitHubIT {
     }
 
     @Test
-    void a_closed_pr_is_not_reopened_by_a_follow_up() {
+    void a_closed_pr_is_not_reopened_and_a_follow_up_with_new_commits_opens_a_new_one_linked_from_the_session() {
         model.script(Script.of(
                 Turn.reply().toolUse("Bash", Map.of("command", "echo 1 > one.txt && git add one.txt && git commit -qm First", "description", "c1")),
                 Turn.reply().text("First done."),
@@ -224,9 +224,14 @@ class GitHubIT {
         server.post("/api/sessions/" + id + "/messages", Map.of("text", "Now a second"));
         awaitPrEvents(id, 2);
         JsonNode second = server.awaitStatus(id, "completed", TIMEOUT);
-        assertThat(github.pulls(REPO)).hasSize(1);
+        assertThat(github.pulls(REPO)).hasSize(2);
         assertThat(github.pulls(REPO).get(0).path("state").asText()).isEqualTo("closed");
-        assertThat(second.path("pr").path("state").asText()).isEqualTo("closed");
+        JsonNode fresh = github.pulls(REPO).get(1);
+        assertThat(fresh.path("state").asText()).isEqualTo("open");
+        assertThat(fresh.path("body").asText()).contains("First done.").contains("Second done.").contains("`two.txt`");
+        assertThat(second.path("pr").path("number").asInt()).isEqualTo(fresh.path("number").asInt()).isNotEqualTo(number);
+        assertThat(second.path("pr").path("state").asText()).isEqualTo("open");
+        assertThat(prEvents(id)).extracting(e -> e.path("data").path("action").asText()).containsExactly("opened", "closed", "opened");
     }
 
     @Test

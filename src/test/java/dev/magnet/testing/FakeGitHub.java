@@ -74,6 +74,8 @@ public final class FakeGitHub implements AutoCloseable {
     private final Set<String> forbidden = ConcurrentHashMap.newKeySet();
     private final Map<String, List<ObjectNode>> pulls = new ConcurrentHashMap<>();
     private final AtomicInteger nextPull = new AtomicInteger(1);
+    private final Map<String, List<ObjectNode>> comments = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong nextComment = new java.util.concurrent.atomic.AtomicLong(5000);
     private final AtomicInteger rateLimited = new AtomicInteger();
     private final List<Hold> holds = new CopyOnWriteArrayList<>();
     private volatile Duration tokenLifetime = Duration.ofHours(1);
@@ -215,6 +217,97 @@ public final class FakeGitHub implements AutoCloseable {
     }
 
     /** The pull requests of a repository, as JSON. */
+    /** Every comment Magnet made on the repository's issues and pull requests (with {@code in_reply_to_id} for replies). */
+    public List<JsonNode> comments(String fullName) {
+        return List.copyOf(comments.getOrDefault(fullName, List.of()));
+    }
+
+    private ObjectNode addComment(String fullName, int number, Long inReplyTo, String body) {
+        long id = nextComment.getAndIncrement();
+        ObjectNode c = JSON.createObjectNode().put("id", id).put("number", number).put("body", body)
+                .put("html_url", apiUrl() + "/" + fullName + "/issues/" + number + "#issuecomment-" + id);
+        if (inReplyTo != null) {
+            c.put("in_reply_to_id", inReplyTo);
+        }
+        c.set("user", JSON.createObjectNode().put("login", "magnet-test[bot]").put("type", "Bot"));
+        comments.computeIfAbsent(fullName, k -> new CopyOnWriteArrayList<>()).add(c);
+        return c;
+    }
+
+    /**
+     * Delivers a webhook to Magnet as GitHub does: {@code X-GitHub-Event}, a new {@code X-GitHub-Delivery} and the
+     * body signed with {@code secret} in {@code X-Hub-Signature-256}. Returns the answer's status.
+     */
+    public static int deliver(String magnetBaseUrl, String event, JsonNode payload, String secret) {
+        byte[] body = payload.toString().getBytes(StandardCharsets.UTF_8);
+        try {
+            String signature = dev.magnet.github.Webhooks.sign(secret, body);
+            java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(magnetBaseUrl + "/api/github/webhooks"))
+                    .header("Content-Type", "application/json").header("X-GitHub-Event", event)
+                    .header("X-GitHub-Delivery", java.util.UUID.randomUUID().toString())
+                    .header("X-Hub-Signature-256", signature)
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build();
+            try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+                return http.send(request, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The payload of an {@code issues} {@code labeled} delivery. */
+    public static ObjectNode issueLabeled(String fullName, int number, String title, String body, String label, String sender) {
+        ObjectNode p = envelope("labeled", fullName, sender);
+        p.set("issue", JSON.createObjectNode().put("number", number).put("title", title).put("body", body));
+        p.set("label", JSON.createObjectNode().put("name", label));
+        return p;
+    }
+
+    /** The payload of an {@code issue_comment} {@code created} delivery, on an issue or (with {@code onPull}) a pull request. */
+    public static ObjectNode issueComment(String fullName, int number, String title, String issueBody, boolean onPull,
+                                          String comment, String sender) {
+        ObjectNode p = envelope("created", fullName, sender);
+        ObjectNode issue = JSON.createObjectNode().put("number", number).put("title", title).put("body", issueBody);
+        if (onPull) {
+            issue.set("pull_request", JSON.createObjectNode().put("url", "https://example.invalid/pulls/" + number));
+        }
+        p.set("issue", issue);
+        p.set("comment", JSON.createObjectNode().put("id", 7000 + number).put("body", comment));
+        return p;
+    }
+
+    /** The payload of a {@code pull_request_review_comment} {@code created} delivery. */
+    public static ObjectNode reviewComment(String fullName, int pull, long commentId, String path, int line, String diffHunk,
+                                           String comment, String sender) {
+        ObjectNode p = envelope("created", fullName, sender);
+        p.set("pull_request", JSON.createObjectNode().put("number", pull));
+        p.set("comment", JSON.createObjectNode().put("id", commentId).put("path", path).put("line", line)
+                .put("diff_hunk", diffHunk).put("body", comment));
+        return p;
+    }
+
+    /** The payload of a {@code check_run} {@code completed} delivery for pull request {@code pull}. */
+    public static ObjectNode checkRun(String fullName, int pull, String headSha, String name, String conclusion, String summary) {
+        ObjectNode p = envelope("completed", fullName, "github-actions[bot]");
+        ObjectNode run = JSON.createObjectNode().put("name", name).put("status", "completed").put("conclusion", conclusion)
+                .put("head_sha", headSha).put("html_url", "https://example.invalid/runs/" + name);
+        run.set("output", JSON.createObjectNode().put("title", name + " " + conclusion).put("summary", summary));
+        run.set("pull_requests", JSON.createArrayNode().add(JSON.createObjectNode().put("number", pull)));
+        p.set("check_run", run);
+        return p;
+    }
+
+    private static ObjectNode envelope(String action, String fullName, String sender) {
+        ObjectNode p = JSON.createObjectNode().put("action", action);
+        p.set("repository", JSON.createObjectNode().put("full_name", fullName));
+        p.set("sender", JSON.createObjectNode().put("login", sender).put("type", sender.endsWith("[bot]") ? "Bot" : "User"));
+        return p;
+    }
+
     public List<JsonNode> pulls(String fullName) {
         return List.copyOf(pulls.getOrDefault(fullName, List.of()));
     }
@@ -329,6 +422,13 @@ public final class FakeGitHub implements AutoCloseable {
                             || query.contains(p.path("head").path("label").asText()))
                     .forEach(list::add);
             send(ex, 200, list);
+        } else if (rest.matches("/issues/\\d+/comments") && method.equals("POST")) {
+            int number = Integer.parseInt(rest.split("/")[2]);
+            send(ex, 201, addComment(fullName, number, null, JSON.readTree(body).path("body").asText()));
+        } else if (rest.matches("/pulls/\\d+/comments/\\d+/replies") && method.equals("POST")) {
+            String[] parts = rest.split("/");
+            send(ex, 201, addComment(fullName, Integer.parseInt(parts[2]), Long.parseLong(parts[4]),
+                    JSON.readTree(body).path("body").asText()));
         } else if (rest.matches("/pulls/\\d+")) {
             ObjectNode pr = pull(fullName, Integer.parseInt(rest.substring("/pulls/".length())));
             if (pr == null) {
