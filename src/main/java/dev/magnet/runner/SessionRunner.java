@@ -5,6 +5,7 @@ import dev.magnet.config.MagnetConfig;
 import dev.magnet.environment.EnvironmentService;
 import dev.magnet.environment.NetworkRules;
 import dev.magnet.gateway.Gateway;
+import dev.magnet.preview.PreviewTargets;
 import dev.magnet.config.Quotas;
 import dev.magnet.events.Redactor;
 import dev.magnet.gateway.ModelRelay;
@@ -80,7 +81,7 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
                                        SessionRepos repos, WorkspaceTransfer transfer, SandboxProvider sandboxes,
                                        ModelRelay relay, Budgets budgets, Redactor redactor, RunnerMetrics metrics,
                                        GitHubIntegration github, PullRequests pullRequests,
-                                       EnvironmentService environments, Gateway gateway) {
+                                       EnvironmentService environments, Gateway gateway, PreviewTargets previews) {
         Clock clock = store.clock();
         GitIdentity identity = new GitIdentity(config.gitName(), config.gitEmail());
         SessionWorkflow.Parts parts = new SessionWorkflow.Parts(runnerId, config.dataDir(), store, new Origins(github),
@@ -89,6 +90,7 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
                 new SetupStep(store, config.environments().setupTimeout(), redactor::redact, clock),
                 new SetupSnapshots(config.dataDir().resolve("setup-cache"), config.environments().setupCacheTtl(),
                         config.environments().setupCacheMaxBytes(), clock),
+                new RunScript(store, previews, clock),
                 new AgentRun.Settings(config.modelMaxRetries(), config.limits().agentMaxLineBytes()),
                 new TurnRecorder(store, metrics, clock),
                 new Finisher(transfer, store, pullRequests, identity, config.sandbox().diskMiB() * 1024 * 1024,

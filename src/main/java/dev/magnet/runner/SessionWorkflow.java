@@ -68,7 +68,7 @@ final class SessionWorkflow {
     /** What every workflow of a runner works with. */
     record Parts(String runnerId, Path dataDir, SessionStore store, Origins origins, Provisioner provisioner,
                  ModelRelay relay, Budgets budgets, EnvironmentRuntime environments, SetupStep setup,
-                 SetupSnapshots snapshots,
+                 SetupSnapshots snapshots, RunScript runScript,
                  AgentRun.Settings agent, TurnRecorder recorder, Finisher finisher,
                  RunnerMetrics metrics, SessionLimits limits, boolean hasModelKey, UnaryOperator<String> redact,
                  Clock clock) {
@@ -115,6 +115,8 @@ final class SessionWorkflow {
     private volatile AgentRun agent;
     private volatile boolean stopped;
     private Sandbox sandbox;
+    /** The environment's run script while it runs in this run's sandbox, or null. */
+    private RunScript.Running runScript;
     private SessionRepo repo;
     private Optional<Origin> origin;
     private EnvironmentRuntime.Loaded environment = EnvironmentRuntime.Loaded.NONE;
@@ -198,6 +200,7 @@ final class SessionWorkflow {
             }
         } finally {
             killAgent();
+            stopRunScript();
             parts.relay().close(sessionId);
             parts.budgets().forget(sessionId);
             if (sandbox != null) {
@@ -223,6 +226,7 @@ final class SessionWorkflow {
             return false;
         }
         killAgent();
+        stopRunScript();
         if (sandbox != null) {
             sandbox.close();
             sandbox = null;
@@ -257,6 +261,30 @@ final class SessionWorkflow {
         s = transition(x -> x.withBase(base, baseCommit, now()).moveTo(Phase.SETTING_UP, null, now()));
         runSetup(s, paths, true);
         return transition(x -> x.moveTo(Phase.RUNNING, null, now()));
+    }
+
+    /**
+     * Starts the environment's run script in the background, with the agent's network policy, when it has one: before
+     * the agent starts, again after a resume or a re-made workspace (each run has a new sandbox) and for a follow-up
+     * (finishing stops everything in the sandbox).
+     */
+    private void startRunScript(Session s) {
+        Optional<String> script = environment.environment().map(e -> e.runScript()).filter(t -> !t.isBlank());
+        if (script.isEmpty()) {
+            return;
+        }
+        parts.environments().agentPhase(sessionId, environment);
+        Integer port = environment.environment().get().previewPort();
+        runScript = parts.runScript().start(s, sandbox, script.get(), port, environment.variables());
+        statusEvent(s, "run script started" + (port == null ? "" : "; its preview shows port " + port), null);
+    }
+
+    private void stopRunScript() {
+        RunScript.Running r = runScript;
+        runScript = null;
+        if (r != null) {
+            r.close();
+        }
     }
 
     /**
@@ -465,6 +493,9 @@ final class SessionWorkflow {
         ResumePoint resume = ResumePoint.of(s, !parts.store().queuedMessages(sessionId).isEmpty());
         while (true) {
             if (resume != ResumePoint.FINISH) {
+                if (runScript == null) {
+                    startRunScript(s);
+                }
                 startAgent(s);
                 if (resume == ResumePoint.CUT_OFF_TURN) {
                     sendToAgent(CONTINUE_AFTER_RESTART, FailureReason.LOST);
@@ -744,6 +775,7 @@ final class SessionWorkflow {
             a.stop(Duration.ofSeconds(10));
         }
         agent = null;
+        stopRunScript(); // why: stopped, not seen to crash, when everything in the sandbox is killed before finishing
         sandbox.stopProcesses();
     }
 

@@ -8,7 +8,9 @@ import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 import static dev.magnet.auth.Callers.actor;
 import static dev.magnet.web.Requests.json;
@@ -21,9 +23,12 @@ public final class SessionRoutes {
     private static final Set<String> CREATE_FIELDS = Set.of("prompt", "initialMessage", "title", "repo", "repoUrl",
             "baseBranch", "model", "environmentId");
     private final SessionService service;
+    private final UnaryOperator<String> previewUrl;
 
-    public SessionRoutes(SessionService service) {
+    /** @param previewUrl a session id's preview origin ({@code preview/PreviewUrls}) */
+    public SessionRoutes(SessionService service, UnaryOperator<String> previewUrl) {
         this.service = service;
+        this.previewUrl = previewUrl;
     }
 
     public void register(RouteTable routes) {
@@ -78,8 +83,10 @@ public final class SessionRoutes {
 
     private void get(Context ctx) {
         Session s = service.get(actor(ctx), ctx.pathParam("id"));
-        json(ctx, 200, SessionView.detailed(s, service.queuePositions().get(s.id()), service.conversation(s.id()),
-                service.tasks(s.id())));
+        SessionView view = SessionView.detailed(s, service.queuePositions().get(s.id()), service.conversation(s.id()),
+                service.tasks(s.id()));
+        Optional<RunScriptState> run = service.runScript(s.id());
+        json(ctx, 200, run.isEmpty() ? view : view.withRunScript(run.get(), previewUrl));
     }
 
     private void rename(Context ctx) {

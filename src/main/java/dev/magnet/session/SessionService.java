@@ -244,6 +244,11 @@ public final class SessionService {
 
     /** The agent's latest task list. */
     @SuppressWarnings("unchecked")
+    /** The state of the session's run script, when its environment has one and it was started. */
+    public Optional<RunScriptState> runScript(String sessionId) {
+        return store.runScript(sessionId);
+    }
+
     public List<Object> tasks(String sessionId) {
         List<Event> todos = store.eventsOfTypes(sessionId, List.of(EventType.TODO));
         if (todos.isEmpty()) {

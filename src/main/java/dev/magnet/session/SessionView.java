@@ -31,7 +31,25 @@ public record SessionView(
         @JsonInclude(JsonInclude.Include.NON_NULL) Integer queuePosition,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<PhaseView> phases,
         @JsonInclude(JsonInclude.Include.NON_NULL) List<Map<String, Object>> messages,
-        @JsonInclude(JsonInclude.Include.NON_NULL) List<Object> tasks) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<Object> tasks,
+        @JsonInclude(JsonInclude.Include.NON_NULL) RunScriptView runScript,
+        @JsonInclude(JsonInclude.Include.NON_NULL) PreviewView preview) {
+
+    /** The environment's run script: {@code starting}, {@code listening}, {@code running}, {@code exited} (with its code), {@code stopped}. */
+    public record RunScriptView(String state, @JsonInclude(JsonInclude.Include.NON_NULL) Integer exitCode) {
+    }
+
+    /** The session's preview: its origin and the state of the run script behind it. */
+    public record PreviewView(String url, String state) {
+    }
+
+    /** This view with the run script's state and, when it has a preview port, the preview ({@code url} from the session id). */
+    public SessionView withRunScript(RunScriptState run, java.util.function.UnaryOperator<String> previewUrl) {
+        return new SessionView(id, title, status, phase, failure, prompt, repo, baseBranch, branch, model, environmentId, author,
+                createdAt, updatedAt, pr, retryOf, messageCount, cost, queuePosition, phases, messages, tasks,
+                new RunScriptView(run.state().wire(), run.exitCode()),
+                run.previewPort() == null ? null : new PreviewView(previewUrl.apply(id), run.state().wire()));
+    }
 
     /** Why the session failed. */
     public record FailureView(String reason, String message, String phase) {
@@ -71,7 +89,7 @@ public record SessionView(
                 new CostView(s.cost().usd(), s.cost().inputTokens(), s.cost().outputTokens()), queuePosition,
                 s.history().stream().map(c -> new PhaseView(c.status().wire(), c.phase().wire(), c.reason(),
                         c.at().toString())).toList(),
-                messages, tasks);
+                messages, tasks, null, null);
     }
 
     /** The team's figures shown with the list. */
