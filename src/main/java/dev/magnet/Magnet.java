@@ -213,7 +213,7 @@ public final class Magnet implements AutoCloseable {
         new HealthRoutes(database, config.claudeBin(), metrics, config.metricsToken()).register(routes);
         new GitHubRoutes(github, new Webhooks(github, store, prRecorder, database.jdbi(), clock), addresses).register(routes);
         new StaticRoutes().register(routes);
-        new UiRoutes().register(routes);
+        new UiRoutes(previewUrls.frameSource()).register(routes);
         WebServer web = new WebServer(new AuthenticationFilter(authenticator, routes), routes, metrics);
         if (config.port() > 0) {
             gateway.protect(config.port());

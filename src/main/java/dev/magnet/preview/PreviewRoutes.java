@@ -10,7 +10,10 @@ import static dev.magnet.auth.Callers.actor;
 import static dev.magnet.auth.Callers.browserToken;
 import static dev.magnet.web.Requests.json;
 
-/** {@code POST /api/sessions/{id}/preview/link}: a one-time link that opens the session's preview (see {@link PreviewAccess}). */
+/**
+ * {@code POST /api/sessions/{id}/preview/link}: a one-time link that opens the session's preview (see
+ * {@link PreviewAccess}); {@code POST /api/sessions/{id}/preview/start}: starts the preview of a session that does not run.
+ */
 public final class PreviewRoutes {
     private final SessionService sessions;
     private final PreviewAccess access;
@@ -24,6 +27,13 @@ public final class PreviewRoutes {
 
     public void register(RouteTable routes) {
         routes.post("/api/sessions/{id}/preview/link", this::link);
+        routes.post("/api/sessions/{id}/preview/start", this::start);
+    }
+
+    /** Starts the preview of a session that does not run; its state then shows on the session. */
+    private void start(Context ctx) {
+        sessions.startPreview(actor(ctx), ctx.pathParam("id"));
+        json(ctx, 202, Map.of("accepted", true));
     }
 
     private void link(Context ctx) {

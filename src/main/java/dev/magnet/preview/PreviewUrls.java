@@ -46,6 +46,11 @@ public final class PreviewUrls {
         return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
     }
 
+    /** Every preview origin as a CSP source ({@code http://*.preview.localhost:7071}), for the frame of the session page. */
+    public String frameSource() {
+        return template.replace("{id}", "*").replaceAll("/+$", "");
+    }
+
     public boolean https() {
         return https;
     }

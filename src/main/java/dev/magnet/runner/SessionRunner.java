@@ -51,9 +51,14 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
     private final RunnerMetrics metrics;
     /** How long stopping waits for sessions' work to unwind. */
     static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(15);
+    /** How long a preview started on a session that does not run keeps running. */
+    static final Duration PREVIEW_ALONE_FOR = Duration.ofMinutes(30);
 
     private final Map<String, SessionWorkflow> live = new ConcurrentHashMap<>();
     private final Map<String, Thread> threads = new ConcurrentHashMap<>();
+    /** Sessions that do not run but whose preview runs here (a sandbox with only the run script). */
+    private final Map<String, SessionWorkflow> previews = new ConcurrentHashMap<>();
+    private final Map<String, Thread> previewThreads = new ConcurrentHashMap<>();
     private final Semaphore wake = new Semaphore(0);
     private volatile boolean running;
     private Thread dispatcher;
@@ -138,6 +143,38 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
     }
 
     @Override
+    public synchronized boolean startPreview(String sessionId) {
+        if (!running) {
+            return false;
+        }
+        if (previews.containsKey(sessionId) || live.containsKey(sessionId)) {
+            return true;
+        }
+        SessionWorkflow wf = new SessionWorkflow(sessionId, parts);
+        previews.put(sessionId, wf);
+        previewThreads.put(sessionId, Thread.ofVirtual().name("preview-" + sessionId.substring(0, 8)).start(() ->
+                LogContext.inSession(sessionId, () -> {
+                    try {
+                        wf.runPreview(PREVIEW_ALONE_FOR);
+                    } finally {
+                        previews.remove(sessionId);
+                        previewThreads.remove(sessionId);
+                    }
+                })));
+        return true;
+    }
+
+    /** Stops the preview of a session that is about to run again (it will start its own), and waits for its sandbox to close. */
+    private void stopPreview(String sessionId) {
+        SessionWorkflow wf = previews.get(sessionId);
+        Thread t = previewThreads.get(sessionId);
+        if (wf != null) {
+            wf.shutdown();
+        }
+        joinUntil(t, System.nanoTime() + Duration.ofSeconds(30).toNanos());
+    }
+
+    @Override
     public boolean cancel(String sessionId, String message) {
         SessionWorkflow wf = live.get(sessionId);
         if (wf == null) {
@@ -157,7 +194,11 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
         running = false;
         wake.release();
         live.values().forEach(SessionWorkflow::shutdown);
+        previews.values().forEach(SessionWorkflow::shutdown);
         long deadline = System.nanoTime() + SHUTDOWN_GRACE.toNanos();
+        for (Thread t : previewThreads.values()) {
+            joinUntil(t, deadline);
+        }
         for (Thread t : threads.values()) {
             joinUntil(t, deadline);
         }
@@ -205,6 +246,7 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
                 continue;
             }
             if (store.claim(id, runnerId, now, now.plus(lease))) {
+                stopPreview(id);
                 SessionWorkflow wf = new SessionWorkflow(id, parts);
                 live.put(id, wf);
                 metrics.sessionStarted();
@@ -239,7 +281,7 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
                 log.warn("runner heartbeat failed: {}", e.getMessage());
             }
             try {
-                idle.tearDownIdle();
+                idle.tearDownIdle(previews::containsKey);
             } catch (RuntimeException e) {
                 log.warn("tearing down idle workspaces failed: {}", e.getMessage());
             }

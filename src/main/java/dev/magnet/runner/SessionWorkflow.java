@@ -213,6 +213,57 @@ final class SessionWorkflow {
     }
 
     /**
+     * Runs only the preview of a session that does not run (completed; its sandbox closed, its workspace perhaps torn
+     * down): a sandbox over its workspace (made again from the session branch, with setup, when torn down) with the run
+     * script, for {@code until} at most or until {@link #shutdown} (a follow-up is about to run the session). The
+     * session's status does not change; a failure is told in a {@code status} event.
+     */
+    void runPreview(Duration until) {
+        SessionPaths paths = SessionPaths.of(parts.dataDir(), sessionId);
+        Session s = null;
+        try {
+            Optional<Session> loaded = parts.store().find(sessionId);
+            if (loaded.isEmpty() || loaded.get().isActive()) {
+                return;
+            }
+            s = loaded.get();
+            environment = parts.environments().load(s);
+            if (environment.environment().map(e -> e.runScript()).filter(t -> !t.isBlank()).isEmpty()) {
+                statusEvent(s, "preview not started: the session's environment has no run script", null);
+                return;
+            }
+            paths.createHomeAndTmp();
+            paths.ensureWorkspace();
+            s = reopen(s, paths);
+            startRunScript(s);
+            Instant end = now().plus(until);
+            while (!stopped && now().isBefore(end)) {
+                if (signals.poll(1, java.util.concurrent.TimeUnit.SECONDS) instanceof Signal.Cancel) {
+                    break;
+                }
+            }
+        } catch (StepFailure f) {
+            if (s != null) {
+                statusEvent(s, "preview could not start: " + f.getMessage(), null);
+            }
+        } catch (Stopped e) {
+            log.debug("session {}: preview stopped", sessionId);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.warn("session {}: the preview failed", sessionId, e);
+        } finally {
+            stopRunScript();
+            if (sandbox != null) {
+                sandbox.close();
+            }
+            if (snapshot != null) {
+                parts.snapshots().release(snapshot);
+            }
+        }
+    }
+
+    /**
      * When the failure comes from a full data dir (or the data dir is full now), fails the session saying so, once its
      * agent is stopped and its workspace and temp files are removed: a failed session has no more use for them, and
      * the space they give back lets the server, and the database when it lives in the data dir, write again.
