@@ -9,10 +9,7 @@ import dev.magnet.sandbox.SandboxProcess;
 import dev.magnet.session.RunScriptState;
 import dev.magnet.session.Session;
 import dev.magnet.session.SessionStore;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,7 +31,6 @@ import org.slf4j.LoggerFactory;
 final class RunScript {
     private static final Logger log = LoggerFactory.getLogger(RunScript.class);
     static final int BURST_LINES = 200;
-    private static final int MAX_LINE_CHARS = 4096;
     private static final Duration EVERY = Duration.ofSeconds(1);
     private static final Duration WATCH = Duration.ofMillis(100);
 
@@ -99,14 +95,7 @@ final class RunScript {
         }
 
         private void read() {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.stdout(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    add(line.length() > MAX_LINE_CHARS ? line.substring(0, MAX_LINE_CHARS) + " …" : line);
-                }
-            } catch (IOException e) {
-                // why: the process was killed with its sandbox; what was read is kept
-            }
+            SetupStep.readLines(process, this::add);
         }
 
         private synchronized void add(String line) {

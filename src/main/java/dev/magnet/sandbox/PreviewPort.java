@@ -37,7 +37,7 @@ public final class PreviewPort {
             "hex=$(printf '%04X' \"$port\")",
             "(",
             "  until grep -qE \": [0-9A-F]+:$hex [0-9A-F]+:0000 0A\" /proc/net/tcp /proc/net/tcp6 2>/dev/null; do sleep 0.1; done",
-            "  exec socat UNIX-LISTEN:\"$dir/" + SOCKET + "\",fork,unlink-early,mode=600 TCP:127.0.0.1:\"$port\"",
+            "  exec socat -b 65536 UNIX-LISTEN:\"$dir/" + SOCKET + "\",fork,unlink-early,mode=600 TCP:127.0.0.1:\"$port\"",
             ") </dev/null >/dev/null 2>&1 &",
             "exec \"$@\"");
 

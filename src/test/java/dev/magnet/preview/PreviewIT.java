@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.magnet.git.BranchName;
 import dev.magnet.testing.GitFixtures;
+import dev.magnet.testing.HostHttp;
 import dev.magnet.testing.MagnetServerExtension;
 import dev.magnet.testing.Script;
 import dev.magnet.testing.TestServer;
@@ -83,30 +84,30 @@ class PreviewIT {
         assertThat(listening.path("runScript").path("state").asText()).isEqualTo("listening");
         int port = server.magnet().previewPort();
 
-        assertThat(PreviewHttp.get(port, host, "/", Map.of()).status()).as("no credentials").isEqualTo(401);
-        PreviewHttp.Answer browser = PreviewHttp.get(port, host, "/", Map.of("Accept", "text/html"));
+        assertThat(HostHttp.get(port, host, "/", Map.of()).status()).as("no credentials").isEqualTo(401);
+        HostHttp.Answer browser = HostHttp.get(port, host, "/", Map.of("Accept", "text/html"));
         assertThat(browser.status()).as("a browser is sent to sign in").isEqualTo(302);
         assertThat(browser.headers().get("location")).as("Magnet's own page (MAGNET_PUBLIC_URL)").startsWith("http://localhost:")
                 .doesNotContain("preview");
-        assertThat(PreviewHttp.get(port, host, "/", Map.of("x-api-key", "mgt_wrong")).status()).isEqualTo(401);
-        PreviewHttp.Answer byKey = PreviewHttp.get(port, host, "/", Map.of("x-api-key", TestServer.API_KEY));
+        assertThat(HostHttp.get(port, host, "/", Map.of("x-api-key", "mgt_wrong")).status()).isEqualTo(401);
+        HostHttp.Answer byKey = HostHttp.get(port, host, "/", Map.of("x-api-key", TestServer.API_KEY));
         assertThat(byKey.status()).isEqualTo(200);
         assertThat(byKey.body()).contains("before edit");
 
         TestServer.Response link = server.post("/api/sessions/" + id + "/preview/link", Map.of());
         assertThat(link.status()).as(link.body()).isEqualTo(201);
         String enter = link.json().path("url").asText().substring(url.length() - 1);
-        PreviewHttp.Answer entered = PreviewHttp.get(port, host, enter, Map.of());
+        HostHttp.Answer entered = HostHttp.get(port, host, enter, Map.of());
         assertThat(entered.status()).isEqualTo(303);
         String cookie = entered.headers().get("set-cookie").split(";")[0];
         assertThat(cookie).startsWith("magnet_preview=");
         assertThat(entered.headers().get("set-cookie")).contains("HttpOnly").doesNotContainIgnoringCase("domain");
-        assertThat(PreviewHttp.get(port, host, enter, Map.of()).status()).as("the link works once").isEqualTo(403);
+        assertThat(HostHttp.get(port, host, enter, Map.of()).status()).as("the link works once").isEqualTo(403);
         String otherHost = "abcdef12.preview.localhost:" + port;
-        assertThat(PreviewHttp.get(port, otherHost, "/", Map.of("Cookie", cookie)).status()).as("another session's origin")
+        assertThat(HostHttp.get(port, otherHost, "/", Map.of("Cookie", cookie)).status()).as("another session's origin")
                 .isEqualTo(401);
 
-        PreviewHttp.Answer headers = PreviewHttp.get(port, host, "/headers", Map.of(
+        HostHttp.Answer headers = HostHttp.get(port, host, "/headers", Map.of(
                 "Cookie", cookie + "; magnet_session=browser-secret; app=kept",
                 "Authorization", "Bearer magnet-secret", "X-CSRF-Token", "csrf-secret"));
         assertThat(headers.status()).isEqualTo(200);
@@ -120,7 +121,7 @@ class PreviewIT {
 
         JsonNode done = awaitSession(server, id, s -> s.path("runScript").path("state").asText().equals("stopped"));
         assertThat(done.path("preview").path("state").asText()).isEqualTo("stopped");
-        assertThat(PreviewHttp.get(port, host, "/", Map.of("x-api-key", TestServer.API_KEY)).status()).as("stopped with its sandbox")
+        assertThat(HostHttp.get(port, host, "/", Map.of("x-api-key", TestServer.API_KEY)).status()).as("stopped with its sandbox")
                 .isEqualTo(404);
         String seen = Files.readString(tmp.resolve("seen.txt"));
         assertThat(seen).as("what the app received, read on the host").contains("app=kept")
@@ -180,7 +181,7 @@ class PreviewIT {
             String host = BranchName.shortId(id) + ".preview.localhost:" + port;
             awaitEvents(server, id, "planted");
             for (int i = 0; i < 5; i++) {
-                PreviewHttp.Answer a = PreviewHttp.get(port, host, "/", Map.of("x-api-key", TestServer.API_KEY));
+                HostHttp.Answer a = HostHttp.get(port, host, "/", Map.of("x-api-key", TestServer.API_KEY));
                 assertThat(a.status()).as(a.body()).isEqualTo(502);
             }
             assertThat(connections.get()).as("the host's socket was never reached").isZero();
@@ -225,12 +226,12 @@ class PreviewIT {
 
     private static void awaitPage(int port, String host, String cookie, String text) {
         Instant deadline = Instant.now().plus(TIMEOUT);
-        PreviewHttp.Answer a = PreviewHttp.get(port, host, "/", Map.of("Cookie", cookie));
+        HostHttp.Answer a = HostHttp.get(port, host, "/", Map.of("Cookie", cookie));
         while (!a.body().contains(text)) {
             assertThat(a.status()).isEqualTo(200);
             assertThat(Instant.now()).as("waiting for the page to show %s", text).isBefore(deadline);
             sleep();
-            a = PreviewHttp.get(port, host, "/", Map.of("Cookie", cookie));
+            a = HostHttp.get(port, host, "/", Map.of("Cookie", cookie));
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.magnet.preview;
+package dev.magnet.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,29 +11,55 @@ import java.util.Locale;
 import java.util.Map;
 
 /** GET over a plain socket with any Host header (the preview proxy routes by it), read to the connection's end. */
-final class PreviewHttp {
-    private PreviewHttp() {
+public final class HostHttp {
+    private HostHttp() {
     }
 
     /** An answer: status, header fields (lower-case names, last one wins) and body. */
-    record Answer(int status, Map<String, String> headers, byte[] bytes) {
-        String body() {
+    public record Answer(int status, Map<String, String> headers, byte[] bytes) {
+        public String body() {
             return new String(bytes, StandardCharsets.UTF_8);
         }
     }
 
-    static Answer get(int port, String host, String target, Map<String, String> headers) {
-        StringBuilder req = new StringBuilder("GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\n");
-        headers.forEach((k, v) -> req.append(k).append(": ").append(v).append("\r\n"));
-        req.append("\r\n");
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-            s.setSoTimeout(30_000);
-            s.getOutputStream().write(req.toString().getBytes(StandardCharsets.ISO_8859_1));
-            s.getOutputStream().flush();
+    public static Answer get(int port, String host, String target, Map<String, String> headers) {
+        try (Socket s = send(port, host, target, headers)) {
             return parse(s.getInputStream().readAllBytes());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Sends a GET and reads the answer to its end without keeping it; the number of bytes read (head included). */
+    public static long drain(int port, String host, String target, Map<String, String> headers) {
+        try (Socket s = send(port, host, target, headers)) {
+            byte[] buffer = new byte[256 * 1024];
+            long total = 0;
+            int n;
+            while ((n = s.getInputStream().read(buffer)) >= 0) {
+                total += n;
+            }
+            return total;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Connects to 127.0.0.1:{@code port} and sends the GET (asking the server to close after its answer). */
+    private static Socket send(int port, String host, String target, Map<String, String> headers) throws IOException {
+        StringBuilder req = new StringBuilder("GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\n");
+        headers.forEach((k, v) -> req.append(k).append(": ").append(v).append("\r\n"));
+        req.append("Connection: close\r\n\r\n");
+        Socket s = new Socket();
+        try {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            s.setSoTimeout(60_000);
+            s.getOutputStream().write(req.toString().getBytes(StandardCharsets.ISO_8859_1));
+            s.getOutputStream().flush();
+            return s;
+        } catch (IOException e) {
+            s.close();
+            throw e;
         }
     }
 
