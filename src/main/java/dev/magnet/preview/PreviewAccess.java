@@ -88,11 +88,6 @@ public final class PreviewAccess {
         return authenticator.authenticate(key, null, "GET", null);
     }
 
-    /** Ends every preview cookie of the session (its preview stopped for good). */
-    void forget(String sessionId) {
-        cookies.values().removeIf(g -> g.sessionId().equals(sessionId));
-    }
-
     private void prune(Map<String, Grant> map, Instant now) {
         map.values().removeIf(g -> now.isAfter(g.expires()));
         if (map.size() >= MAX_ENTRIES) {
