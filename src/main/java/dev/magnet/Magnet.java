@@ -62,6 +62,12 @@ import dev.magnet.sandbox.SandboxProvider;
 import dev.magnet.sandbox.SandboxUser;
 import dev.magnet.sandbox.UnisolatedSandbox;
 import dev.magnet.session.SessionRoutes;
+import dev.magnet.preview.PreviewAccess;
+import dev.magnet.preview.PreviewProxy;
+import dev.magnet.preview.PreviewRoutes;
+import dev.magnet.preview.PreviewTargets;
+import dev.magnet.preview.PreviewUrls;
+import dev.magnet.config.EnvironmentSettings;
 import dev.magnet.session.RepoNames;
 import dev.magnet.session.SessionService;
 import dev.magnet.session.SessionStore;
@@ -108,11 +114,12 @@ public final class Magnet implements AutoCloseable {
     private final RouteTable routes;
     private final Bootstrap.Result firstStart;
     private final ServerMetrics metrics;
+    private final PreviewProxy preview;
 
     private Magnet(MagnetConfig config, Database database, Notifications notifications, ModelRelay relay, SessionRunner runner,
                    PullRequestPoller poller, WebhookSender webhookSender, WebServer web, RouteTable routes,
-                   Bootstrap.Result firstStart,
-                   ServerMetrics metrics) {
+                   Bootstrap.Result firstStart, ServerMetrics metrics, PreviewProxy preview) {
+        this.preview = preview;
         this.config = config;
         this.database = database;
         this.notifications = notifications;
@@ -207,9 +214,16 @@ public final class Magnet implements AutoCloseable {
         RepoNames repoNames = new RepoNames(origins, github);
         EnvironmentService environments = new EnvironmentService(database.jdbi(), secretBox, repoNames, audit, redactor,
                 clock, sandboxes::images);
+        PreviewTargets previewTargets = new PreviewTargets();
+        EnvironmentSettings previewSettings = config.environments();
+        PreviewAccess previewAccess = new PreviewAccess(authenticator, clock);
+        PreviewProxy previewProxy = new PreviewProxy(previewSettings.previewUrl(), previewTargets, previewAccess,
+                config.publicUrl().replaceAll("/+$", "") + "/", previewSettings.previewBind(), previewSettings.previewPort());
+        PreviewUrls previewUrls = previewProxy.urls();
+        gateway.protect(previewProxy.port()); // why: a sandbox never reaches a preview, its own or another's, through egress
         SessionRunner runner = SessionRunner.create(runnerId, config, database.jdbi(), store, repos, transfer, sandboxes,
                 relay, budgets, redactor, new RunnerMetrics(metrics), github, pullRequests, environments, gateway,
-                notifications);
+                notifications, previewTargets);
         runner.followOtherServers();
         SessionService sessions = new SessionService(store, runner, config.defaultModel(), repoNames, environments,
                 config.quotas(), audit);
@@ -219,7 +233,8 @@ public final class Magnet implements AutoCloseable {
         new MemberRoutes(accounts, browsers, cookies, config.publicUrl()).register(routes);
         new KeyRoutes(keys).register(routes);
         new AuditRoutes(audit).register(routes);
-        new SessionRoutes(sessions).register(routes);
+        new SessionRoutes(sessions, previewUrls::of).register(routes);
+        new PreviewRoutes(sessions, previewAccess, previewUrls).register(routes);
         new EnvironmentRoutes(environments).register(routes);
         new SessionStreamRoutes(sessions, eventLog, hub, authenticator, accountSettings.streamRecheck()).register(routes);
         new WorkspaceStreamRoutes(sessions, hub, authenticator, accountSettings.streamRecheck()).register(routes);
@@ -230,7 +245,7 @@ public final class Magnet implements AutoCloseable {
                 accounts).register(routes);
         new WebhookRoutes(new WebhookEndpoints(database.jdbi(), secretBox, addresses, audit, clock)).register(routes);
         new StaticRoutes().register(routes);
-        new UiRoutes().register(routes);
+        new UiRoutes(previewUrls.frameSource()).register(routes);
         WebServer web = new WebServer(new AuthenticationFilter(authenticator, routes), routes, metrics);
         if (config.port() > 0) {
             gateway.protect(config.port());
@@ -243,7 +258,7 @@ public final class Magnet implements AutoCloseable {
         gateway.protect(web.port());
         log.info("Magnet listening on port {} ({}, sandbox {})", web.port(), config, sandboxes.name());
         return new Magnet(config, database, notifications, relay, runner, poller, webhookSender, web, routes, firstStart,
-                serverMetrics);
+                serverMetrics, previewProxy);
     }
 
     private static SandboxProvider sandboxes(MagnetConfig config, Gateway gateway, Cgroups cgroups) {
@@ -256,6 +271,11 @@ public final class Magnet implements AutoCloseable {
                 sc.diskMiB() * 1024 * 1024, sc.maxFiles());
         return new BwrapSandboxProvider(SandboxUser.resolve(sc.user()), limits, cgroups, gateway, config.claudeBin(),
                 sc.toolchains(), sc.diskCheck(), new Images(sc.imagesDir()));
+    }
+
+    /** The preview proxy's port. */
+    public int previewPort() {
+        return preview.port();
     }
 
     public int port() {
@@ -284,6 +304,7 @@ public final class Magnet implements AutoCloseable {
     @Override
     public void close() {
         web.close();
+        preview.close();
         poller.close();
         webhookSender.close();
         runner.close();

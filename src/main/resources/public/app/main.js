@@ -31,6 +31,7 @@ const routes = [
   [PAGES.environment, (id) => environmentPage(main, { id, me, navigate })],
   [PAGES.session, (id) => sessionPage(main, { id, tab: 'conversation', navigate, me })],
   [PAGES.sessionDiff, (id) => sessionPage(main, { id, tab: 'diff', navigate, me })],
+  [PAGES.sessionPreview, (id) => sessionPage(main, { id, tab: 'preview', navigate, me })],
 ].map(([path, page]) => [pathPattern(path), page]);
 
 /** Shows the page for `path`, adding it to the browser's history. */

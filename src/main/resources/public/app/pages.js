@@ -13,6 +13,7 @@ export const PAGES = {
   environment: '/environments/{id}',
   session: '/sessions/{id}',
   sessionDiff: '/sessions/{id}/diff',
+  sessionPreview: '/sessions/{id}/preview',
 };
 
 /** The regular expression that matches a page's path, capturing each {param}. */

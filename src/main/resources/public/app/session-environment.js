@@ -1,5 +1,5 @@
-// What a session's environment did, shown apart from the conversation: the setup script's output (collapsed under
-// the timeline) and a summary of the network attempts ("reached … ×12, denied … ×1"), with a one-click "Allow for
+// What a session's environment did, shown apart from the conversation: the setup and run scripts' output (collapsed
+// under the timeline) and a summary of the network attempts ("reached … ×12, denied … ×1"), with a one-click "Allow for
 // this environment" for admins on a host the agent was denied.
 import { get, patch } from './api.js';
 import { h, replace, toast } from './dom.js';
@@ -16,8 +16,13 @@ export class SessionEnvironment {
     this.setup = h('details.setup-output', { hidden: true },
       h('summary', 'Setup output ', this.count), this.output);
     this.attempts = new Map();
+    this.runLines = 0;
+    this.runOutput = h('pre.setup-log.run-log');
+    this.runCount = h('span.count');
+    this.run = h('details.run-output', { hidden: true },
+      h('summary', 'Run script output ', this.runCount), this.runOutput);
     this.egress = h('section.egress-summary', { hidden: true, 'aria-label': 'Network' });
-    this.el = h('div.session-environment', this.setup, this.egress);
+    this.el = h('div.session-environment', this.setup, this.run, this.egress);
     if (session.environmentId) {
       get(`/api/environments/${encodeURIComponent(session.environmentId)}`)
         .then((e) => { this.environment = e; this.renderEgress(); })
@@ -32,6 +37,14 @@ export class SessionEnvironment {
       this.lines += event.data.text.split('\n').length - 1;
       this.count.textContent = `(${this.lines} line${this.lines === 1 ? '' : 's'})`;
       this.setup.hidden = false;
+      return true;
+    }
+    if (event.type === 'run_output') {
+      if (event.data.skipped) this.runOutput.append(`… ${event.data.skipped} lines left out\n`);
+      this.runOutput.append(event.data.text);
+      this.runLines += event.data.text.split('\n').length - 1;
+      this.runCount.textContent = `(${this.runLines} line${this.runLines === 1 ? '' : 's'})`;
+      this.run.hidden = false;
       return true;
     }
     if (event.type === 'egress') {

@@ -1,5 +1,5 @@
 // The session page: header, phase timeline, the live conversation, the agent's task list, the message box
-// with interrupt and cancel, the failure panel with Retry, and the Changes tab with the session's diff.
+// with interrupt and cancel, the failure panel with Retry, the Changes tab with the session's diff, and the Preview tab.
 import { get, post, ApiError } from './api.js';
 import { h, replace, toast } from './dom.js';
 import { age, usd, words, repoName, count } from './format.js';
@@ -9,8 +9,9 @@ import { Conversation } from './conversation.js';
 import { confirmAction } from './dialog.js';
 import { renderDiffView } from './diff-view.js';
 import { SessionEnvironment } from './session-environment.js';
+import { PreviewPanel } from './preview.js';
 
-/** Renders the session page into `main`; `tab` is "conversation" or "diff". Returns a cleanup function. */
+/** Renders the session page into `main`; `tab` is "conversation", "diff" or "preview". Returns a cleanup function. */
 export function sessionPage(main, { id, tab, navigate, me }) {
   const page = new SessionPage(main, id, tab, navigate, me);
   page.start();
@@ -53,7 +54,18 @@ class SessionPage {
     this.renderTasks(this.session.tasks || []);
     const tabs = h('nav.tabs', { 'aria-label': 'Session views' },
       h('a', { href: `/sessions/${this.id}`, 'data-link': true, 'aria-current': this.tab === 'conversation' ? 'page' : null }, 'Conversation'),
-      h('a', { href: `/sessions/${this.id}/diff`, 'data-link': true, 'aria-current': this.tab === 'diff' ? 'page' : null }, 'Changes'));
+      h('a', { href: `/sessions/${this.id}/diff`, 'data-link': true, 'aria-current': this.tab === 'diff' ? 'page' : null }, 'Changes'),
+      this.session.environmentId ? h('a', { href: `/sessions/${this.id}/preview`, 'data-link': true, 'aria-current': this.tab === 'preview' ? 'page' : null }, 'Preview') : null);
+    if (this.tab === 'preview') {
+      this.preview = new PreviewPanel(this.session, (fresh) => {
+        this.session = fresh;
+        this.timeline.set(fresh.phases || [], fresh.status);
+        this.renderHead();
+      });
+      replace(this.main, this.head, tabs, this.preview.el);
+      this.preview.begin();
+      return;
+    }
     if (this.tab === 'diff') {
       const body = h('div.diff-page');
       replace(this.main, this.head, tabs, body);
@@ -72,6 +84,7 @@ class SessionPage {
 
   stop() {
     this.stream?.stop();
+    this.preview?.stop();
     this.timeline.stop();
   }
 

@@ -41,6 +41,7 @@ final class EventPrinter {
             case "pr" -> List.of(style.cyan(pullRequest(data)));
             case "error" -> List.of(style.red("✗ error: " + orEmpty(data, "message")));
             case "setup_output" -> Formats.lines(orEmpty(data, "text")).stream().map(l -> style.dim("  setup │ " + l)).toList();
+            case "run_output" -> Formats.lines(orEmpty(data, "text")).stream().map(l -> style.dim("    run │ " + l)).toList();
             case "egress" -> List.of(egress(data));
             default -> List.of(style.dim("[" + event.type() + "] " + Formats.cut(data.toString(), SUMMARY_WIDTH)));
         };

@@ -20,9 +20,14 @@ import java.util.Map;
  *                     7 days; seconds, or a number with {@code s}, {@code m}, {@code h} or {@code d})
  * @param setupCacheMaxBytes the size all snapshots may take together before the least recently used go
  *                     ({@code MAGNET_SETUP_CACHE_MAX_MB}, 51200)
+ * @param previewUrl   the template of sessions' preview origins ({@code MAGNET_PREVIEW_URL},
+ *                     {@code http://{id}.preview.localhost:{port}/}; {@code {id}} is the session's short id)
+ * @param previewBind  the address the preview proxy listens on ({@code MAGNET_PREVIEW_BIND}, 127.0.0.1)
+ * @param previewPort  the preview proxy's port ({@code MAGNET_PREVIEW_PORT}, 7071; 0 picks a free one)
  */
 public record EnvironmentSettings(List<String> registries, Duration setupTimeout, List<String> privateAddresses,
-                                  Duration setupCacheTtl, long setupCacheMaxBytes) {
+                                  Duration setupCacheTtl, long setupCacheMaxBytes, String previewUrl, String previewBind,
+                                  int previewPort) {
     /** The default {@code registries} list. */
     public static final List<String> DEFAULT_REGISTRIES = List.of(
             "registry.npmjs.org:443", "registry.yarnpkg.com:443",
@@ -38,6 +43,9 @@ public record EnvironmentSettings(List<String> registries, Duration setupTimeout
         privateAddresses = List.copyOf(privateAddresses);
         if (setupCacheTtl.isNegative() || setupCacheTtl.isZero() || setupCacheMaxBytes < 1) {
             throw new IllegalArgumentException("MAGNET_SETUP_CACHE_TTL and MAGNET_SETUP_CACHE_MAX_MB must be positive");
+        }
+        if (previewPort < 0 || previewPort > 65535) {
+            throw new IllegalArgumentException("MAGNET_PREVIEW_PORT must be 0..65535, was " + previewPort);
         }
         if (setupTimeout.isNegative() || setupTimeout.isZero()) {
             throw new IllegalArgumentException("MAGNET_SETUP_TIMEOUT_SECONDS must be positive");
@@ -57,7 +65,10 @@ public record EnvironmentSettings(List<String> registries, Duration setupTimeout
                 Arrays.stream(env.getOrDefault("MAGNET_EGRESS_PRIVATE_ADDRESSES", "").split(",")).map(String::strip)
                         .filter(s -> !s.isEmpty()).toList(),
                 duration(env.getOrDefault("MAGNET_SETUP_CACHE_TTL", "7d")),
-                MagnetConfig.parseLong(env, "MAGNET_SETUP_CACHE_MAX_MB", 51200) * 1024 * 1024);
+                MagnetConfig.parseLong(env, "MAGNET_SETUP_CACHE_MAX_MB", 51200) * 1024 * 1024,
+                env.getOrDefault("MAGNET_PREVIEW_URL", "http://{id}.preview.localhost:{port}/"),
+                env.getOrDefault("MAGNET_PREVIEW_BIND", "127.0.0.1"),
+                (int) MagnetConfig.parseLong(env, "MAGNET_PREVIEW_PORT", 7071));
     }
 
     /** {@code 3600}, {@code 3600s}, {@code 60m}, {@code 12h} or {@code 7d}. */

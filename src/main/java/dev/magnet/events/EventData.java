@@ -214,6 +214,18 @@ public sealed interface EventData {
     }
 
     /**
+     * Output of the environment's run script (a burst of lines), shown apart from the conversation. Rate-limited: when
+     * the script writes faster than Magnet keeps, the lines in between are left out and {@code skipped} counts them; the
+     * last lines are always kept.
+     */
+    record RunOutput(String text, long skipped) implements EventData {
+        @Override
+        public EventType type() {
+            return EventType.RUN_OUTPUT;
+        }
+    }
+
+    /**
      * A connection the sandbox tried through the egress proxy.
      *
      * @param method {@code CONNECT} for an HTTPS tunnel, else the plain-HTTP request's method

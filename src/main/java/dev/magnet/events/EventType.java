@@ -35,6 +35,8 @@ public enum EventType {
     ERROR,
     /** Output of the environment's setup script. */
     SETUP_OUTPUT,
+    /** Output of the environment's run script (rate-limited, the tail always kept). */
+    RUN_OUTPUT,
     /** A connection the sandbox tried through the egress proxy: where to, allowed or denied, bytes moved. */
     EGRESS;
 

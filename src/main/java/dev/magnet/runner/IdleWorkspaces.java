@@ -31,12 +31,17 @@ final class IdleWorkspaces {
 
     /** Tears down every session idle for longer than the configured time; returns how many. */
     int tearDownIdle() {
+        return tearDownIdle(id -> false);
+    }
+
+    /** As {@link #tearDownIdle()}, sparing the sessions {@code inUse} names (their preview runs). */
+    int tearDownIdle(java.util.function.Predicate<String> inUse) {
         Instant cutoff = store.clock().instant().minus(idle);
         List<String> candidates = store.idleCompleted(cutoff, 100);
         int torn = 0;
         for (String id : candidates) {
             SessionPaths paths = SessionPaths.of(dataDir, id);
-            if (!Files.exists(paths.workspace()) || !Files.isDirectory(paths.repo())) {
+            if (inUse.test(id) || !Files.exists(paths.workspace()) || !Files.isDirectory(paths.repo())) {
                 continue;
             }
             // why: under the row lock, so a follow-up that reopens the session meanwhile is not torn down under it

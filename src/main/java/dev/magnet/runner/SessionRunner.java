@@ -5,6 +5,7 @@ import dev.magnet.config.MagnetConfig;
 import dev.magnet.environment.EnvironmentService;
 import dev.magnet.environment.NetworkRules;
 import dev.magnet.gateway.Gateway;
+import dev.magnet.preview.PreviewTargets;
 import dev.magnet.config.Quotas;
 import dev.magnet.events.Redactor;
 import dev.magnet.gateway.ModelRelay;
@@ -61,9 +62,14 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
     private final Jdbi jdbi;
     /** How long stopping waits for sessions' work to unwind. */
     static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(15);
+    /** How long a preview started on a session that does not run keeps running. */
+    static final Duration PREVIEW_ALONE_FOR = Duration.ofMinutes(30);
 
     private final Map<String, SessionWorkflow> live = new ConcurrentHashMap<>();
     private final Map<String, Thread> threads = new ConcurrentHashMap<>();
+    /** Sessions that do not run but whose preview runs here (a sandbox with only the run script). */
+    private final Map<String, SessionWorkflow> previews = new ConcurrentHashMap<>();
+    private final Map<String, Thread> previewThreads = new ConcurrentHashMap<>();
     private final Semaphore wake = new Semaphore(0);
     private volatile boolean running;
     private Thread dispatcher;
@@ -94,7 +100,8 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
                                        SessionRepos repos, WorkspaceTransfer transfer, SandboxProvider sandboxes,
                                        ModelRelay relay, Budgets budgets, Redactor redactor, RunnerMetrics metrics,
                                        GitHubIntegration github, PullRequests pullRequests,
-                                       EnvironmentService environments, Gateway gateway, Notifications notifications) {
+                                       EnvironmentService environments, Gateway gateway, Notifications notifications,
+                                       PreviewTargets previews) {
         Clock clock = store.clock();
         GitIdentity identity = new GitIdentity(config.gitName(), config.gitEmail());
         SessionWorkflow.Parts parts = new SessionWorkflow.Parts(runnerId, config.dataDir(), store, new Origins(github),
@@ -103,6 +110,7 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
                 new SetupStep(store, config.environments().setupTimeout(), redactor::redact, clock),
                 new SetupSnapshots(config.dataDir().resolve("setup-cache"), config.environments().setupCacheTtl(),
                         config.environments().setupCacheMaxBytes(), clock),
+                new RunScript(store, previews, clock),
                 new AgentRun.Settings(config.modelMaxRetries(), config.limits().agentMaxLineBytes()),
                 new TurnRecorder(store, metrics, clock),
                 new Finisher(transfer, store, pullRequests, identity, config.sandbox().diskMiB() * 1024 * 1024,
@@ -198,6 +206,38 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
      * false, so the caller fails it in the store.
      */
     @Override
+    public synchronized boolean startPreview(String sessionId) {
+        if (!running) {
+            return false;
+        }
+        if (previews.containsKey(sessionId) || live.containsKey(sessionId)) {
+            return true;
+        }
+        SessionWorkflow wf = new SessionWorkflow(sessionId, parts);
+        previews.put(sessionId, wf);
+        previewThreads.put(sessionId, Thread.ofVirtual().name("preview-" + sessionId.substring(0, 8)).start(() ->
+                LogContext.inSession(sessionId, () -> {
+                    try {
+                        wf.runPreview(PREVIEW_ALONE_FOR);
+                    } finally {
+                        previews.remove(sessionId);
+                        previewThreads.remove(sessionId);
+                    }
+                })));
+        return true;
+    }
+
+    /** Stops the preview of a session that is about to run again (it will start its own), and waits for its sandbox to close. */
+    private void stopPreview(String sessionId) {
+        SessionWorkflow wf = previews.get(sessionId);
+        Thread t = previewThreads.get(sessionId);
+        if (wf != null) {
+            wf.shutdown();
+        }
+        joinUntil(t, System.nanoTime() + Duration.ofSeconds(30).toNanos());
+    }
+
+    @Override
     public boolean cancel(String sessionId, String message) {
         if (cancelHere(sessionId, message)) {
             return true;
@@ -250,7 +290,11 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
         running = false;
         wakeHere();
         live.values().forEach(SessionWorkflow::shutdown);
+        previews.values().forEach(SessionWorkflow::shutdown);
         long deadline = System.nanoTime() + SHUTDOWN_GRACE.toNanos();
+        for (Thread t : previewThreads.values()) {
+            joinUntil(t, deadline);
+        }
         for (Thread t : threads.values()) {
             joinUntil(t, deadline);
         }
@@ -301,6 +345,7 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
                 continue;
             }
             if (store.claim(id, runnerId, now, now.plus(lease))) {
+                stopPreview(id);
                 SessionWorkflow wf = new SessionWorkflow(id, parts);
                 live.put(id, wf);
                 metrics.sessionStarted();
@@ -335,7 +380,7 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
                 log.warn("runner heartbeat failed: {}", e.getMessage());
             }
             try {
-                idle.tearDownIdle();
+                idle.tearDownIdle(previews::containsKey);
             } catch (RuntimeException e) {
                 log.warn("tearing down idle workspaces failed: {}", e.getMessage());
             }

@@ -63,7 +63,7 @@ final class SessionWorkflow {
     /** What every workflow of a runner works with. */
     record Parts(String runnerId, Path dataDir, SessionStore store, Origins origins, Provisioner provisioner,
                  ModelRelay relay, Budgets budgets, EnvironmentRuntime environments, SetupStep setup,
-                 SetupSnapshots snapshots,
+                 SetupSnapshots snapshots, RunScript runScript,
                  AgentRun.Settings agent, TurnRecorder recorder, Finisher finisher,
                  RunnerMetrics metrics, SessionLimits limits, boolean hasModelKey, UnaryOperator<String> redact,
                  Clock clock) {
@@ -110,6 +110,8 @@ final class SessionWorkflow {
     private volatile AgentRun agent;
     private volatile boolean stopped;
     private Sandbox sandbox;
+    /** The environment's run script while it runs in this run's sandbox, or null. */
+    private RunScript.Running runScript;
     private SessionRepo repo;
     private Optional<Origin> origin;
     private EnvironmentRuntime.Loaded environment = EnvironmentRuntime.Loaded.NONE;
@@ -194,12 +196,64 @@ final class SessionWorkflow {
             }
         } finally {
             killAgent();
+            stopRunScript();
             parts.relay().close(sessionId);
             parts.budgets().forget(sessionId);
             if (sandbox != null) {
                 sandbox.close();
             }
             setup.release();
+        }
+    }
+
+    /**
+     * Runs only the preview of a session that does not run (completed; its sandbox closed, its workspace perhaps torn
+     * down): a sandbox over its workspace (made again from the session branch, with setup, when torn down) with the run
+     * script, for {@code until} at most or until {@link #shutdown} (a follow-up is about to run the session). The
+     * session's status does not change; a failure is told in a {@code status} event.
+     */
+    void runPreview(Duration until) {
+        SessionPaths paths = SessionPaths.of(parts.dataDir(), sessionId);
+        Session s = null;
+        try {
+            Optional<Session> loaded = parts.store().find(sessionId);
+            if (loaded.isEmpty() || loaded.get().isActive()) {
+                return;
+            }
+            s = loaded.get();
+            environment = parts.environments().load(s);
+            if (environment.environment().map(e -> e.runScript()).filter(t -> !t.isBlank()).isEmpty()) {
+                statusEvent(s, "preview not started: the session's environment has no run script", null);
+                return;
+            }
+            paths.createHomeAndTmp();
+            paths.ensureWorkspace();
+            s = reopen(s, paths);
+            startRunScript(s);
+            Instant end = now().plus(until);
+            while (!stopped && now().isBefore(end)) {
+                if (signals.poll(1, java.util.concurrent.TimeUnit.SECONDS) instanceof Signal.Cancel) {
+                    break;
+                }
+            }
+        } catch (StepFailure f) {
+            if (s != null) {
+                statusEvent(s, "preview could not start: " + f.getMessage(), null);
+            }
+        } catch (Stopped e) {
+            log.debug("session {}: preview stopped", sessionId);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.warn("session {}: the preview failed", sessionId, e);
+        } finally {
+            stopRunScript();
+            if (sandbox != null) {
+                sandbox.close();
+            }
+            if (snapshot != null) {
+                parts.snapshots().release(snapshot);
+            }
         }
     }
 
@@ -217,6 +271,7 @@ final class SessionWorkflow {
             return false;
         }
         killAgent();
+        stopRunScript();
         if (sandbox != null) {
             sandbox.close();
             sandbox = null;
@@ -251,6 +306,30 @@ final class SessionWorkflow {
         s = transition(x -> x.withBase(base, baseCommit, now()).moveTo(Phase.SETTING_UP, null, now()));
         runSetup(s, paths, true);
         return transition(x -> x.moveTo(Phase.RUNNING, null, now()));
+    }
+
+    /**
+     * Starts the environment's run script in the background, with the agent's network policy, when it has one: before
+     * the agent starts, again after a resume or a re-made workspace (each run has a new sandbox) and for a follow-up
+     * (finishing stops everything in the sandbox).
+     */
+    private void startRunScript(Session s) {
+        Optional<String> script = environment.environment().map(e -> e.runScript()).filter(t -> !t.isBlank());
+        if (script.isEmpty()) {
+            return;
+        }
+        parts.environments().agentPhase(sessionId, environment);
+        Integer port = environment.environment().get().previewPort();
+        runScript = parts.runScript().start(s, sandbox, script.get(), port, environment.variables());
+        statusEvent(s, "run script started" + (port == null ? "" : "; its preview shows port " + port), null);
+    }
+
+    private void stopRunScript() {
+        RunScript.Running r = runScript;
+        runScript = null;
+        if (r != null) {
+            r.close();
+        }
     }
 
     /**
@@ -315,6 +394,9 @@ final class SessionWorkflow {
         ResumePoint resume = ResumePoint.of(s, !parts.store().queuedMessages(sessionId).isEmpty());
         while (true) {
             if (resume != ResumePoint.FINISH) {
+                if (runScript == null) {
+                    startRunScript(s);
+                }
                 startAgent(s);
                 if (resume == ResumePoint.CUT_OFF_TURN) {
                     sendToAgent(CONTINUE_AFTER_RESTART, FailureReason.LOST);
@@ -594,6 +676,7 @@ final class SessionWorkflow {
             a.stop(Duration.ofSeconds(10));
         }
         agent = null;
+        stopRunScript(); // why: stopped, not seen to crash, when everything in the sandbox is killed before finishing
         sandbox.stopProcesses();
     }
 

@@ -138,6 +138,21 @@ final class SetupStep {
         return env;
     }
 
+    /**
+     * Hands each line of a script's output (stdout, stderr sent there) to {@code line}, cut at {@link #MAX_LINE_CHARS},
+     * until the output ends or the process is killed.
+     */
+    static void readLines(SandboxProcess process, java.util.function.Consumer<String> line) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.stdout(), StandardCharsets.UTF_8))) {
+            String l;
+            while ((l = in.readLine()) != null) {
+                line.accept(l.length() > MAX_LINE_CHARS ? l.substring(0, MAX_LINE_CHARS) + " …" : l);
+            }
+        } catch (IOException e) {
+            // why: the process was killed (timeout, cancel, its sandbox closed); what was read is kept
+        }
+    }
+
     /** The script's output: sent on in bursts, its last lines kept for the failure message. */
     private final class Output {
         private final String sessionId;
@@ -150,14 +165,7 @@ final class SetupStep {
         }
 
         void read(SandboxProcess process) {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.stdout(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    add(line.length() > MAX_LINE_CHARS ? line.substring(0, MAX_LINE_CHARS) + " …" : line);
-                }
-            } catch (IOException e) {
-                // why: the process was killed (timeout, cancel); what was read is kept
-            }
+            readLines(process, this::add);
         }
 
         private synchronized void add(String line) {

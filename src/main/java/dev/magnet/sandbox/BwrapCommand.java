@@ -82,13 +82,23 @@ final class BwrapCommand {
      * caller must open the seccomp program on fd {@link #SECCOMP_FD}.
      */
     List<String> argv(SandboxSpec spec, Path modelSocket, Path proxySocket, List<String> command, Map<String, String> environment) {
-        return argv(spec, modelSocket, proxySocket, command, environment, true, Identity.AGENT);
+        return argv(spec, modelSocket, proxySocket, command, environment, true, Identity.AGENT, null);
     }
 
     /** As {@link #argv}, with the process as {@code identity} inside the sandbox. */
     List<String> argv(SandboxSpec spec, Path modelSocket, Path proxySocket, List<String> command, Map<String, String> environment,
                       Identity identity) {
-        return argv(spec, modelSocket, proxySocket, command, environment, true, identity);
+        return argv(spec, modelSocket, proxySocket, command, environment, true, identity, null);
+    }
+
+    /**
+     * As {@link #argv}, for a service whose {@code port} the host reaches through a socket in {@code previewFolder} (bound
+     * into this sandbox only, see {@link PreviewPort}).
+     */
+    List<String> serviceArgv(SandboxSpec spec, Path modelSocket, Path proxySocket, List<String> command,
+                             Map<String, String> environment, int port, Path previewFolder) {
+        return argv(spec, modelSocket, proxySocket, PreviewPort.wrap(port, PreviewPort.SHARED_INSIDE, command), environment, true,
+                Identity.AGENT, previewFolder);
     }
 
     /**
@@ -96,11 +106,11 @@ final class BwrapCommand {
      * started, so the helper has no network at all.
      */
     List<String> helperArgv(SandboxSpec spec, List<String> command, Map<String, String> environment) {
-        return argv(spec, null, null, command, environment, false, Identity.AGENT);
+        return argv(spec, null, null, command, environment, false, Identity.AGENT, null);
     }
 
     private List<String> argv(SandboxSpec spec, Path modelSocket, Path proxySocket, List<String> command,
-                              Map<String, String> environment, boolean gateway, Identity identity) {
+                              Map<String, String> environment, boolean gateway, Identity identity, Path previewFolder) {
         List<String> a = new ArrayList<>();
         a.add("bwrap");
         if (user.dropsRoot()) {
@@ -152,6 +162,9 @@ final class BwrapCommand {
         if (gateway) {
             a.addAll(List.of("--bind", modelSocket.toString(), RUN.resolve(Gateway.MODEL_SOCKET).toString()));
             a.addAll(List.of("--bind", proxySocket.toString(), RUN.resolve(Gateway.PROXY_SOCKET).toString()));
+        }
+        if (previewFolder != null) {
+            a.addAll(List.of("--bind", previewFolder.toString(), PreviewPort.SHARED_INSIDE.toString()));
         }
         a.addAll(List.of("--chdir", WORKSPACE.toString(), "--clearenv"));
         environment.forEach((k, v) -> a.addAll(List.of("--setenv", k, v)));

@@ -45,6 +45,7 @@ final class BwrapSandbox implements Sandbox {
     private final BwrapCommand command;
     private final EgressPolicy egress;
     private final Path seccompProgram;
+    private final PreviewPort previewPort;
     private final DiskWatchdog disk;
     private volatile SessionLayer layer;
     private final Path imageRootfs;
@@ -54,7 +55,8 @@ final class BwrapSandbox implements Sandbox {
 
     BwrapSandbox(SandboxSpec spec, SandboxUser user, ResourceLimits limits, Cgroups cgroups, Cgroups.Group group,
                  Gateway.SessionGateway sockets, BwrapCommand command, EgressPolicy egress, Path seccompProgram,
-                 Duration diskCheckEvery, SessionLayer layer, Path imageRootfs) {
+                 Duration diskCheckEvery, SessionLayer layer, Path imageRootfs, PreviewPort previewPort) {
+        this.previewPort = previewPort;
         this.layer = layer;
         this.imageRootfs = imageRootfs;
         this.spec = spec;
@@ -84,6 +86,20 @@ final class BwrapSandbox implements Sandbox {
     public SandboxProcess startAsRoot(List<String> argv, Map<String, String> environment) {
         return launch(command.argv(spec, sockets.modelSocket(), sockets.proxySocket(), argv, environment,
                 BwrapCommand.Identity.ROOT));
+    }
+
+    @Override
+    public SandboxProcess startService(List<String> argv, Map<String, String> environment, Integer port) {
+        if (port == null) {
+            return start(argv, environment);
+        }
+        return launch(command.serviceArgv(spec, sockets.modelSocket(), sockets.proxySocket(), argv, environment, port,
+                previewPort.shared()));
+    }
+
+    @Override
+    public Optional<Path> servicePort(boolean refresh) {
+        return previewPort.socket(refresh);
     }
 
     @Override
@@ -204,6 +220,7 @@ final class BwrapSandbox implements Sandbox {
         killAll();
         group.close();
         sockets.close();
+        previewPort.close();
         SessionLayer l = layer;
         layer = null;
         if (l != null) {

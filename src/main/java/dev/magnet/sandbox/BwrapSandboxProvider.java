@@ -110,8 +110,10 @@ public final class BwrapSandboxProvider implements SandboxProvider {
             }
             throw new SandboxException("cannot open the session's gateway sockets: " + e.getMessage(), e);
         }
+        PreviewPort preview = new PreviewPort(socketDir.resolve(spec.sessionId() + "-preview"),
+                socketDir.resolve(spec.sessionId() + "-preview.sock"), user.dropsRoot() ? user.uid() : -1, user.gid());
         return new BwrapSandbox(spec, user, limits, cgroups, group, sockets, command, gateway.egress(),
-                spec.run().resolve(SECCOMP_FILE), diskCheckEvery, layer, rootfs);
+                spec.run().resolve(SECCOMP_FILE), diskCheckEvery, layer, rootfs, preview);
     }
 
     /** The image's own {@code /etc/<name>} as built (never a session's layer), or "" when it has none. */

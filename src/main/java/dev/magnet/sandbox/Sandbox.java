@@ -41,6 +41,29 @@ public interface Sandbox extends AutoCloseable {
      */
     SandboxProcess exec(List<String> command, Map<String, String> environment);
 
+    /**
+     * As {@link #start}, for a service that keeps running (an environment's run script): when {@code port} is set, that
+     * port of the sandbox's own loopback becomes reachable from the host through {@link #servicePort} once something
+     * listens on it. One service at a time: starting another stops nothing, but only the last one's port is forwarded.
+     *
+     * @throws SandboxException when it cannot start
+     */
+    default SandboxProcess startService(List<String> command, Map<String, String> environment, Integer port) {
+        if (port != null) {
+            throw new SandboxException("this sandbox cannot forward a port");
+        }
+        return start(command, environment);
+    }
+
+    /**
+     * A unix socket on the host connected to the service's port inside, empty while the port does not listen.
+     *
+     * @param refresh true after a connection to the socket given before failed (the forwarder inside made a new one)
+     */
+    default Optional<java.nio.file.Path> servicePort(boolean refresh) {
+        return Optional.empty();
+    }
+
     SandboxSpec spec();
 
     /**

@@ -18,6 +18,7 @@ public final class UnisolatedSandbox implements Sandbox {
     private final SandboxSpec spec;
     private final AgentView view;
     private final List<LocalProcess> processes = new CopyOnWriteArrayList<>();
+    private PreviewPort preview;
 
     UnisolatedSandbox(SandboxSpec spec, AgentView view) {
         this.spec = spec;
@@ -52,6 +53,23 @@ public final class UnisolatedSandbox implements Sandbox {
         } catch (IOException e) {
             throw new SandboxException("cannot start " + command.get(0) + ": " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public synchronized SandboxProcess startService(List<String> command, Map<String, String> environment, Integer port) {
+        if (port == null) {
+            return start(command, environment);
+        }
+        if (preview == null) {
+            Path dir = Path.of("/tmp", "magnet-unisolated-" + ProcessHandle.current().pid());
+            preview = new PreviewPort(dir.resolve(spec.sessionId() + "-preview"), dir.resolve(spec.sessionId() + "-preview.sock"), -1, -1);
+        }
+        return start(PreviewPort.wrap(port, preview.shared(), command), environment);
+    }
+
+    @Override
+    public synchronized Optional<Path> servicePort(boolean refresh) {
+        return preview == null ? Optional.empty() : preview.socket(refresh);
     }
 
     @Override
@@ -99,8 +117,11 @@ public final class UnisolatedSandbox implements Sandbox {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         processes.forEach(LocalProcess::killTree);
         processes.clear();
+        if (preview != null) {
+            preview.close();
+        }
     }
 }

@@ -15,4 +15,13 @@ public interface SessionControl {
 
     /** Cancels a session that runs here (kills its sandbox, fails it); false when it does not run here. */
     boolean cancel(String sessionId, String byWhom);
+
+    /**
+     * Starts the preview of a session that does not run (its sandbox was closed at completion or torn down while idle):
+     * a sandbox over its workspace (made again from its branch when torn down, with setup) with only the run script.
+     * False when this runner cannot (it is stopping); true when it runs already.
+     */
+    default boolean startPreview(String sessionId) {
+        return false;
+    }
 }

@@ -9,7 +9,9 @@ import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 import static dev.magnet.auth.Callers.actor;
 import static dev.magnet.web.Requests.integer;
@@ -29,9 +31,12 @@ public final class SessionRoutes {
             "baseBranch", "model", "environmentId", "organizationId", "workspaceId");
     private static final Set<String> PATCH_FIELDS = Set.of("title", "status");
     private final SessionService service;
+    private final UnaryOperator<String> previewUrl;
 
-    public SessionRoutes(SessionService service) {
+    /** @param previewUrl a session id's preview origin ({@code preview/PreviewUrls}) */
+    public SessionRoutes(SessionService service, UnaryOperator<String> previewUrl) {
         this.service = service;
+        this.previewUrl = previewUrl;
     }
 
     public void register(RouteTable routes) {
@@ -84,8 +89,10 @@ public final class SessionRoutes {
 
     private void get(Context ctx) {
         Session s = service.get(workspaceActor(ctx), ctx.pathParam("id"));
-        json(ctx, 200, one(SessionView.detailed(s, service.queuePositions().get(s.id()), service.conversationOf(s),
-                service.conversation(s.id()), service.tasks(s.id()), service.checks(s.id()))));
+        SessionView view = SessionView.detailed(s, service.queuePositions().get(s.id()), service.conversationOf(s),
+                service.conversation(s.id()), service.tasks(s.id()), service.checks(s.id()));
+        Optional<RunScriptState> run = service.runScript(s.id());
+        json(ctx, 200, one(run.isEmpty() ? view : view.withRunScript(run.get(), previewUrl)));
     }
 
     /** Magnet's documented update: every field optional ({@code {}} changes nothing), the status checked before the title is written. */

@@ -322,6 +322,29 @@ public final class SessionService {
 
     /** The agent's latest task list. */
     @SuppressWarnings("unchecked")
+    /**
+     * Starts the preview of a session that does not run (see {@link SessionControl#startPreview}).
+     *
+     * @throws ConflictException while the session runs (its preview runs with it) or when this server cannot start it
+     */
+    public void startPreview(Actor actor, String sessionId) {
+        Session s = get(actor, sessionId);
+        if (s.isActive()) {
+            throw new ConflictException("the session is running: its preview runs with it");
+        }
+        if (s.environmentId() == null) {
+            throw new ConflictException("the session has no environment, so no run script to preview");
+        }
+        if (!control.startPreview(s.id())) {
+            throw new ConflictException("this server is stopping; try again in a moment");
+        }
+    }
+
+    /** The state of the session's run script, when its environment has one and it was started. */
+    public Optional<RunScriptState> runScript(String sessionId) {
+        return store.runScript(sessionId);
+    }
+
     public List<Object> tasks(String sessionId) {
         List<Event> todos = store.eventsOfTypes(sessionId, List.of(EventType.TODO));
         if (todos.isEmpty()) {

@@ -31,6 +31,7 @@ public final class SessionStore {
     private final SessionRepository sessions;
     private final MessageRepository messages;
     private final SessionDiffs diffs;
+    private final RunScriptStates runScripts = new RunScriptStates();
     private final EventLog events;
     private final Clock clock;
     private final PhaseListener phases;
@@ -190,6 +191,19 @@ public final class SessionStore {
                     return m;
                 })
                 .list());
+    }
+
+    /** The state of the session's run script, when it has one. */
+    public Optional<RunScriptState> runScript(String sessionId) {
+        return db.withHandle(h -> runScripts.find(h, sessionId));
+    }
+
+    /** Records where the session's run script is now. */
+    public void saveRunScript(String sessionId, RunScriptState state) {
+        db.inTransaction(h -> {
+            runScripts.save(h, sessionId, state);
+            return null;
+        });
     }
 
     /** The session's events of the given types, in order. */

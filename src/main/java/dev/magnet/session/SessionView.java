@@ -39,7 +39,26 @@ public record SessionView(
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<PhaseView> phases,
         @JsonInclude(JsonInclude.Include.NON_NULL) List<Map<String, Object>> messages,
         @JsonInclude(JsonInclude.Include.NON_NULL) List<Object> tasks,
-        @JsonInclude(JsonInclude.Include.NON_NULL) List<Map<String, Object>> checks) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<Map<String, Object>> checks,
+        @JsonInclude(JsonInclude.Include.NON_NULL) RunScriptView runScript,
+        @JsonInclude(JsonInclude.Include.NON_NULL) PreviewView preview) {
+
+    /** The environment's run script: {@code starting}, {@code listening}, {@code running}, {@code exited} (with its code), {@code stopped}. */
+    public record RunScriptView(String state, @JsonInclude(JsonInclude.Include.NON_NULL) Integer exitCode) {
+    }
+
+    /** The session's preview: its origin and the state of the run script behind it. */
+    public record PreviewView(String url, String state) {
+    }
+
+    /** This view with the run script's state and, when it has a preview port, the preview ({@code url} from the session id). */
+    public SessionView withRunScript(RunScriptState run, java.util.function.UnaryOperator<String> previewUrl) {
+        return new SessionView(id, title, status, phase, failure, prompt, repo, baseBranch, branch, model, environmentId, author,
+                createdAt, updatedAt, metadata, pr, retryOf, messageCount, firstMessagePreview, lastMessagePreview, cost,
+                queuePosition, phases, messages, tasks, checks,
+                new RunScriptView(run.state().wire(), run.exitCode()),
+                run.previewPort() == null ? null : new PreviewView(previewUrl.apply(id), run.state().wire()));
+    }
 
     /** Why the session failed. */
     public record FailureView(String reason, String message, String phase) {
@@ -96,7 +115,7 @@ public record SessionView(
                 c.lastPreview(), new CostView(s.cost().usd(), s.cost().inputTokens(), s.cost().outputTokens()), queuePosition,
                 s.history().stream().map(h -> new PhaseView(h.status().wire(), h.phase().wire(), h.reason(),
                         h.at().toString())).toList(),
-                messages, tasks, s.pr() == null ? null : checks);
+                messages, tasks, s.pr() == null ? null : checks, null, null);
     }
 
     /** The team's figures shown with the list, with Magnet's documented names first. */

@@ -34,7 +34,8 @@ import java.util.stream.Stream;
  * and the files are the ones in the build.
  *
  * <p>Every answer carries a strict Content-Security-Policy (scripts, styles and connections only from this
- * origin; no inline script, no framing) and is cached with {@code no-cache} plus a content ETag, so a browser
+ * origin; no inline script, no framing of the UI; frames only of the preview origins) and is
+ * cached with {@code no-cache} plus a content ETag, so a browser
  * revalidates and gets a 304 until the server runs a different build.
  */
 public final class UiRoutes {
@@ -56,11 +57,21 @@ public final class UiRoutes {
             "purify.LICENSE", "dompurify:LICENSE",
             "prism.LICENSE", "prismjs:LICENSE");
 
+    private final String policy;
     private final Asset shell;
     private final List<String> pages;
     private final Map<String, Asset> assets = new LinkedHashMap<>();
 
     public UiRoutes() {
+        this("");
+    }
+
+    /**
+     * @param frameSource the origins the session page may show in a frame (the preview origins, {@code preview/PreviewUrls}),
+     *                    or "" for none
+     */
+    public UiRoutes(String frameSource) {
+        this.policy = frameSource.isBlank() ? CONTENT_SECURITY_POLICY : CONTENT_SECURITY_POLICY + "; frame-src " + frameSource;
         this.shell = new Asset(read(ROOT + "/" + SHELL), contentType(SHELL));
         this.pages = pagesOf(new String(read(ROOT + "/" + PAGE_LIST), StandardCharsets.UTF_8));
         for (String name : filesBeside(UiRoutes.class.getClassLoader(), ROOT + "/" + SHELL)) {
@@ -99,8 +110,8 @@ public final class UiRoutes {
         return sizes;
     }
 
-    private static void send(Context ctx, Asset asset) {
-        ctx.header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+    private void send(Context ctx, Asset asset) {
+        ctx.header("Content-Security-Policy", policy);
         ctx.header("X-Content-Type-Options", "nosniff");
         ctx.header("Referrer-Policy", "same-origin");
         ctx.header("Cache-Control", "no-cache");

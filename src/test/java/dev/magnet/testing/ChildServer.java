@@ -43,6 +43,7 @@ public final class ChildServer implements AutoCloseable {
                 "dev.magnet.Main", "serve").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         Map<String, String> env = pb.environment();
         env.put("MAGNET_PORT", "0");
+        env.put("MAGNET_PREVIEW_PORT", "0");
         env.put("MAGNET_DATA_DIR", dataDir.toString());
         env.put("MAGNET_BOOTSTRAP_API_KEY", TestServer.API_KEY);
         env.put("ANTHROPIC_API_KEY", TestServer.MODEL_KEY);

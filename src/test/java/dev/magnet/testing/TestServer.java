@@ -39,6 +39,7 @@ public final class TestServer implements AutoCloseable {
     public static TestServer start(Path dataDir, FakeAnthropic model, Map<String, String> overrides) {
         Map<String, String> env = new HashMap<>();
         env.put("MAGNET_PORT", "0");
+        env.put("MAGNET_PREVIEW_PORT", "0");
         env.put("MAGNET_DATA_DIR", dataDir.toString());
         env.put("MAGNET_BOOTSTRAP_API_KEY", API_KEY);
         env.put("ANTHROPIC_API_KEY", MODEL_KEY);

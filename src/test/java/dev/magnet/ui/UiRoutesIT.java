@@ -55,7 +55,9 @@ class UiRoutesIT {
             assertThat(res.body()).contains("<main id=\"main\"").contains("/app/main.js");
             String csp = res.headers().firstValue("content-security-policy").orElseThrow();
             assertThat(csp).contains("default-src 'none'", "script-src 'self'", "frame-ancestors 'none'")
-                    .doesNotContain("unsafe-inline", "unsafe-eval", "http:", "https:");
+                    .doesNotContain("unsafe-inline", "unsafe-eval");
+            assertThat(csp.split("[; ]+")).as("no whole scheme is a source").doesNotContain("http:", "https:", "*");
+            assertThat(csp).as("frames only of the preview origins").containsPattern("frame-src http://\\*\\.preview\\.localhost:\\d+$");
             assertThat(res.headers().firstValue("x-content-type-options")).hasValue("nosniff");
         }
     }
