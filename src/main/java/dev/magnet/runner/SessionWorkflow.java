@@ -251,9 +251,7 @@ final class SessionWorkflow {
             if (sandbox != null) {
                 sandbox.close();
             }
-            if (snapshot != null) {
-                parts.snapshots().release(snapshot);
-            }
+            setup.release();
         }
     }
 
