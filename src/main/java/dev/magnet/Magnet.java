@@ -49,7 +49,10 @@ import dev.magnet.health.SessionPhaseTelemetry;
 import dev.magnet.runner.EgressEvents;
 import dev.magnet.runner.RunnerMetrics;
 import dev.magnet.runner.SessionRunner;
+import dev.magnet.config.KubernetesConfig;
 import dev.magnet.config.SandboxConfig;
+import dev.magnet.sandbox.kubernetes.KubernetesSandboxProvider;
+import dev.magnet.sandbox.kubernetes.KubernetesSettings;
 import dev.magnet.sandbox.BwrapSandboxProvider;
 import dev.magnet.sandbox.Images;
 import dev.magnet.sandbox.Cgroups;
@@ -202,6 +205,9 @@ public final class Magnet implements AutoCloseable {
         if (config.port() > 0) {
             gateway.protect(config.port());
         }
+        if (sandboxes instanceof KubernetesSandboxProvider pods) {
+            reconcilePods(pods, store, config.sandbox().idleTeardown(), clock);
+        }
         runner.start();
         poller.start();
         web.start(config.port());
@@ -218,8 +224,39 @@ public final class Magnet implements AutoCloseable {
         }
         ResourceLimits limits = new ResourceLimits(sc.memoryMiB() * 1024 * 1024, sc.maxProcesses(), sc.cpus(),
                 sc.diskMiB() * 1024 * 1024, sc.maxFiles());
+        if (sc.provider() == SandboxConfig.Provider.KUBERNETES) {
+            KubernetesConfig k = sc.kubernetes();
+            return KubernetesSandboxProvider.connect(new KubernetesSettings(k.namespace(), k.agentImage(), k.defaultImage(),
+                    k.images(), k.gateway(), k.startTimeout()), k.gatewayPort(), limits, gateway);
+        }
         return new BwrapSandboxProvider(SandboxUser.resolve(sc.user()), limits, cgroups, gateway, config.claudeBin(),
                 sc.toolchains(), sc.diskCheck(), new Images(sc.imagesDir()));
+    }
+
+    /**
+     * Every minute, deletes the session pods of sessions that no longer need one: gone, failed, or completed longer ago
+     * than the idle teardown (pods of sessions this server runs are never touched).
+     */
+    private static void reconcilePods(KubernetesSandboxProvider pods, SessionStore store, Duration idle, Clock clock) {
+        Thread.ofVirtual().name("pod-reconciler").start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    pods.reconcile(id -> store.find(id).map(s -> s.isActive()
+                            || s.status() == dev.magnet.session.Status.COMPLETED && s.updatedAt().plus(idle).isAfter(clock.instant()))
+                            .orElse(false));
+                    Thread.sleep(Duration.ofMinutes(1));
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    log.warn("session pod reconciliation: {}", e.getMessage());
+                    try {
+                        Thread.sleep(Duration.ofMinutes(1));
+                    } catch (InterruptedException stop) {
+                        return;
+                    }
+                }
+            }
+        });
     }
 
     public int port() {
