@@ -180,9 +180,10 @@ public final class PodGateway implements AutoCloseable {
                 return false;
             }
             CompletableFuture<Socket> current = control;
-            if (current.isDone()) {
+            Socket old = current.getNow(null);
+            if (old != null) {
                 // why: a shim dials again after a break; the newest control connection is the one that works
-                closeQuietly(current.join());
+                closeQuietly(old);
                 current = new CompletableFuture<>();
                 control = current;
             }
@@ -234,8 +235,14 @@ public final class PodGateway implements AutoCloseable {
 
         /** True while the shim's control connection is up. */
         boolean connected() {
+            Socket s = controlSocket();
+            return s != null && !s.isClosed();
+        }
+
+        /** The shim's control connection, or null while there is none. */
+        private Socket controlSocket() {
             CompletableFuture<Socket> c = control;
-            return c.isDone() && !c.join().isClosed();
+            return c.isDone() && !c.isCompletedExceptionally() ? c.join() : null;
         }
 
         /**
@@ -285,10 +292,10 @@ public final class PodGateway implements AutoCloseable {
 
         /** Asks the shim to kill every process in the pod but itself. */
         void killAll() {
-            CompletableFuture<Socket> c = control;
-            if (c.isDone()) {
+            Socket c = controlSocket();
+            if (c != null) {
                 try {
-                    sendControl(c.join(), "killall");
+                    sendControl(c, "killall");
                 } catch (IOException e) {
                     // the pod is gone or the shim reconnects: nothing runs that this server could reach
                 }
@@ -307,12 +314,11 @@ public final class PodGateway implements AutoCloseable {
         public synchronized void close() {
             closed = true;
             sessions.remove(digest(token), this);
-            CompletableFuture<Socket> c = control;
-            if (c.isDone()) {
-                closeQuietly(c.join());
-            } else {
-                c.cancel(false);
+            Socket c = controlSocket();
+            if (c != null) {
+                closeQuietly(c);
             }
+            control.cancel(false);
             pending.values().forEach(p -> p.cancel(false));
         }
     }
