@@ -67,15 +67,20 @@ final class KubernetesSandbox implements Sandbox {
         state = PodState.of(pod);
     }
 
-    synchronized void newPod() {
-        int next = provider.nextAttempt(spec.sessionId());
-        Pod created = provider.createPod(spec.sessionId(), next, image, ociImage, token);
-        podName = created.getMetadata().getName();
-        attempt = next;
-        adopted = false;
-        countedOom = false;
-        state = PodState.of(created);
-        notifyAll();
+    /**
+     * Creates the session's next pod. No lock is held across calls to the API: the watch delivers its events on the
+     * client's threads, and a watch event waiting for a lock would hold back the answer being waited for.
+     */
+    void newPod() {
+        int next = Math.max(attempt + 1, provider.nextAttempt(spec.sessionId()));
+        synchronized (this) {
+            podName = PodSpecs.podName(spec.sessionId(), next);
+            attempt = next;
+            adopted = false;
+            countedOom = false;
+            state = new PodState.Starting("created");
+        }
+        provider.createPod(spec.sessionId(), next, image, ociImage, token);
     }
 
     /** What the pod watch saw of a session pod ({@code gone}: it was deleted). Pods of earlier attempts are ignored. */
@@ -98,6 +103,7 @@ final class KubernetesSandbox implements Sandbox {
             // why: what ran in a dead pod cannot answer; its connections would otherwise wait for a timeout
             processes.forEach(SandboxProcess::killTree);
             processes.clear();
+            registration.disconnect();
         }
     }
 
@@ -118,25 +124,32 @@ final class KubernetesSandbox implements Sandbox {
      */
     void awaitRunning() {
         Instant deadline = Instant.now().plus(provider.settings().startTimeout());
-        synchronized (this) {
-            while (!(state instanceof PodState.Running)) {
-                if (state instanceof PodState.Failure f) {
+        while (true) {
+            PodState seen;
+            synchronized (this) {
+                seen = state;
+                if (seen instanceof PodState.Running && registration.connected()) {
+                    return;
+                }
+                if (seen instanceof PodState.Failure f) {
                     throw new PodFailedException(f);
                 }
                 long left = Duration.between(Instant.now(), deadline).toMillis();
                 if (left <= 0) {
                     throw new SandboxException("the pod of session " + spec.sessionId() + " did not start within "
-                            + provider.settings().startTimeout().toSeconds() + " s (" + ((PodState.Starting) state).detail() + ")");
+                            + provider.settings().startTimeout().toSeconds() + " s (" + (seen instanceof PodState.Starting s
+                            ? s.detail() : "running, but its shim did not connect to " + provider.settings().podGateway()) + ")");
                 }
                 try {
-                    wait(Math.min(left, 1000));
+                    wait(Math.min(left, seen instanceof PodState.Running ? 50 : 1000));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new SandboxException("interrupted while waiting for the pod of session " + spec.sessionId());
                 }
-                if (!(state instanceof PodState.Running || state instanceof PodState.Failure)) {
-                    refresh(); // why: the watch may lag or have been re-established
-                }
+                seen = state;
+            }
+            if (seen instanceof PodState.Starting) {
+                refresh(); // why: the watch may lag or have been re-established; never read while holding the lock the watch needs
             }
         }
     }
@@ -146,15 +159,20 @@ final class KubernetesSandbox implements Sandbox {
         if (closed) {
             throw new SandboxException("the sandbox of session " + spec.sessionId() + " is closed");
         }
+        boolean lost;
         synchronized (this) {
+            lost = state instanceof PodState.Failure;
             if (state instanceof PodState.Failure f) {
                 if (!f.kind().recoverable()) {
                     throw new PodFailedException(f);
                 }
                 podsLost++;
                 log.warn("session {}: pod {} was lost ({}); starting pod attempt {}", spec.sessionId(), podName, f.describe(), attempt + 1);
-                newPod();
+                state = new PodState.Starting("replacing the lost pod");
             }
+        }
+        if (lost) {
+            newPod();
         }
         awaitRunning();
     }

@@ -123,8 +123,11 @@ public final class KubernetesSandboxProvider implements SandboxProvider, AutoClo
             public void onClose(WatcherException cause) {
                 if (!closed) {
                     log.warn("the session pod watch closed ({}); watching again", cause.getMessage());
-                    startWatch();
-                    sandboxes.values().forEach(KubernetesSandbox::refresh);
+                    // why: not on the client's own thread, which must stay free to deliver the answers
+                    Thread.ofVirtual().name("pod-watch-restart").start(() -> {
+                        startWatch();
+                        sandboxes.values().forEach(KubernetesSandbox::refresh);
+                    });
                 }
             }
         });

@@ -239,6 +239,15 @@ public final class PodGateway implements AutoCloseable {
             return s != null && !s.isClosed();
         }
 
+        /** Forgets the shim's control connection (its pod is gone): the next process waits for a new shim to dial in. */
+        synchronized void disconnect() {
+            Socket c = controlSocket();
+            if (c != null) {
+                closeQuietly(c);
+                control = new CompletableFuture<>();
+            }
+        }
+
         /** The shim's control connection, or null while there is none. */
         private Socket controlSocket() {
             CompletableFuture<Socket> c = control;

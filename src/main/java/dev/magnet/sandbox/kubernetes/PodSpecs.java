@@ -15,7 +15,6 @@ import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -83,8 +82,8 @@ final class PodSpecs {
                 .withCommand("cp", "-a", TOOLS + "/.", "/tools/")
                 .withVolumeMounts(mount("tools", "/tools", false))
                 .withSecurityContext(restricted())
-                .withNewResources().withRequests(Map.of("cpu", new Quantity("100m"), "memory", new Quantity("64Mi")))
-                .withLimits(Map.of("cpu", new Quantity("500m"), "memory", new Quantity("256Mi"))).endResources()
+                .withNewResources().withRequests(new java.util.TreeMap<>(Map.of("cpu", new Quantity("100m"), "memory", new Quantity("64Mi"))))
+                .withLimits(new java.util.TreeMap<>(Map.of("cpu", new Quantity("500m"), "memory", new Quantity("256Mi")))).endResources()
                 .build();
         Container agent = new ContainerBuilder()
                 .withName(AGENT_CONTAINER)
@@ -174,10 +173,5 @@ final class PodSpecs {
 
     private static Volume emptyDir(String name, long mebibytes) {
         return new VolumeBuilder().withName(name).withNewEmptyDir().withSizeLimit(new Quantity(mebibytes + "Mi")).endEmptyDir().build();
-    }
-
-    /** The session pods' labels as a list of {@code key=value}, for logs. */
-    static List<String> describeSelector() {
-        return sessionSelector().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
     }
 }

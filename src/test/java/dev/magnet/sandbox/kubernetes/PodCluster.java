@@ -46,6 +46,8 @@ public final class PodCluster implements AutoCloseable {
 
     public final KubernetesMockServer server;
     public final KubernetesClient client;
+    /** The fake kubelet's and scheduler's own client, as in a cluster. */
+    private final KubernetesClient kubeletClient;
     public final ModelRelay relay;
     public final Gateway gateway;
     public final PodGateway pods;
@@ -63,13 +65,15 @@ public final class PodCluster implements AutoCloseable {
         this.runShims = runShims;
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
         server.init(InetAddress.getLoopbackAddress(), 0);
-        client = server.createClient();
+        // why: this machine is shared and loaded; the mock's answers can take seconds
+        client = server.createClient(b -> b.editOrNewConfig().withRequestTimeout(60_000).withConnectionTimeout(30_000).endConfig());
+        kubeletClient = server.createClient(b -> b.editOrNewConfig().withRequestTimeout(60_000).withConnectionTimeout(30_000).endConfig());
         relay = ModelRelay.start("sk-ant-" + "pod-test", modelUpstream, 256 * 1024, Spending.UNLIMITED);
         gateway = new Gateway(relay, EgressPolicy.denyAll(), AddressPolicy.of(List.of()), EgressLog.NONE, 8);
         pods = PodGateway.start(InetAddress.getLoopbackAddress(), 0);
         // why: unix socket paths are limited to 107 bytes, so not under the (long) JUnit temporary folder
         dir = Files.createTempDirectory(Path.of("/tmp"), "pods");
-        kubelet = client.pods().inNamespace(NAMESPACE).watch(new Watcher<>() {
+        kubelet = kubeletClient.pods().inNamespace(NAMESPACE).watch(new Watcher<>() {
             @Override
             public void eventReceived(Action action, Pod pod) {
                 if (action == Action.ADDED) {
@@ -89,8 +93,19 @@ public final class PodCluster implements AutoCloseable {
     }
 
     public KubernetesSettings settings() {
-        return new KubernetesSettings(NAMESPACE, AGENT_IMAGE, "docker.io/library/debian:bookworm-slim",
-                List.of("registry.example.com/team/python:3.13"), "127.0.0.1:" + pods.port(), Duration.ofSeconds(20));
+        return new Settings("127.0.0.1:" + pods.port()).value();
+    }
+
+    /** The settings of the test cluster, with the address pods dial for the gateway. */
+    public record Settings(String podGateway) {
+        public Settings() {
+            this("magnet-gateway.magnet.svc:7071");
+        }
+
+        public KubernetesSettings value() {
+            return new KubernetesSettings(NAMESPACE, AGENT_IMAGE, "docker.io/library/debian:bookworm-slim",
+                    List.of("registry.example.com/team/python:3.13"), podGateway, Duration.ofSeconds(60));
+        }
     }
 
     public static ResourceLimits limits() {
@@ -138,9 +153,9 @@ public final class PodCluster implements AutoCloseable {
 
     /** Sets the status of a pod as the kubelet or the scheduler would. */
     public void setStatus(String podName, UnaryOperator<PodStatus> change) {
-        Pod pod = client.pods().inNamespace(NAMESPACE).withName(podName).get();
+        Pod pod = kubeletClient.pods().inNamespace(NAMESPACE).withName(podName).get();
         pod.setStatus(change.apply(pod.getStatus() == null ? new PodStatus() : pod.getStatus()));
-        client.pods().inNamespace(NAMESPACE).resource(pod).updateStatus();
+        kubeletClient.pods().inNamespace(NAMESPACE).resource(pod).updateStatus();
     }
 
     public static PodStatus running() {
@@ -168,6 +183,7 @@ public final class PodCluster implements AutoCloseable {
         pods.close();
         relay.close();
         client.close();
+        kubeletClient.close();
         server.destroy();
         try (var files = Files.walk(dir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
