@@ -274,7 +274,7 @@ public final class KubernetesSandboxProvider implements SandboxProvider, AutoClo
     private static Optional<String> token(Pod pod) {
         return pod.getSpec().getContainers().stream().filter(c -> PodSpecs.AGENT_CONTAINER.equals(c.getName()))
                 .flatMap(c -> c.getEnv() == null ? java.util.stream.Stream.<EnvVar>empty() : c.getEnv().stream())
-                .filter(e -> "MAGNET_SESSION_TOKEN".equals(e.getName()) && e.getValue() != null)
+                .filter(e -> "SHIM_TOKEN".equals(e.getName()) && e.getValue() != null)
                 .map(EnvVar::getValue).findFirst();
     }
 

@@ -29,8 +29,8 @@ import java.util.List;
  *       accepted connection tunnelled to the session's gateway.</li>
  * </ul>
  *
- * Settings come from its environment: {@code MAGNET_POD_GATEWAY} ({@code host:port}), {@code MAGNET_SESSION_TOKEN},
- * {@code MAGNET_WORKDIR}; the processes it starts inherit none of it.
+ * Settings come from its environment: {@code SHIM_GATEWAY} ({@code host:port}), {@code SHIM_TOKEN},
+ * {@code SHIM_WORKDIR}; the processes it starts inherit none of it.
  */
 public final class PodShim {
     private final String host;
@@ -47,15 +47,15 @@ public final class PodShim {
     }
 
     public static void main(String[] args) throws Exception {
-        String gateway = System.getenv("MAGNET_POD_GATEWAY");
-        String token = System.getenv("MAGNET_SESSION_TOKEN");
+        String gateway = System.getenv("SHIM_GATEWAY");
+        String token = System.getenv("SHIM_TOKEN");
         if (gateway == null || token == null || !gateway.contains(":")) {
-            System.err.println("magnet-shim: MAGNET_POD_GATEWAY (host:port) and MAGNET_SESSION_TOKEN are required");
+            System.err.println("magnet-shim: SHIM_GATEWAY (host:port) and SHIM_TOKEN are required");
             System.exit(2);
         }
-        String workdir = System.getenv().getOrDefault("MAGNET_WORKDIR", "/workspace");
-        int modelPort = Integer.parseInt(System.getenv().getOrDefault("MAGNET_MODEL_PORT", "18095"));
-        int proxyPort = Integer.parseInt(System.getenv().getOrDefault("MAGNET_PROXY_PORT", "3128"));
+        String workdir = System.getenv().getOrDefault("SHIM_WORKDIR", "/workspace");
+        int modelPort = Integer.parseInt(System.getenv().getOrDefault("SHIM_MODEL_PORT", "18095"));
+        int proxyPort = Integer.parseInt(System.getenv().getOrDefault("SHIM_PROXY_PORT", "3128"));
         PodShim shim = new PodShim(gateway, token, Path.of(workdir));
         shim.listen(modelPort, ShimProtocol.MODEL);
         shim.listen(proxyPort, ShimProtocol.PROXY);

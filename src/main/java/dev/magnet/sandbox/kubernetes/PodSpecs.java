@@ -92,9 +92,9 @@ final class PodSpecs {
                 .withCommand(TOOLS + "/jre/bin/java", "-XX:+UseSerialGC", "-Xmx48m", "-Xss512k", "-cp", TOOLS + "/shim",
                         PodShim.class.getName())
                 .withWorkingDir(WORKSPACE)
-                .withEnv(env("MAGNET_POD_GATEWAY", settings.podGateway()), env("MAGNET_SESSION_TOKEN", token),
-                        env("MAGNET_WORKDIR", WORKSPACE), env("MAGNET_MODEL_PORT", Integer.toString(MODEL_PORT)),
-                        env("MAGNET_PROXY_PORT", Integer.toString(PROXY_PORT)), env("HOME", HOME))
+                .withEnv(env("SHIM_GATEWAY", settings.podGateway()), env("SHIM_TOKEN", token),
+                        env("SHIM_WORKDIR", WORKSPACE), env("SHIM_MODEL_PORT", Integer.toString(MODEL_PORT)),
+                        env("SHIM_PROXY_PORT", Integer.toString(PROXY_PORT)), env("HOME", HOME))
                 .withVolumeMounts(mount("workspace", WORKSPACE, false), mount("home", HOME, false), mount("tmp", TMP, false),
                         mount("tools", TOOLS, true))
                 .withSecurityContext(restricted())

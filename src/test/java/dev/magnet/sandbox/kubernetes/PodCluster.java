@@ -135,9 +135,9 @@ public final class PodCluster implements AutoCloseable {
                 pb.environment().put(e.getName(), e.getValue());
             }
             pb.environment().put("PATH", "/usr/local/bin:/usr/bin:/bin");
-            pb.environment().put("MAGNET_WORKDIR", workdir.toString());
-            pb.environment().put("MAGNET_MODEL_PORT", Integer.toString(modelPort));
-            pb.environment().put("MAGNET_PROXY_PORT", Integer.toString(proxyPort));
+            pb.environment().put("SHIM_WORKDIR", workdir.toString());
+            pb.environment().put("SHIM_MODEL_PORT", Integer.toString(modelPort));
+            pb.environment().put("SHIM_PROXY_PORT", Integer.toString(proxyPort));
             pb.redirectErrorStream(true).redirectOutput(dir.resolve(pod.getMetadata().getName() + ".log").toFile());
             shims.put(pod.getMetadata().getName(), new Shim(pb.start(), workdir, modelPort, proxyPort));
             setStatus(pod.getMetadata().getName(), s -> running());

@@ -58,7 +58,7 @@ class PodShimIT {
     void a_process_in_the_pod_gets_exactly_its_environment_and_its_stdio_and_exit_code_come_back() throws Exception {
         try (Sandbox sandbox = provider.create(spec("s-stdio"))) {
             SandboxProcess p = sandbox.start(List.of("sh", "-c",
-                    "read line; echo \"out:$line:$GREETING:${MAGNET_SESSION_TOKEN:-no-token}:$(pwd)\"; echo oops >&2; exit 3"), ENV);
+                    "read line; echo \"out:$line:$GREETING:${SHIM_TOKEN:-no-token}:$(pwd)\"; echo oops >&2; exit 3"), ENV);
             p.stdin().write("ping\n".getBytes(StandardCharsets.UTF_8));
             p.stdin().close();
 
@@ -169,7 +169,7 @@ class PodShimIT {
     void a_hostile_client_without_the_sessions_token_or_asking_for_a_process_magnet_did_not_start_gets_nothing() throws Exception {
         try (Sandbox sandbox = provider.create(spec("s-attacked"))) {
             String token = cluster.sessionPods().getFirst().getSpec().getContainers().getFirst().getEnv().stream()
-                    .filter(e -> e.getName().equals("MAGNET_SESSION_TOKEN")).findFirst().orElseThrow().getValue();
+                    .filter(e -> e.getName().equals("SHIM_TOKEN")).findFirst().orElseThrow().getValue();
 
             assertThat(attack(ShimProtocol.hello(ShimProtocol.CONTROL, "guessed-token", "-"))).isEmpty();
             assertThat(attack(ShimProtocol.hello(ShimProtocol.TUNNEL, "guessed-token", ShimProtocol.MODEL)
