@@ -51,7 +51,10 @@ import dev.magnet.health.SessionPhaseTelemetry;
 import dev.magnet.runner.EgressEvents;
 import dev.magnet.runner.RunnerMetrics;
 import dev.magnet.runner.SessionRunner;
+import dev.magnet.config.KubernetesConfig;
 import dev.magnet.config.SandboxConfig;
+import dev.magnet.sandbox.kubernetes.KubernetesSandboxProvider;
+import dev.magnet.sandbox.kubernetes.KubernetesSettings;
 import dev.magnet.sandbox.BwrapSandboxProvider;
 import dev.magnet.sandbox.Images;
 import dev.magnet.sandbox.Cgroups;
@@ -251,6 +254,9 @@ public final class Magnet implements AutoCloseable {
             gateway.protect(config.port());
         }
         notifications.start();
+        if (sandboxes instanceof KubernetesSandboxProvider pods) {
+            reconcilePods(pods, store, config.sandbox().idleTeardown(), clock);
+        }
         runner.start();
         poller.start();
         webhookSender.start();
@@ -269,6 +275,11 @@ public final class Magnet implements AutoCloseable {
         }
         ResourceLimits limits = new ResourceLimits(sc.memoryMiB() * 1024 * 1024, sc.maxProcesses(), sc.cpus(),
                 sc.diskMiB() * 1024 * 1024, sc.maxFiles());
+        if (sc.provider() == SandboxConfig.Provider.KUBERNETES) {
+            KubernetesConfig k = sc.kubernetes();
+            return KubernetesSandboxProvider.connect(new KubernetesSettings(k.namespace(), k.agentImage(), k.defaultImage(),
+                    k.images(), k.gateway(), k.startTimeout()), k.gatewayPort(), limits, gateway);
+        }
         return new BwrapSandboxProvider(SandboxUser.resolve(sc.user()), limits, cgroups, gateway, config.claudeBin(),
                 sc.toolchains(), sc.diskCheck(), new Images(sc.imagesDir()));
     }
@@ -276,6 +287,32 @@ public final class Magnet implements AutoCloseable {
     /** The preview proxy's port. */
     public int previewPort() {
         return preview.port();
+    }
+
+    /**
+     * Every minute, deletes the session pods of sessions that no longer need one: gone, failed, or completed longer ago
+     * than the idle teardown (pods of sessions this server runs are never touched).
+     */
+    private static void reconcilePods(KubernetesSandboxProvider pods, SessionStore store, Duration idle, Clock clock) {
+        Thread.ofVirtual().name("pod-reconciler").start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    pods.reconcile(id -> store.find(id).map(s -> s.isActive()
+                            || s.status() == dev.magnet.session.Status.COMPLETED && s.updatedAt().plus(idle).isAfter(clock.instant()))
+                            .orElse(false));
+                    Thread.sleep(Duration.ofMinutes(1));
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    log.warn("session pod reconciliation: {}", e.getMessage());
+                    try {
+                        Thread.sleep(Duration.ofMinutes(1));
+                    } catch (InterruptedException stop) {
+                        return;
+                    }
+                }
+            }
+        });
     }
 
     public int port() {

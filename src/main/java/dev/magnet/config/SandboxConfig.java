@@ -25,17 +25,20 @@ import java.util.Objects;
  * @param diskCheck      how often they are measured while the agent runs ({@code MAGNET_SANDBOX_DISK_CHECK_SECONDS}, 5)
  * @param imagesDir      the machine-wide folder of sandbox images built by {@code ./magnet}
  *                       ({@code MAGNET_IMAGES_DIR}, {@code /var/lib/magnet/images})
+ * @param kubernetes     where session pods run with {@code MAGNET_SANDBOX=kubernetes}
  */
 public record SandboxConfig(Provider provider, String user, long memoryMiB, int maxProcesses, double cpus,
                             Duration idleTeardown, String egressAllow, List<Path> toolchains, long diskMiB,
-                            long maxFiles, Duration diskCheck, Path imagesDir) {
+                            long maxFiles, Duration diskCheck, Path imagesDir, KubernetesConfig kubernetes) {
 
     /** What isolates the agent, by its {@code MAGNET_SANDBOX} value. */
     public enum Provider {
         /** Bubblewrap on this host (the default). */
         BWRAP("bwrap"),
         /** No isolation at all: the agent runs as the server's account. Development only. */
-        UNISOLATED("unisolated");
+        UNISOLATED("unisolated"),
+        /** One pod per session in a Kubernetes namespace. */
+        KUBERNETES("kubernetes");
 
         private final String setting;
 
@@ -56,7 +59,7 @@ public record SandboxConfig(Provider provider, String user, long memoryMiB, int 
                     return p;
                 }
             }
-            throw new IllegalArgumentException("MAGNET_SANDBOX must be bwrap or unisolated, was '" + wanted + "'");
+            throw new IllegalArgumentException("MAGNET_SANDBOX must be bwrap, kubernetes or unisolated, was '" + wanted + "'");
         }
     }
 
@@ -64,6 +67,10 @@ public record SandboxConfig(Provider provider, String user, long memoryMiB, int 
         Objects.requireNonNull(provider, "the sandbox provider is required (MAGNET_SANDBOX)");
         toolchains = List.copyOf(toolchains);
         Objects.requireNonNull(imagesDir, "the image folder is required (MAGNET_IMAGES_DIR)");
+        Objects.requireNonNull(kubernetes, "kubernetes");
+        if (provider == Provider.KUBERNETES) {
+            kubernetes.requireComplete();
+        }
         if (diskMiB < 1) {
             throw new IllegalArgumentException("MAGNET_SANDBOX_DISK_MB must be at least 1");
         }
@@ -89,6 +96,7 @@ public record SandboxConfig(Provider provider, String user, long memoryMiB, int 
                 MagnetConfig.parseLong(env, "MAGNET_SANDBOX_DISK_MB", 20480),
                 MagnetConfig.parseLong(env, "MAGNET_SANDBOX_MAX_FILES", 1_000_000),
                 Duration.ofSeconds(MagnetConfig.parseLong(env, "MAGNET_SANDBOX_DISK_CHECK_SECONDS", 5)),
-                Path.of(env.getOrDefault("MAGNET_IMAGES_DIR", "/var/lib/magnet/images")));
+                Path.of(env.getOrDefault("MAGNET_IMAGES_DIR", "/var/lib/magnet/images")),
+                KubernetesConfig.fromEnvironment(env));
     }
 }

@@ -101,7 +101,7 @@ final class Provisioner {
         }
         BranchName base = BranchName.of(s.baseBranch());
         BranchName branch = BranchName.of(s.branch());
-        if (!paths.workspaceIsEmpty()) {
+        if (!paths.workspaceIsEmpty() || sandbox.keepsWorkspace()) {
             return new Reopened(repos.open(paths.repo(), base, branch, s.baseCommit()), false);
         }
         try {

@@ -84,6 +84,15 @@ public interface Sandbox extends AutoCloseable {
     default void mountLayer(List<java.nio.file.Path> snapshots, java.nio.file.Path cachedWorkspace) {
     }
 
+    /**
+     * True when the sandbox's workspace is one a sandbox of the session made before and left as it was, although the
+     * server's own workspace folder is empty: a Kubernetes pod adopted after a server restart. Local sandboxes keep
+     * their workspace in the server's folder and answer false.
+     */
+    default boolean keepsWorkspace() {
+        return false;
+    }
+
     /** Paths and endpoints as seen from inside. */
     AgentView view();
 

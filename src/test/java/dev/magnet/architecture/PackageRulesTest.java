@@ -76,4 +76,22 @@ class PackageRulesTest {
                         "dev.magnet.web..")
                 .check(classes);
     }
+
+    @Test
+    void only_the_kubernetes_sandbox_knows_the_kubernetes_client() {
+        noClasses().that().resideOutsideOfPackage("dev.magnet.sandbox.kubernetes..")
+                .should().dependOnClassesThat().resideInAPackage("io.fabric8..")
+                .check(classes);
+    }
+
+    @Test
+    void the_pod_shim_uses_nothing_but_java_base_as_it_is_built_from_its_own_files() {
+        noClasses().that().haveFullyQualifiedName("dev.magnet.sandbox.kubernetes.PodShim")
+                .or().haveFullyQualifiedName("dev.magnet.sandbox.kubernetes.ShimProtocol")
+                .should().dependOnClassesThat(resideOutsideOfPackage("java..")
+                        .and(com.tngtech.archunit.base.DescribedPredicate.not(
+                                com.tngtech.archunit.core.domain.JavaClass.Predicates.simpleNameStartingWith("PodShim")
+                                        .or(com.tngtech.archunit.core.domain.JavaClass.Predicates.simpleNameStartingWith("ShimProtocol")))))
+                .check(classes);
+    }
 }

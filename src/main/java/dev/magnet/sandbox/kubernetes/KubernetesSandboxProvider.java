@@ -1,0 +1,313 @@
+package dev.magnet.sandbox.kubernetes;
+
+import dev.magnet.gateway.Gateway;
+import dev.magnet.sandbox.Images;
+import dev.magnet.sandbox.ResourceLimits;
+import dev.magnet.sandbox.Sandbox;
+import dev.magnet.sandbox.SandboxException;
+import dev.magnet.sandbox.SandboxProvider;
+import dev.magnet.sandbox.SandboxSpec;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code MAGNET_SANDBOX=kubernetes}: each session runs in a pod of its own in one namespace, made with the fabric8
+ * client ({@link PodSpecs}). One watch on the session pods drives every sandbox's view of its pod ({@link PodState});
+ * the pod's shim dials this server's {@link PodGateway} with the session's token. Pods outlive servers: a server that
+ * picks a session up again adopts its running pod (found by its labels), and {@link #reconcile} deletes the pods of
+ * sessions no server runs.
+ */
+public final class KubernetesSandboxProvider implements SandboxProvider, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(KubernetesSandboxProvider.class);
+
+    private final KubernetesClient client;
+    private final KubernetesSettings settings;
+    private final ResourceLimits limits;
+    private final Gateway gateway;
+    private final PodGateway pods;
+    private final Supplier<String> tokens;
+    private final Path socketDir;
+    private final Map<String, KubernetesSandbox> sandboxes = new ConcurrentHashMap<>();
+    private volatile Watch watch;
+    private volatile boolean closed;
+    private AutoCloseable owned = () -> { };
+
+    /**
+     * @param tokens    makes each new pod's gateway token
+     * @param socketDir a short folder of this server for the sessions' gateway sockets the tunnels end at
+     */
+    public KubernetesSandboxProvider(KubernetesClient client, KubernetesSettings settings, ResourceLimits limits,
+                                     Gateway gateway, PodGateway pods, Supplier<String> tokens, Path socketDir) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.gateway = Objects.requireNonNull(gateway, "gateway");
+        this.pods = Objects.requireNonNull(pods, "pods");
+        this.tokens = Objects.requireNonNull(tokens, "tokens");
+        this.socketDir = Objects.requireNonNull(socketDir, "socketDir");
+        startWatch();
+    }
+
+    /**
+     * The provider of a server in (or with a kubeconfig for) a cluster: the fabric8 client as it configures itself, the
+     * pod gateway listening on every address at {@code gatewayPort}, and random per-pod tokens. Closing it closes both.
+     */
+    public static KubernetesSandboxProvider connect(KubernetesSettings settings, int gatewayPort, ResourceLimits limits, Gateway gateway) {
+        PodGateway pods = PodGateway.start(new java.net.InetSocketAddress(0).getAddress(), gatewayPort);
+        KubernetesClient client;
+        try {
+            client = new io.fabric8.kubernetes.client.KubernetesClientBuilder().build();
+        } catch (RuntimeException e) {
+            pods.close();
+            throw new SandboxException("cannot reach the Kubernetes API (in a cluster: the server's service account; "
+                    + "outside: KUBECONFIG): " + e.getMessage(), e);
+        }
+        Path sockets = Path.of("/tmp", "magnet-pod-gateway-" + ProcessHandle.current().pid());
+        try {
+            java.nio.file.Files.createDirectories(sockets);
+            java.nio.file.Files.setPosixFilePermissions(sockets, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        } catch (java.io.IOException e) {
+            pods.close();
+            client.close();
+            throw new SandboxException("cannot create " + sockets + " for the sessions' gateway sockets: " + e.getMessage(), e);
+        }
+        KubernetesSandboxProvider provider = new KubernetesSandboxProvider(client, settings, limits, gateway, pods,
+                KubernetesSandboxProvider::newToken, sockets);
+        provider.owned = () -> {
+            pods.close();
+            client.close();
+        };
+        return provider;
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    /** 32 random bytes, URL-safe: a pod's gateway token. */
+    static String newToken() {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private void startWatch() {
+        watch = client.pods().inNamespace(settings.namespace()).withLabels(PodSpecs.sessionSelector()).watch(new Watcher<>() {
+            @Override
+            public void eventReceived(Action action, Pod pod) {
+                String session = pod.getMetadata().getLabels() == null ? null : pod.getMetadata().getLabels().get(PodSpecs.SESSION);
+                KubernetesSandbox sandbox = session == null ? null : sandboxes.get(session);
+                if (sandbox != null) {
+                    sandbox.observe(pod, action == Action.DELETED);
+                }
+            }
+
+            @Override
+            public void onClose(WatcherException cause) {
+                if (!closed) {
+                    log.warn("the session pod watch closed ({}); watching again", cause.getMessage());
+                    // why: not on the client's own thread, which must stay free to deliver the answers
+                    Thread.ofVirtual().name("pod-watch-restart").start(() -> {
+                        startWatch();
+                        sandboxes.values().forEach(KubernetesSandbox::refresh);
+                    });
+                }
+            }
+        });
+    }
+
+    @Override
+    public Sandbox create(SandboxSpec spec) {
+        String ociImage = ociImage(spec.root().image());
+        String sessionId = spec.sessionId();
+        KubernetesSandbox previous = sandboxes.remove(sessionId);
+        if (previous != null) {
+            previous.release(); // why: its gateway sockets have the same names; its pod is adopted below
+        }
+        Optional<Pod> running = sessionPods(sessionId).stream()
+                .filter(p -> PodState.of(p) instanceof PodState.Starting || PodState.of(p) instanceof PodState.Running)
+                .filter(p -> ociImage.equals(agentImage(p)))
+                .findFirst();
+        String token = running.flatMap(KubernetesSandboxProvider::token).orElseGet(tokens);
+        Gateway.SessionGateway sockets = gateway.open(sessionId, socketDir, -1, -1);
+        PodGateway.Registration registration;
+        try {
+            registration = pods.register(sessionId, token, sockets.modelSocket(), sockets.proxySocket());
+        } catch (RuntimeException e) {
+            sockets.close();
+            throw e;
+        }
+        KubernetesSandbox sandbox = new KubernetesSandbox(this, spec, spec.root().image(), ociImage, token, sockets, registration);
+        sandboxes.put(sessionId, sandbox);
+        try {
+            if (running.isPresent() && token(running.get()).isPresent()) {
+                log.info("session {}: adopting its running pod {}", sessionId, running.get().getMetadata().getName());
+                sandbox.adopt(running.get());
+            } else {
+                sandbox.newPod();
+            }
+            sandbox.awaitRunning();
+            return sandbox;
+        } catch (RuntimeException e) {
+            sandbox.close();
+            throw e;
+        }
+    }
+
+    /** Creates the session's pod for attempt {@code attempt}, deleting the session's earlier ones. */
+    Pod createPod(String sessionId, int attempt, String image, String ociImage, String token) {
+        deletePods(sessionId);
+        Pod pod = PodSpecs.sessionPod(settings, sessionId, attempt, image, ociImage, limits, token);
+        try {
+            return client.pods().inNamespace(settings.namespace()).resource(pod).create();
+        } catch (KubernetesClientException e) {
+            throw new SandboxException("cannot create the pod of session " + sessionId + " in namespace " + settings.namespace()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The next attempt number of a session's pod: one more than any it has. */
+    int nextAttempt(String sessionId) {
+        return sessionPods(sessionId).stream().map(KubernetesSandboxProvider::attempt).max(Comparator.naturalOrder()).orElse(0) + 1;
+    }
+
+    Pod currentPod(String name) {
+        return client.pods().inNamespace(settings.namespace()).withName(name).get();
+    }
+
+    private List<Pod> sessionPods(String sessionId) {
+        return client.pods().inNamespace(settings.namespace()).withLabels(PodSpecs.sessionSelector())
+                .withLabel(PodSpecs.SESSION, sessionId).list().getItems();
+    }
+
+    void deletePods(String sessionId) {
+        try {
+            client.pods().inNamespace(settings.namespace()).withLabels(PodSpecs.sessionSelector())
+                    .withLabel(PodSpecs.SESSION, sessionId).withGracePeriod(0).delete();
+        } catch (KubernetesClientException e) {
+            log.warn("session {}: could not delete its pods: {}", sessionId, e.getMessage());
+        }
+    }
+
+    void forget(String sessionId, KubernetesSandbox sandbox) {
+        sandboxes.remove(sessionId, sandbox);
+    }
+
+    /** A session no live server runs: its pods are deleted (what ran there dies with them). */
+    @Override
+    public void discardLeftovers(String sessionId) {
+        if (!sandboxes.containsKey(sessionId)) {
+            deletePods(sessionId);
+        }
+    }
+
+    /**
+     * Deletes the session pods of this namespace whose session is not {@code live} (orphans of sessions that ended while
+     * no server watched, or of a database restored from a backup).
+     *
+     * @return the names of the pods deleted
+     */
+    public List<String> reconcile(Predicate<String> live) {
+        List<String> deleted = new ArrayList<>();
+        for (Pod p : client.pods().inNamespace(settings.namespace()).withLabels(PodSpecs.sessionSelector()).list().getItems()) {
+            String session = p.getMetadata().getLabels().get(PodSpecs.SESSION);
+            if (session == null || (!live.test(session) && !sandboxes.containsKey(session))) {
+                client.pods().inNamespace(settings.namespace()).withName(p.getMetadata().getName()).withGracePeriod(0).delete();
+                deleted.add(p.getMetadata().getName());
+            }
+        }
+        if (!deleted.isEmpty()) {
+            log.info("deleted {} orphan session pod(s): {}", deleted.size(), deleted);
+        }
+        return deleted;
+    }
+
+    /** {@link Images#HOST} (the default image) and the images the operator allows. */
+    @Override
+    public Set<String> images() {
+        Set<String> names = new LinkedHashSet<>();
+        names.add(Images.HOST);
+        names.addAll(settings.images());
+        return names;
+    }
+
+    @Override
+    public String imageVersion(String image) {
+        return ociImage(image);
+    }
+
+    private String ociImage(String image) {
+        if (image.equals(Images.HOST)) {
+            return settings.defaultImage();
+        }
+        if (!settings.images().contains(image)) {
+            throw new SandboxException("image '" + image + "' is not one this server runs (MAGNET_KUBERNETES_IMAGES)");
+        }
+        return image;
+    }
+
+    KubernetesSettings settings() {
+        return settings;
+    }
+
+    ResourceLimits limits() {
+        return limits;
+    }
+
+    private static Optional<String> token(Pod pod) {
+        return pod.getSpec().getContainers().stream().filter(c -> PodSpecs.AGENT_CONTAINER.equals(c.getName()))
+                .flatMap(c -> c.getEnv() == null ? java.util.stream.Stream.<EnvVar>empty() : c.getEnv().stream())
+                .filter(e -> "SHIM_TOKEN".equals(e.getName()) && e.getValue() != null)
+                .map(EnvVar::getValue).findFirst();
+    }
+
+    private static String agentImage(Pod pod) {
+        return pod.getSpec().getContainers().stream().filter(c -> PodSpecs.AGENT_CONTAINER.equals(c.getName()))
+                .map(io.fabric8.kubernetes.api.model.Container::getImage).findFirst().orElse("");
+    }
+
+    static int attempt(Pod pod) {
+        try {
+            return Integer.parseInt(pod.getMetadata().getLabels().getOrDefault(PodSpecs.ATTEMPT, "0"));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    @Override
+    public String name() {
+        return "kubernetes";
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        Watch w = watch;
+        if (w != null) {
+            w.close();
+        }
+        sandboxes.values().forEach(KubernetesSandbox::release);
+        try {
+            owned.close();
+        } catch (Exception e) {
+            log.warn("closing the Kubernetes client: {}", e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package dev.magnet.sandbox.kubernetes;
+
+import dev.magnet.sandbox.SandboxException;
+
+/** A session's pod failed in a way the cluster reported: its kind and the pod's own reason ({@link PodState.Failure}). */
+public final class PodFailedException extends SandboxException {
+    private final transient PodState.Failure failure;
+
+    PodFailedException(PodState.Failure failure) {
+        super(failure.describe());
+        this.failure = failure;
+    }
+
+    /** What went wrong, e.g. {@code IMAGE_PULL}. */
+    public String kind() {
+        return failure.kind().name();
+    }
+
+    /** The cluster's own reason, e.g. {@code ImagePullBackOff}. */
+    public String reason() {
+        return failure.reason();
+    }
+}

@@ -1,0 +1,194 @@
+package dev.magnet.sandbox.kubernetes;
+
+import dev.magnet.gateway.EgressLog;
+import dev.magnet.gateway.EgressPolicy;
+import dev.magnet.gateway.Gateway;
+import dev.magnet.gateway.ModelRelay;
+import dev.magnet.gateway.Spending;
+import dev.magnet.net.AddressPolicy;
+import dev.magnet.sandbox.ResourceLimits;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
+
+/**
+ * A cluster for tests: fabric8's mock API server in CRUD mode, and a fake kubelet that, when {@link #runShims} is on, marks
+ * each new session pod running and starts its shim ({@link PodShim}) as a child JVM on this machine with the environment
+ * the pod spec gives it, its workspace a local folder and its loopback ports free ones. Pod statuses can also be set by
+ * hand ({@link #setStatus}). The gateway is real: a model relay in front of {@code modelUpstream} and a pod gateway on
+ * loopback.
+ */
+public final class PodCluster implements AutoCloseable {
+    public static final String NAMESPACE = "magnet-test";
+    public static final String AGENT_IMAGE = "registry.example.com/magnet-agent:test";
+
+    public final KubernetesMockServer server;
+    public final KubernetesClient client;
+    /** The fake kubelet's and scheduler's own client, as in a cluster. */
+    private final KubernetesClient kubeletClient;
+    public final ModelRelay relay;
+    public final Gateway gateway;
+    public final PodGateway pods;
+    public final Path dir;
+    private final boolean runShims;
+    private final Map<String, Shim> shims = new ConcurrentHashMap<>();
+    private final List<KubernetesSandboxProvider> providers = new ArrayList<>();
+    private final Watch kubelet;
+
+    /** A shim running for a pod: its process and the local ports standing for the pod's loopback ones. */
+    public record Shim(Process process, Path workdir, int modelPort, int proxyPort) {
+    }
+
+    public PodCluster(String modelUpstream, boolean runShims) throws IOException {
+        this.runShims = runShims;
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+        server.init(InetAddress.getLoopbackAddress(), 0);
+        // why: this machine is shared and loaded; the mock's answers can take seconds
+        client = server.createClient(b -> b.editOrNewConfig().withRequestTimeout(60_000).withConnectionTimeout(30_000).endConfig());
+        kubeletClient = server.createClient(b -> b.editOrNewConfig().withRequestTimeout(60_000).withConnectionTimeout(30_000).endConfig());
+        relay = ModelRelay.start("sk-ant-" + "pod-test", modelUpstream, 256 * 1024, Spending.UNLIMITED);
+        gateway = new Gateway(relay, EgressPolicy.denyAll(), AddressPolicy.of(List.of()), EgressLog.NONE, 8);
+        pods = PodGateway.start(InetAddress.getLoopbackAddress(), 0);
+        // why: unix socket paths are limited to 107 bytes, so not under the (long) JUnit temporary folder
+        dir = Files.createTempDirectory(Path.of("/tmp"), "pods");
+        kubelet = kubeletClient.pods().inNamespace(NAMESPACE).watch(new Watcher<>() {
+            @Override
+            public void eventReceived(Action action, Pod pod) {
+                if (action == Action.ADDED) {
+                    started(pod);
+                } else if (action == Action.DELETED) {
+                    Shim shim = shims.remove(pod.getMetadata().getName());
+                    if (shim != null) {
+                        shim.process().destroyForcibly();
+                    }
+                }
+            }
+
+            @Override
+            public void onClose(WatcherException cause) {
+            }
+        });
+    }
+
+    public KubernetesSettings settings() {
+        return new Settings("127.0.0.1:" + pods.port()).value();
+    }
+
+    /** The settings of the test cluster, with the address pods dial for the gateway. */
+    public record Settings(String podGateway) {
+        public Settings() {
+            this("magnet-gateway.magnet.svc:7072");
+        }
+
+        public KubernetesSettings value() {
+            return new KubernetesSettings(NAMESPACE, AGENT_IMAGE, "docker.io/library/debian:bookworm-slim",
+                    List.of("registry.example.com/team/python:3.13"), podGateway, Duration.ofSeconds(60));
+        }
+    }
+
+    public static ResourceLimits limits() {
+        return new ResourceLimits(2048L * 1024 * 1024, 512, 1.5, 4096L * 1024 * 1024, 100_000);
+    }
+
+    /** A provider as a server makes it, on this cluster; closed with the cluster. */
+    public KubernetesSandboxProvider provider() {
+        KubernetesSandboxProvider p = new KubernetesSandboxProvider(client, settings(), limits(), gateway, pods,
+                KubernetesSandboxProvider::newToken, dir);
+        providers.add(p);
+        return p;
+    }
+
+    private void started(Pod pod) {
+        if (!runShims) {
+            return;
+        }
+        try {
+            Path workdir = Files.createDirectories(dir.resolve(pod.getMetadata().getName()));
+            int modelPort = freePort();
+            int proxyPort = freePort();
+            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-XX:+UseSerialGC", "-Xmx48m", "-cp", Path.of("target/classes").toAbsolutePath().toString(), PodShim.class.getName());
+            pb.environment().clear();
+            for (EnvVar e : pod.getSpec().getContainers().getFirst().getEnv()) {
+                pb.environment().put(e.getName(), e.getValue());
+            }
+            pb.environment().put("PATH", "/usr/local/bin:/usr/bin:/bin");
+            pb.environment().put("SHIM_WORKDIR", workdir.toString());
+            pb.environment().put("SHIM_MODEL_PORT", Integer.toString(modelPort));
+            pb.environment().put("SHIM_PROXY_PORT", Integer.toString(proxyPort));
+            pb.redirectErrorStream(true).redirectOutput(dir.resolve(pod.getMetadata().getName() + ".log").toFile());
+            shims.put(pod.getMetadata().getName(), new Shim(pb.start(), workdir, modelPort, proxyPort));
+            setStatus(pod.getMetadata().getName(), s -> running());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The shim of the pod named so, when the fake kubelet runs one. */
+    public Shim shim(String podName) {
+        return shims.get(podName);
+    }
+
+    /** Sets the status of a pod as the kubelet or the scheduler would. */
+    public void setStatus(String podName, UnaryOperator<PodStatus> change) {
+        Pod pod = kubeletClient.pods().inNamespace(NAMESPACE).withName(podName).get();
+        pod.setStatus(change.apply(pod.getStatus() == null ? new PodStatus() : pod.getStatus()));
+        kubeletClient.pods().inNamespace(NAMESPACE).resource(pod).updateStatus();
+    }
+
+    public static PodStatus running() {
+        return new PodStatusBuilder().withPhase("Running")
+                .withContainerStatuses(new ContainerStatusBuilder().withName(PodSpecs.AGENT_CONTAINER).withReady(true)
+                        .withNewState().withNewRunning().endRunning().endState().build())
+                .build();
+    }
+
+    public List<Pod> sessionPods() {
+        return client.pods().inNamespace(NAMESPACE).withLabels(PodSpecs.sessionSelector()).list().getItems();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() {
+        providers.forEach(KubernetesSandboxProvider::close);
+        kubelet.close();
+        shims.values().forEach(s -> s.process().destroyForcibly());
+        pods.close();
+        relay.close();
+        client.close();
+        kubeletClient.close();
+        server.destroy();
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // left in /tmp
+        }
+    }
+}
