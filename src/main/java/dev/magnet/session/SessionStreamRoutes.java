@@ -7,6 +7,7 @@ import dev.magnet.events.Event;
 import dev.magnet.events.EventHub;
 import dev.magnet.events.EventLog;
 import dev.magnet.json.Json;
+import dev.magnet.web.Sse;
 import dev.magnet.web.Requests;
 import dev.magnet.web.RouteTable;
 import io.javalin.http.Context;

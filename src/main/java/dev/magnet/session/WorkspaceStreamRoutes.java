@@ -6,6 +6,7 @@ import dev.magnet.events.Event;
 import dev.magnet.events.EventHub;
 import dev.magnet.events.EventType;
 import dev.magnet.json.Json;
+import dev.magnet.web.Sse;
 import dev.magnet.web.Problem;
 import dev.magnet.web.RouteTable;
 import io.javalin.http.Context;
