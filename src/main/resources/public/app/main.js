@@ -2,12 +2,8 @@
 // and returns a cleanup function that stops its streams and timers.
 import { auth, get, ApiError } from './api.js';
 import { renderAccountMenu, closeMenuOnOutsideClick } from './account.js';
-import { consolePage } from './console.js';
 import { dashboardPage } from './dashboard.js';
 import { invitePage } from './invite.js';
-import { environmentPage, environmentsPage } from './environments.js';
-import { keysPage } from './keys.js';
-import { webhooksPage } from './webhooks.js';
 import { newSessionPage } from './new-session.js';
 import { PAGES, pathPattern } from './pages.js';
 import { sessionPage } from './session.js';
@@ -19,20 +15,44 @@ const accountBox = document.getElementById('account');
 let cleanup = () => {};
 let me = null;
 
+// why: the settings pages (console, environments, keys, webhooks) load when first opened, so a first visit, which
+// shows the dashboard or a session, does not download them (UiRoutesIT weighs what a first visit loads)
+const consolePages = () => import('./console.js');
+const environmentPages = () => import('./environments.js');
 const routes = [
   [PAGES.dashboard, () => dashboardPage(main)],
   [PAGES.newSession, () => newSessionPage(main, { navigate, me })],
-  [PAGES.keys, () => keysPage(main)],
-  [PAGES.settings, () => consolePage(main, { me, section: 'workspace', navigate })],
-  [PAGES.settingsSection, (section) => consolePage(main, { me, section, navigate })],
-  [PAGES.webhooks, () => webhooksPage(main, { me })],
-  [PAGES.environments, () => environmentsPage(main, { me, navigate })],
-  [PAGES.newEnvironment, () => environmentPage(main, { id: null, me, navigate })],
-  [PAGES.environment, (id) => environmentPage(main, { id, me, navigate })],
+  [PAGES.keys, later(() => import('./keys.js'), (m) => m.keysPage(main))],
+  [PAGES.settings, later(consolePages, (m) => m.consolePage(main, { me, section: 'workspace', navigate }))],
+  [PAGES.settingsSection, later(consolePages, (m, section) => m.consolePage(main, { me, section, navigate }))],
+  [PAGES.webhooks, later(() => import('./webhooks.js'), (m) => m.webhooksPage(main, { me }))],
+  [PAGES.environments, later(environmentPages, (m) => m.environmentsPage(main, { me, navigate }))],
+  [PAGES.newEnvironment, later(environmentPages, (m) => m.environmentPage(main, { id: null, me, navigate }))],
+  [PAGES.environment, later(environmentPages, (m, id) => m.environmentPage(main, { id, me, navigate }))],
   [PAGES.session, (id) => sessionPage(main, { id, tab: 'conversation', navigate, me })],
   [PAGES.sessionDiff, (id) => sessionPage(main, { id, tab: 'diff', navigate, me })],
   [PAGES.sessionPreview, (id) => sessionPage(main, { id, tab: 'preview', navigate, me })],
 ].map(([path, page]) => [pathPattern(path), page]);
+
+/**
+ * A page whose module is loaded when it is shown: `show(module, ...params)` renders it once loaded, unless the
+ * visitor moved on meanwhile; returns the page's cleanup like any page.
+ */
+function later(load, show) {
+  return (...params) => {
+    let left = false;
+    let stop = () => {};
+    load().then((m) => {
+      if (!left) {
+        stop = show(m, ...params) || (() => {});
+      }
+    }).catch((e) => toast(`This page could not load: ${e.message}`));
+    return () => {
+      left = true;
+      stop();
+    };
+  };
+}
 
 /** Shows the page for `path`, adding it to the browser's history. */
 export function navigate(path) {
