@@ -104,7 +104,8 @@ final class Browser implements AutoCloseable {
     /** Waits until {@code condition} returns something other than null or false, and returns it. */
     <T> T await(Duration timeout, String what, Function<WebDriver, T> condition) {
         try {
-            return new WebDriverWait(driver, timeout, Duration.ofMillis(100)).until(condition);
+            // why: a condition that reads an element not shown yet (a page whose module still loads) meets null: not yet
+            return new WebDriverWait(driver, timeout, Duration.ofMillis(100)).ignoring(NullPointerException.class).until(condition);
         } catch (org.openqa.selenium.TimeoutException e) {
             screenshot("timeout-" + what.replaceAll("[^a-z0-9]+", "-"));
             throw new AssertionError("waited " + timeout + " for " + what + "; page text:\n" + pageText(), e);
