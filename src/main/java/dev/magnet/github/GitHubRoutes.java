@@ -112,7 +112,8 @@ public final class GitHubRoutes {
 
     /**
      * The repositories of the workspace's integration for the repository picker, read through the host-side
-     * credentials (cached for a minute), filtered by {@code q} and paged by {@code page} and {@code perPage}.
+     * credentials (cached for a minute), filtered by {@code q} and paged by {@code page} and {@code perPage}; when GitHub
+     * refuses or cannot be reached, an empty list with the {@code error}.
      */
     private void repositories(Context ctx) {
         Actor actor = actor(ctx);
@@ -120,11 +121,13 @@ public final class GitHubRoutes {
         int page = intParam(ctx, "page", 1, 1, 10_000);
         int perPage = intParam(ctx, "perPage", 30, 1, 100);
         Optional<GitHubAccess.Connection> listed;
+        String error = null;
         try {
             listed = integration.repositories(actor.workspaceId());
         } catch (GitHubException e) {
-            Problem.send(ctx, 502, "Bad Gateway", "the repositories of the GitHub integration could not be listed: " + e.getMessage(), null);
-            return;
+            // why: GitHub failing is not this request's fault; the picker says why and falls back to the repositories used before
+            listed = Optional.of(new GitHubAccess.Connection(null, List.of(), false));
+            error = "the repositories of the GitHub integration could not be listed: " + e.getMessage();
         }
         List<GitHubAccess.Repository> matching = listed.map(GitHubAccess.Connection::repositories).orElse(List.of()).stream()
                 .filter(r -> r.fullName().toLowerCase(Locale.ROOT).contains(q)).toList();
@@ -137,6 +140,9 @@ public final class GitHubRoutes {
         out.put("total", matching.size());
         out.put("page", page);
         out.put("nextPage", to < matching.size() ? page + 1 : null);
+        if (error != null) {
+            out.put("error", error);
+        }
         json(ctx, 200, out);
     }
 
