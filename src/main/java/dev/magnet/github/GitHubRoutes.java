@@ -19,6 +19,7 @@ import java.util.Set;
 
 import static dev.magnet.auth.Callers.actor;
 import static dev.magnet.auth.Callers.admin;
+import static dev.magnet.web.Requests.intParam;
 import static dev.magnet.web.Requests.json;
 import static dev.magnet.web.Requests.object;
 import static dev.magnet.web.Requests.onlyFields;
@@ -78,9 +79,16 @@ public final class GitHubRoutes {
 
     /** The settings a request gives, checked for form and for an API URL Magnet may call. */
     private GitHubSettings settingsOf(JsonNode body, boolean draft) {
+        String token = string(body, "token");
+        if (token != null && !token.matches("[\\x21-\\x7E]+")) {
+            throw new InvalidRequestException("token", "token must be printable ASCII without spaces, as GitHub's tokens are");
+        }
+        String apiUrl = string(body, "apiUrl");
         try {
-            GitHubSettings settings = new GitHubSettings(string(body, "apiUrl"), string(body, "appId"), string(body, "privateKey"),
-                    string(body, "token"), string(body, "webhookSecret"), draft, "api");
+            // why: without an apiUrl the server's (MAGNET_GITHUB_API_URL, else api.github.com), so a GitHub Enterprise
+            // operator sets it once
+            GitHubSettings settings = new GitHubSettings(apiUrl == null ? integration.config().apiUrl() : apiUrl, string(body, "appId"),
+                    string(body, "privateKey"), token, string(body, "webhookSecret"), draft, "api");
             checkReachable(settings.apiUrl());
             return settings;
         } catch (IllegalArgumentException e) {
@@ -144,22 +152,6 @@ public final class GitHubRoutes {
             out.put("error", error);
         }
         json(ctx, 200, out);
-    }
-
-    private static int intParam(Context ctx, String name, int fallback, int min, int max) {
-        String value = ctx.queryParam(name);
-        if (value == null || value.isBlank()) {
-            return fallback;
-        }
-        try {
-            int n = Integer.parseInt(value.strip());
-            if (n >= min && n <= max) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // why: answered below as any other value out of range
-        }
-        throw new InvalidRequestException(name, name + " must be a whole number from " + min + " to " + max + ", was '" + value + "'");
     }
 
     /** Checks the credentials against GitHub; a refusal is a 400 naming the field GitHub did not accept. */
