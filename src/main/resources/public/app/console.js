@@ -29,9 +29,29 @@ export function consolePage(main, { me, section, navigate }) {
   return () => {};
 }
 
-async function workspace(body, { me }) {
-  replace(body, h('dl.facts',
-    h('dt', 'Name'), h('dd#workspace-name', me.workspace.name),
+async function workspace(body, { me, admin }) {
+  const name = h('dd#workspace-name', me.workspace.name);
+  const input = h('input#workspace-rename', { name: 'name', value: me.workspace.name, autocomplete: 'off', required: true });
+  const error = h('p.error-text', { role: 'alert' });
+  const rename = admin && h('form.key-form.workspace-form', { 'aria-label': 'Rename the workspace' },
+    h('div.field', h('label', { for: 'workspace-rename' }, 'Workspace name'), input),
+    h('div.actions', h('button.primary', { type: 'submit' }, 'Rename')), error);
+  if (rename) {
+    rename.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      error.textContent = '';
+      try {
+        const { workspace: renamed } = await patch('/api/workspace', { name: input.value.trim() });
+        me.workspace.name = renamed.name;
+        name.textContent = renamed.name;
+        toast(`Workspace renamed to ${renamed.name}`);
+      } catch (err) {
+        error.textContent = err.message;
+      }
+    });
+  }
+  replace(body, rename || null, h('dl.facts',
+    h('dt', 'Name'), name,
     h('dt', 'Id'), h('dd', h('code', me.workspace.id)),
     h('dt', 'Your role'), h('dd#workspace-role', me.role),
     h('dt', 'Signed in as'), h('dd', me.user.email)),
@@ -223,12 +243,14 @@ async function github(body) {
   const apiUrl = h('input#github-api-url', { name: 'apiUrl', placeholder: 'https://api.github.com', autocomplete: 'off' });
   const webhookSecret = h('input#github-webhook-secret', { type: 'password', name: 'webhookSecret', autocomplete: 'off' });
   const error = h('p#github-error.error-text', { role: 'alert' });
+  const tested = h('p#github-test', { 'aria-live': 'polite' });
   const tokenFields = field('github-token', 'Token', token);
   const appFields = [field('github-app-id', 'App id', appId), field('github-private-key', 'Private key (PEM)', privateKey)];
   const form = h('form.github-form', { 'aria-label': 'GitHub integration' },
     field('github-kind', 'Connect with', kind), tokenFields, appFields, field('github-api-url', 'API URL (GitHub Enterprise)', apiUrl),
     field('github-webhook-secret', 'Webhook secret', webhookSecret),
-    h('div.actions', h('button.primary', { type: 'submit' }, 'Save')), error);
+    h('div.actions', h('button#github-test-button', { type: 'button' }, 'Test connection'), h('button.primary', { type: 'submit' }, 'Save')),
+    error, tested);
   const showKind = () => {
     tokenFields.hidden = kind.value !== 'token';
     appFields.forEach((f) => { f.hidden = kind.value !== 'app'; });
@@ -249,12 +271,32 @@ async function github(body) {
       showKind();
     }
   }
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    error.textContent = '';
+  function entered() {
     const settings = kind.value === 'app' ? { appId: appId.value.trim(), privateKey: privateKey.value } : { token: token.value.trim() };
     if (apiUrl.value.trim()) settings.apiUrl = apiUrl.value.trim();
     if (webhookSecret.value) settings.webhookSecret = webhookSecret.value;
+    return settings;
+  }
+  // Test connection: the credentials typed in, or else the saved integration; GitHub is asked, nothing is stored.
+  form.querySelector('#github-test-button').addEventListener('click', async () => {
+    error.textContent = '';
+    tested.textContent = 'Testing…';
+    const typed = kind.value === 'app' ? appId.value.trim() || privateKey.value.trim() : token.value.trim();
+    try {
+      const result = await post('/api/github/integration/test', typed ? entered() : {});
+      const count = `${result.repositories}${result.moreRepositories ? '+' : ''} ${result.repositories === 1 ? 'repository' : 'repositories'}`;
+      replace(tested, h('span.ok', '✓ '), 'GitHub accepted ', result.kind === 'app' ? 'the App ' : 'the token of ', h('strong', result.account),
+        `: ${count} reachable.`);
+    } catch (err) {
+      tested.textContent = '';
+      error.textContent = err.message;
+    }
+  });
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    error.textContent = '';
+    tested.textContent = '';
+    const settings = entered();
     try {
       await put('/api/github/integration', settings);
       token.value = '';

@@ -1,4 +1,4 @@
-// The new-session form: prompt, repository (type-ahead over the repositories Magnet has seen), base
+// The new-session form: prompt, repository (type-ahead over the GitHub integration's repositories, else those Magnet has seen), base
 // branch, model and environment. Submitting opens the session page at once.
 import { get, post, ApiError } from './api.js';
 import { h, replace } from './dom.js';
@@ -17,7 +17,7 @@ export function newSessionPage(main, { navigate }) {
     h('div.row',
       h('div.field.grow', h('label', { for: 'repo' }, 'Repository'),
         input('repo', { list: 'repo-list', placeholder: 'owner/name, git URL or local path' }),
-        h('datalist#repo-list'), h('p.hint', 'Empty: the agent starts in a fresh, empty repository.')),
+        h('datalist#repo-list'), h('p#repo-hint.hint', 'Empty: the agent starts in a fresh, empty repository.')),
       h('div.field', h('label', { for: 'baseBranch' }, 'Base branch'), input('baseBranch', { placeholder: 'default branch' }))),
     h('div.row',
       h('div.field', h('label', { for: 'model' }, 'Model'), input('model', { list: 'model-list', placeholder: 'server default' }),
@@ -77,6 +77,38 @@ export function newSessionPage(main, { navigate }) {
     replace(select, fallback ? null : h('option', { value: '' }, 'None'),
       usable.map((e) => h('option', { value: e.id, selected: e.default }, e.default ? `${e.name} (default)` : e.name)));
   }).catch(() => {});
-  get('/api/repos').then((r) => replace(form.querySelector('#repo-list'), r.repos.map((repo) => h('option', { value: repo })))).catch(() => {});
+  repoPicker(form);
   return () => {};
+}
+
+/**
+ * The repository type-ahead: the repositories the workspace's GitHub integration reaches (GET /api/github/repositories,
+ * asked again with what is typed when there are more than one page), else the repositories used before (GET /api/repos).
+ * Picking one shows its default branch as the base branch's placeholder.
+ */
+function repoPicker(form) {
+  const list = form.querySelector('#repo-list');
+  const hint = form.querySelector('#repo-hint');
+  const repo = form.elements.repo;
+  const branches = new Map();
+  let more = false;
+  let timer = null;
+  const show = (repos) => {
+    repos.forEach((r) => branches.set(r.fullName, r.defaultBranch));
+    replace(list, repos.map((r) => h('option', { value: r.fullName }, r.private ? 'private' : 'public')));
+  };
+  const ask = (q) => get(`/api/github/repositories?perPage=100${q ? `&q=${encodeURIComponent(q)}` : ''}`);
+  ask('').then((page) => {
+    if (!page.configured || page.error) throw new Error(page.error || 'no GitHub integration');
+    more = page.nextPage !== null;
+    show(page.repositories);
+    hint.textContent = `${page.total} ${page.total === 1 ? 'repository' : 'repositories'} of the GitHub integration; or a git URL. Empty: a fresh, empty repository.`;
+  }).catch(() => get('/api/repos').then((r) => replace(list, r.repos.map((name) => h('option', { value: name })))).catch(() => {}));
+  repo.addEventListener('input', () => {
+    const branch = branches.get(repo.value.trim());
+    form.elements.baseBranch.placeholder = branch ? `${branch} (default branch)` : 'default branch';
+    if (!more) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => ask(repo.value.trim()).then((page) => show(page.repositories)).catch(() => {}), 250);
+  });
 }

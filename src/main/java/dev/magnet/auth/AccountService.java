@@ -189,6 +189,18 @@ public final class AccountService {
         });
     }
 
+    /** Renames the caller's workspace (admins only); the audit log keeps the old and the new name. */
+    public Membership renameWorkspace(Actor actor, String name) {
+        requireAdmin(actor);
+        String valid = requireName(name, "name");
+        return jdbi.inTransaction(h -> {
+            String before = accounts.workspaceName(h, actor.workspaceId()).orElse("");
+            accounts.renameWorkspace(h, actor.workspaceId(), valid);
+            audit.record(h, actor, "workspace.rename", "workspace", actor.workspaceId(), before + " → " + valid);
+            return new Membership(actor.workspaceId(), valid, Role.ADMIN.wire());
+        });
+    }
+
     /**
      * Changes the caller's password and signs out the user's other browsers.
      *

@@ -24,6 +24,10 @@ public final class Accounts {
         return id;
     }
 
+    public void renameWorkspace(Handle h, String workspaceId, String name) {
+        h.createUpdate("update workspaces set name = :name where id = :id").bind("id", workspaceId).bind("name", name).execute();
+    }
+
     public Optional<String> workspaceName(Handle h, String workspaceId) {
         return h.createQuery("select name from workspaces where id = :id").bind("id", workspaceId)
                 .mapTo(String.class).findOne();

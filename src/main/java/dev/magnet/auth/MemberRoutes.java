@@ -32,6 +32,7 @@ public final class MemberRoutes {
     }
 
     public void register(RouteTable routes) {
+        routes.patch("/api/workspace", this::rename);
         routes.get("/api/workspace/members", this::members);
         routes.patch("/api/workspace/members/{userId}", this::setRole);
         routes.delete("/api/workspace/members/{userId}", this::remove);
@@ -40,6 +41,13 @@ public final class MemberRoutes {
         routes.delete("/api/workspace/invites/{id}", this::revokeInvite);
         routes.get("/api/invites/{token}", PUBLIC, this::showInvite);
         routes.post("/api/invites/{token}/accept", PUBLIC, this::accept);
+    }
+
+    private void rename(Context ctx) {
+        JsonNode body = object(ctx);
+        onlyFields(body, Set.of("name"));
+        Membership renamed = service.renameWorkspace(actor(ctx), string(body, "name"));
+        json(ctx, 200, Map.of("workspace", Map.of("id", renamed.workspaceId(), "name", renamed.workspaceName())));
     }
 
     private void members(Context ctx) {

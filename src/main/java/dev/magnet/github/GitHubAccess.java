@@ -6,10 +6,15 @@ import dev.magnet.session.PullRequest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
+import org.kohsuke.github.GHAppInstallation;
+import org.kohsuke.github.GHAppInstallationToken;
 import org.kohsuke.github.GHIssueState;
 import org.kohsuke.github.GHPullRequest;
 import org.kohsuke.github.GHRepository;
+import org.kohsuke.github.PagedIterable;
 
 /**
  * One configured integration at work: looks repositories and branches up, opens, updates and reads pull
@@ -20,17 +25,76 @@ public final class GitHubAccess {
     private final GitHubCalls calls;
     private final TokenSource tokens;
     private final Redactor redactor;
+    private final AppJwt jwt;
+
+    /** Who the credentials act as, and the repositories they reach (up to the number asked for). */
+    public record Connection(String account, List<Repository> repositories, boolean complete) {
+    }
+
+    /** A repository the integration reaches. */
+    public record Repository(String fullName, boolean isPrivate, String defaultBranch) {
+    }
 
     GitHubAccess(GitHubSettings settings, Redactor redactor, Clock clock, java.time.Duration maxRateLimitWait) {
         this.settings = settings;
         this.redactor = redactor;
         this.calls = new GitHubCalls(settings.apiUrl(), new RateLimitBackoff(clock, maxRateLimitWait));
         if (settings.isApp()) {
-            this.tokens = new InstallationTokens(new AppJwt(settings.appId(), settings.privateKey(), clock), calls, redactor, clock);
+            this.jwt = new AppJwt(settings.appId(), settings.privateKey(), clock);
+            this.tokens = new InstallationTokens(jwt, calls, redactor, clock);
         } else {
+            this.jwt = null;
             redactor.register(settings.token());
             this.tokens = TokenSource.fixed(settings.token());
         }
+    }
+
+    /**
+     * Checks the credentials against the API and lists up to {@code max} repositories they reach: a token through
+     * {@code GET /user} and {@code /user/repos}; an App by listing its installations, minting a token for each and
+     * reading {@code /installation/repositories} with it.
+     *
+     * @throws GitHubException FORBIDDEN when GitHub refuses the credentials, NOT_FOUND when an App has no installation,
+     *                         UNAVAILABLE when the API cannot be reached
+     */
+    public Connection connect(int max) {
+        if (jwt == null) {
+            return calls.withToken(tokens, null, "checking the token (GET /user)", gh -> {
+                String login = gh.getMyself().getLogin();
+                List<Repository> repos = new ArrayList<>();
+                boolean complete = take(gh.getMyself().listRepositories(Math.min(100, max)), repos, max);
+                return new Connection(login, repos, complete);
+            });
+        }
+        String app = calls.asApp(jwt, "authenticating as GitHub App " + settings.appId() + " (GET /app)", gh -> gh.getApp().getSlug());
+        List<GHAppInstallation> installations = calls.asApp(jwt, "listing the installations of GitHub App " + settings.appId(),
+                gh -> gh.getApp().listInstallations().toList());
+        if (installations.isEmpty()) {
+            throw new GitHubException(GitHubException.Kind.NOT_FOUND, 404, "GitHub App " + settings.appId()
+                    + " is not installed on any account: install it on the repositories Magnet should work on");
+        }
+        List<Repository> repos = new ArrayList<>();
+        boolean complete = true;
+        for (GHAppInstallation installation : installations) {
+            String doing = "minting a token for installation " + installation.getId() + " of GitHub App " + settings.appId();
+            GHAppInstallationToken minted = calls.asApp(jwt, doing, gh -> installation.createToken().create());
+            redactor.register(minted.getToken());
+            complete &= repos.size() < max && calls.withToken(TokenSource.fixed(minted.getToken()), null,
+                    "listing the repositories of installation " + installation.getId(),
+                    gh -> take(gh.getInstallation().listRepositories().withPageSize(100), repos, max));
+        }
+        return new Connection(app, repos, complete);
+    }
+
+    /** Adds repositories to {@code into} until it holds {@code max}; true when the list ran out first. */
+    private static boolean take(PagedIterable<GHRepository> list, List<Repository> into, int max) {
+        for (GHRepository r : list) {
+            if (into.size() >= max) {
+                return false;
+            }
+            into.add(new Repository(r.getFullName(), r.isPrivate(), r.getDefaultBranch()));
+        }
+        return true;
     }
 
     public GitHubSettings settings() {

@@ -6,6 +6,8 @@ import dev.magnet.events.Redactor;
 import dev.magnet.session.HostedRepos;
 import dev.magnet.web.InvalidRequestException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -28,6 +30,16 @@ public final class GitHubIntegration implements HostedRepos {
     private final Clock clock;
     private final String firstWorkspaceId;
     private final Map<GitHubSettings, GitHubAccess> accesses = new ConcurrentHashMap<>();
+    private final Map<String, Listed> listed = new ConcurrentHashMap<>();
+
+    /** The repositories a workspace's integration reached, read at {@code at} with {@code settings}. */
+    private record Listed(GitHubSettings settings, GitHubAccess.Connection connection, Instant at) {
+    }
+
+    /** How long a workspace's list of repositories is reused before GitHub is asked again. */
+    static final Duration LIST_FOR = Duration.ofMinutes(1);
+    /** The most repositories listed for the picker (GitHub serves them 100 to a page). */
+    static final int MAX_LISTED = 1000;
 
     /** @param firstWorkspaceId the workspace made on the first start (what {@code MAGNET_GITHUB_SHARED_WITH=first} names) */
     public GitHubIntegration(Jdbi jdbi, GitHubConfig config, SecretBox box, Redactor redactor, Clock clock,
@@ -66,17 +78,48 @@ public final class GitHubIntegration implements HostedRepos {
         return settings(workspaceId).map(this::accessFor);
     }
 
+    /**
+     * Checks credentials against their API before anyone relies on them (nothing is stored or kept).
+     *
+     * @throws GitHubException naming what GitHub refused or why it could not be reached
+     */
+    public GitHubAccess.Connection check(GitHubSettings settings) {
+        return new GitHubAccess(settings, redactor, clock, config.maxRateLimitWait()).connect(100);
+    }
+
+    /**
+     * The repositories the workspace's integration reaches, read from GitHub at most once a {@link #LIST_FOR} per
+     * workspace; empty when the workspace has no integration.
+     *
+     * @throws GitHubException when GitHub refuses the credentials or cannot be reached
+     */
+    public Optional<GitHubAccess.Connection> repositories(String workspaceId) {
+        Optional<GitHubSettings> settings = settings(workspaceId);
+        if (settings.isEmpty()) {
+            return Optional.empty();
+        }
+        Listed known = listed.get(workspaceId);
+        if (known != null && known.settings().equals(settings.get()) && clock.instant().isBefore(known.at().plus(LIST_FOR))) {
+            return Optional.of(known.connection());
+        }
+        GitHubAccess.Connection fresh = accessFor(settings.get()).connect(MAX_LISTED);
+        listed.put(workspaceId, new Listed(settings.get(), fresh, clock.instant()));
+        return Optional.of(fresh);
+    }
+
     /** Sets a workspace's own integration (secrets stored encrypted); it replaces the environment's for it. */
     public GitHubSettings save(String workspaceId, GitHubSettings settings) {
         if (settings.isApp()) {
             new AppJwt(settings.appId(), settings.privateKey(), clock);
         }
         jdbi.useTransaction(h -> repository.save(h, workspaceId, settings, clock.instant()));
+        listed.remove(workspaceId);
         return settings;
     }
 
     /** Removes a workspace's own integration; it falls back to the environment's. */
     public boolean remove(String workspaceId) {
+        listed.remove(workspaceId);
         return jdbi.inTransaction(h -> repository.delete(h, workspaceId));
     }
 

@@ -10,12 +10,17 @@ import dev.magnet.web.NotFoundException;
 import dev.magnet.web.Problem;
 import dev.magnet.web.RouteTable;
 import io.javalin.http.Context;
+import dev.magnet.json.Json;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import static dev.magnet.auth.Callers.actor;
 import static dev.magnet.auth.Callers.admin;
+import static dev.magnet.web.Requests.intParam;
 import static dev.magnet.web.Requests.json;
 import static dev.magnet.web.Requests.object;
 import static dev.magnet.web.Requests.onlyFields;
@@ -54,6 +59,8 @@ public final class GitHubRoutes {
         routes.get("/api/github/integration", this::show);
         routes.put("/api/github/integration", this::set);
         routes.delete("/api/github/integration", this::remove);
+        routes.post("/api/github/integration/test", this::test);
+        routes.get("/api/github/repositories", this::repositories);
         routes.post("/api/github/webhooks", PUBLIC, this::webhook);
         routes.get("/api/github/links", ctx -> json(ctx, 200, Map.of("links", loop.links(admin(ctx).workspaceId()).stream()
                 .map(l -> Map.of("login", l.login(), "userId", l.userId(), "userName", l.userName(),
@@ -100,18 +107,110 @@ public final class GitHubRoutes {
         if (draft != null && !draft.isNull() && !draft.isBoolean()) {
             throw new InvalidRequestException("draftPullRequests", "draftPullRequests must be true or false");
         }
-        GitHubSettings settings;
+        GitHubSettings settings = settingsOf(body, draft != null && draft.asBoolean(false));
+        verify(settings, "nothing was changed");
         try {
-            settings = new GitHubSettings(string(body, "apiUrl"), string(body, "appId"), string(body, "privateKey"),
-                    string(body, "token"), string(body, "webhookSecret"), draft != null && draft.asBoolean(false), "api");
-            checkReachable(settings.apiUrl());
             integration.save(actor.workspaceId(), settings);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRequestException(null, e.getMessage());
         } catch (GitHubException e) {
             throw new InvalidRequestException("privateKey", e.getMessage());
         }
         json(ctx, 200, view(settings));
+    }
+
+    /** The settings a request gives, checked for form and for an API URL Magnet may call. */
+    private GitHubSettings settingsOf(JsonNode body, boolean draft) {
+        String token = string(body, "token");
+        if (token != null && !token.matches("[\\x21-\\x7E]+")) {
+            throw new InvalidRequestException("token", "token must be printable ASCII without spaces, as GitHub's tokens are");
+        }
+        String apiUrl = string(body, "apiUrl");
+        try {
+            // why: without an apiUrl the server's (MAGNET_GITHUB_API_URL, else api.github.com), so a GitHub Enterprise
+            // operator sets it once
+            GitHubSettings settings = new GitHubSettings(apiUrl == null ? integration.config().apiUrl() : apiUrl, string(body, "appId"),
+                    string(body, "privateKey"), token, string(body, "webhookSecret"), draft, "api");
+            checkReachable(settings.apiUrl());
+            return settings;
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException(null, e.getMessage());
+        }
+    }
+
+    /**
+     * "Test connection": the credentials in the body (as for PUT), or else the integration the workspace uses, checked
+     * against their API. Stores nothing.
+     */
+    private void test(Context ctx) {
+        Actor actor = admin(ctx);
+        JsonNode body = ctx.body().isBlank() ? Json.MAPPER.createObjectNode() : object(ctx);
+        onlyFields(body, FIELDS);
+        boolean given = body.hasNonNull("token") || body.hasNonNull("appId") || body.hasNonNull("privateKey");
+        GitHubSettings settings = given ? settingsOf(body, false) : integration.settings(actor.workspaceId())
+                .orElseThrow(() -> new NotFoundException("this workspace has no GitHub integration: give a token or an App to test"));
+        GitHubAccess.Connection connection = verify(settings, given ? "nothing was saved" : "the integration is unchanged");
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("ok", true);
+        out.put("kind", settings.isApp() ? "app" : "token");
+        out.put("apiUrl", settings.apiUrl());
+        out.put("account", connection.account());
+        out.put("repositories", connection.repositories().size());
+        out.put("moreRepositories", !connection.complete());
+        json(ctx, 200, out);
+    }
+
+    /**
+     * The repositories of the workspace's integration for the repository picker, read through the host-side
+     * credentials (cached for a minute), filtered by {@code q} and paged by {@code page} and {@code perPage}; when GitHub
+     * refuses or cannot be reached, an empty list with the {@code error}.
+     */
+    private void repositories(Context ctx) {
+        Actor actor = actor(ctx);
+        String q = ctx.queryParam("q") == null ? "" : ctx.queryParam("q").strip().toLowerCase(Locale.ROOT);
+        int page = intParam(ctx, "page", 1, 1, 10_000);
+        int perPage = intParam(ctx, "perPage", 30, 1, 100);
+        Optional<GitHubAccess.Connection> listed;
+        String error = null;
+        try {
+            listed = integration.repositories(actor.workspaceId());
+        } catch (GitHubException e) {
+            // why: GitHub failing is not this request's fault; the picker says why and falls back to the repositories used before
+            listed = Optional.of(new GitHubAccess.Connection(null, List.of(), false));
+            error = "the repositories of the GitHub integration could not be listed: " + e.getMessage();
+        }
+        List<GitHubAccess.Repository> matching = listed.map(GitHubAccess.Connection::repositories).orElse(List.of()).stream()
+                .filter(r -> r.fullName().toLowerCase(Locale.ROOT).contains(q)).toList();
+        int from = Math.min(matching.size(), (page - 1) * perPage);
+        int to = Math.min(matching.size(), from + perPage);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("configured", listed.isPresent());
+        out.put("repositories", matching.subList(from, to).stream().map(r -> Map.of("fullName", r.fullName(), "private", r.isPrivate(),
+                "defaultBranch", r.defaultBranch() == null ? "" : r.defaultBranch())).toList());
+        out.put("total", matching.size());
+        out.put("page", page);
+        out.put("nextPage", to < matching.size() ? page + 1 : null);
+        if (error != null) {
+            out.put("error", error);
+        }
+        json(ctx, 200, out);
+    }
+
+    /** Checks the credentials against GitHub; a refusal is a 400 naming the field GitHub did not accept. */
+    private GitHubAccess.Connection verify(GitHubSettings settings, String unchanged) {
+        try {
+            return integration.check(settings);
+        } catch (GitHubException e) {
+            if (e.kind() == GitHubException.Kind.NOT_CONFIGURED) {
+                throw new InvalidRequestException(e.getMessage().contains("App id") ? "appId" : "privateKey", e.getMessage());
+            }
+            String field = switch (e.kind()) {
+                case UNAVAILABLE -> "apiUrl";
+                case NOT_FOUND -> settings.isApp() ? "appId" : "apiUrl";
+                default -> settings.isApp() ? "privateKey" : "token";
+            };
+            String what = settings.isApp() ? "GitHub App " + settings.appId() : "the token";
+            throw new InvalidRequestException(field, "GitHub at " + settings.apiUrl() + " did not accept " + what + " (" + unchanged
+                    + "): " + e.getMessage());
+        }
     }
 
     /**

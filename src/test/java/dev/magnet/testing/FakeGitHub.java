@@ -381,6 +381,10 @@ public final class FakeGitHub implements AutoCloseable {
             app(ex, method, path, body);
             return;
         }
+        if (path.equals("/user") || path.equals("/user/repos") || path.equals("/installation/repositories")) {
+            account(ex, path, auth);
+            return;
+        }
         Matcher m = REPO_PATH.matcher(path);
         if (!m.matches()) {
             send(ex, 404, error("Not Found"));
@@ -445,9 +449,63 @@ public final class FakeGitHub implements AutoCloseable {
         }
     }
 
+    /**
+     * The caller's own paths: {@code /user} and {@code /user/repos} for the personal token, {@code /installation/repositories}
+     * for an installation token; both lists paged by {@code per_page} and {@code page} with GitHub's {@code Link} header.
+     */
+    private void account(HttpExchange ex, String path, String auth) throws IOException {
+        Token token = token(auth);
+        if (token == null || !token.expiresAt().isAfter(Instant.now())) {
+            send(ex, 401, error("Bad credentials"));
+            return;
+        }
+        boolean personal = token.value().equals(PERSONAL_TOKEN);
+        if (personal == path.equals("/installation/repositories")) {
+            send(ex, 403, error("Resource not accessible by " + (personal ? "personal access token" : "integration")));
+            return;
+        }
+        if (path.equals("/user")) {
+            send(ex, 200, JSON.createObjectNode().put("login", "magnet-test-user").put("id", 1).put("type", "User"));
+            return;
+        }
+        List<String> visible = repos.stream().filter(r -> token.repos().contains("*") || token.repos().contains(r)).sorted().toList();
+        String query = ex.getRequestURI().getQuery() == null ? "" : ex.getRequestURI().getQuery();
+        int perPage = Math.min(100, queryInt(query, "per_page", 30));
+        int page = Math.max(1, queryInt(query, "page", 1));
+        ArrayNode items = JSON.createArrayNode();
+        visible.stream().skip((long) (page - 1) * perPage).limit(perPage).forEach(r -> items.add(repoJson(r)));
+        if (page * perPage < visible.size()) {
+            ex.getResponseHeaders().set("Link", "<" + apiUrl() + path + "?per_page=" + perPage + "&page=" + (page + 1) + ">; rel=\"next\"");
+        }
+        if (personal) {
+            send(ex, 200, items);
+        } else {
+            ObjectNode wrapped = JSON.createObjectNode().put("total_count", visible.size());
+            wrapped.set("repositories", items);
+            send(ex, 200, wrapped);
+        }
+    }
+
+    private static int queryInt(String query, String name, int fallback) {
+        for (String part : query.split("&")) {
+            if (part.startsWith(name + "=")) {
+                try {
+                    return Integer.parseInt(part.substring(name.length() + 1));
+                } catch (NumberFormatException e) {
+                    return fallback;
+                }
+            }
+        }
+        return fallback;
+    }
+
     private void app(HttpExchange ex, String method, String path, byte[] body) throws IOException {
         if (path.equals("/app")) {
             send(ex, 200, JSON.createObjectNode().put("id", APP_ID).put("slug", "magnet-test").put("name", "Magnet test"));
+        } else if (path.equals("/app/installations") && method.equals("GET")) {
+            send(ex, 200, JSON.createArrayNode().add(JSON.createObjectNode().put("id", INSTALLATION_ID).put("app_id", APP_ID)
+                    .put("access_tokens_url", apiUrl() + "/app/installations/" + INSTALLATION_ID + "/access_tokens")
+                    .put("repository_selection", "selected").set("account", JSON.createObjectNode().put("login", "acme"))));
         } else if (path.startsWith("/repos/")) {
             String[] parts = path.split("/");
             String fullName = parts[2] + "/" + parts[3];

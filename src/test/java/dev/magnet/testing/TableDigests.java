@@ -18,7 +18,9 @@ import java.util.TreeSet;
  * query on one connection: cheap
  * enough to take after every request, where {@link PostgresSchema#dump()} is not. The columns that move without any
  * request are left out, as the dump leaves them out: last-used times (authenticating touches them), the runner's
- * heartbeat and a running session's lease, which its runner renews every lease/3.
+ * heartbeat and a running session's lease, which its runner renews every lease/3. So are the shared counters every request
+ * moves, refused ones too by design: the API key rate limit ({@code rate_buckets}) and the sign-in throttle
+ * ({@code login_failures}).
  */
 public final class TableDigests implements AutoCloseable {
     private static final Set<String> MOVING = Set.of("last_used_at", "last_seen_at", "heartbeat_at", "lease_until");
@@ -88,7 +90,8 @@ public final class TableDigests implements AutoCloseable {
         Map<String, List<String>> tables = new TreeMap<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
                 "select table_name, column_name from information_schema.columns where table_schema = current_schema()"
-                        + " and table_name not like 'flyway%' order by table_name, ordinal_position")) {
+                        + " and table_name not like 'flyway%' and table_name not in ('rate_buckets', 'login_failures')"
+                        + " order by table_name, ordinal_position")) {
             while (rs.next()) {
                 List<String> cols = tables.computeIfAbsent(rs.getString(1), t -> new ArrayList<>());
                 if (!MOVING.contains(rs.getString(2))) {

@@ -3,6 +3,7 @@ package dev.magnet.ui;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.magnet.testing.FakeGitHub;
 import dev.magnet.testing.MagnetServerExtension;
 import dev.magnet.testing.TestServer;
 import java.time.Duration;
@@ -19,7 +20,8 @@ import org.openqa.selenium.support.ui.Select;
 /**
  * The workspace console (Settings) in a real headless Chromium against the real server: an admin sees the workspace,
  * invites someone and revokes the invite, changes a member's role and removes them, revokes a member's API key, filters
- * the audit log and connects GitHub; every page is used by keyboard and on a phone-sized screen, with screenshots in
+ * the audit log, renames the workspace, tests and connects GitHub (a fake on loopback) and picks one of its repositories
+ * in the new-session form; every page is used by keyboard and on a phone-sized screen, with screenshots in
  * target/ui-screenshots.
  */
 class ConsoleUiIT {
@@ -29,10 +31,14 @@ class ConsoleUiIT {
     static final MagnetServerExtension magnet = new MagnetServerExtension(Map.of("MAGNET_ADMIN_PASSWORD", WebUiIT.ADMIN_PASSWORD));
     private static Browser browser;
     private static TestServer server;
+    private static FakeGitHub github;
 
     @BeforeAll
     static void start() {
         server = magnet.server();
+        github = FakeGitHub.start(magnet.dir().resolve("fake-github"));
+        github.addRepo("acme/app");
+        github.addRepo("acme/site");
         browser = Browser.signedInAdmin(server, magnet.dir().resolve("chromium-profile"), TIMEOUT);
     }
 
@@ -40,6 +46,9 @@ class ConsoleUiIT {
     static void stop() {
         if (browser != null) {
             browser.close();
+        }
+        if (github != null) {
+            github.close();
         }
     }
 
@@ -118,14 +127,51 @@ class ConsoleUiIT {
 
         browser.open("/settings/github");
         browser.await(TIMEOUT, "not connected", d -> browser.text("#github-status").contains("Not connected"));
+        browser.find("input#github-api-url").sendKeys(github.apiUrl());
         browser.find("input#github-token").sendKeys("ghp_console_test_token_0123456789");
+        browser.find("#github-test-button").click();
+        browser.await(TIMEOUT, "the refusal", d -> browser.text("#github-error").contains("Bad credentials"));
+        browser.find("form.github-form button[type=submit]").click();
+        browser.await(TIMEOUT, "the refused save", d -> browser.text("#github-error").contains("nothing was changed"));
+        assertThat(browser.text("#github-status")).contains("Not connected");
+        assertThat(server.get("/api/github/integration").json().path("configured").asBoolean()).isFalse();
+        assertThat(browser.consoleErrors()).as("only the refusals").allMatch(e -> e.contains("400"));
+
+        browser.find("input#github-token").clear();
+        browser.find("input#github-token").sendKeys(FakeGitHub.PERSONAL_TOKEN);
+        browser.find("#github-test-button").click();
+        browser.await(TIMEOUT, "the accepted test", d -> browser.text("#github-test").contains("magnet-test-user")
+                && browser.text("#github-test").contains("2 repositories"));
+        assertThat(server.get("/api/github/integration").json().path("configured").asBoolean()).as("a test saves nothing").isFalse();
+        browser.screenshot("settings-github-tested");
         browser.find("form.github-form button[type=submit]").click();
         browser.await(TIMEOUT, "connected", d -> browser.text("#github-status").contains("Connected with a token"));
         JsonNode shown = server.get("/api/github/integration").json();
         assertThat(shown.path("configured").asBoolean()).isTrue();
-        assertThat(browser.pageText()).doesNotContain("ghp_console_test_token_0123456789");
+        assertThat(browser.pageText()).doesNotContain(FakeGitHub.PERSONAL_TOKEN);
         browser.screenshot("settings-github");
         onAPhone("settings-github-phone", "/settings/github");
+
+        browser.open("/new");
+        browser.await(TIMEOUT, "the integration's repositories in the picker", d -> browser.text("#repo-hint").contains("2 repositories"));
+        Object options = browser.js("return [...document.querySelectorAll('#repo-list option')].map(o => o.value).join(',')");
+        assertThat(options).isEqualTo("acme/app,acme/site");
+        browser.find("input#repo").sendKeys("acme/site");
+        browser.await(TIMEOUT, "the default branch", d -> "main (default branch)".equals(browser.attribute("input#baseBranch", "placeholder")));
+        browser.screenshot("new-session-github-picker");
+    }
+
+    @Test
+    void an_admin_renames_the_workspace_and_the_audit_log_keeps_it() {
+        browser.open("/settings");
+        WebElement name = browser.awaitVisible("input#workspace-rename", TIMEOUT);
+        name.clear();
+        name.sendKeys("Renamed in the console", Keys.ENTER);
+        browser.await(TIMEOUT, "the new name", d -> "Renamed in the console".equals(browser.text("#workspace-name")));
+        assertThat(server.get("/api/me").json().toString()).contains("Renamed in the console");
+        JsonNode audit = server.get("/api/audit?action=workspace.rename").json();
+        assertThat(audit.toString()).contains("workspace.rename").contains("Renamed in the console");
+        browser.screenshot("settings-workspace-renamed");
     }
 
     private static String roleOf(String userId) {
