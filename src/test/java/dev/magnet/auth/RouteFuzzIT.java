@@ -36,15 +36,20 @@ class RouteFuzzIT {
      * The body each route that needs credentials, takes a body and names a resource in its path is sent with a valid
      * key and a bad id: valid, so that only the id is wrong.
      */
-    static final Map<String, String> VALID_BODIES = Map.of(
-            "PATCH /api/sessions/{id}", "{\"title\": \"new\"}",
-            "POST /api/sessions/{id}/messages", "{\"text\": \"hello\"}",
-            "POST /api/sessions/{id}/comments", "{\"path\": \"a.txt\", \"line\": 1, \"text\": \"hello\"}",
-            "POST /api/sessions/{id}/interrupt", "{}",
-            "POST /api/sessions/{id}/cancel", "{}",
-            "POST /api/sessions/{id}/retry", "{}",
-            "PATCH /api/workspace/members/{userId}", "{\"role\": \"admin\"}",
-            "PATCH /api/environments/{id}", "{\"name\": \"renamed\"}");
+    static final Map<String, String> VALID_BODIES = Map.ofEntries(
+            Map.entry("PATCH /api/sessions/{id}", "{\"title\": \"new\"}"),
+            Map.entry("POST /api/sessions/{id}/messages", "{\"text\": \"hello\"}"),
+            Map.entry("POST /api/sessions/{id}/comments", "{\"path\": \"a.txt\", \"line\": 1, \"text\": \"hello\"}"),
+            Map.entry("POST /api/sessions/{id}/interrupt", "{}"),
+            Map.entry("POST /api/sessions/{id}/cancel", "{}"),
+            Map.entry("POST /api/sessions/{id}/retry", "{}"),
+            Map.entry("PATCH /api/workspace/members/{userId}", "{\"role\": \"admin\"}"),
+            Map.entry("PATCH /api/environments/{id}", "{\"name\": \"renamed\"}"),
+            Map.entry("POST /api/sessions/{id}/preview/link", "{}"),
+            Map.entry("POST /api/sessions/{id}/preview/start", "{}"),
+            Map.entry("PUT /api/github/links/{login}", "{\"userId\": \"00000000-0000-0000-0000-000000000000\"}"),
+            Map.entry("PATCH /api/webhooks/{id}", "{\"enabled\": false}"),
+            Map.entry("POST /api/webhooks/{id}/deliveries/{deliveryId}/redeliver", "{}"));
     /** Public routes that answer anyone by design, with nothing to refuse: the description, the sign-in options, sign-out. */
     static final Set<String> OPEN_TO_ANYONE = Set.of("GET /api/openapi.json", "GET /api/auth/config", "POST /api/auth/signout");
     static final List<String> BAD_IDS = List.of("nope", "00000000-0000-0000-0000-000000000000", UUID.randomUUID().toString(),

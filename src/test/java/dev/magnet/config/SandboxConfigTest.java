@@ -20,6 +20,6 @@ class SandboxConfigTest {
     @Test
     void an_unknown_provider_is_refused_naming_the_choices() {
         assertThatThrownBy(() -> SandboxConfig.fromEnvironment(Map.of("MAGNET_SANDBOX", "Docker")))
-                .hasMessage("MAGNET_SANDBOX must be bwrap or unisolated, was 'docker'");
+                .hasMessage("MAGNET_SANDBOX must be bwrap, kubernetes or unisolated, was 'docker'");
     }
 }

@@ -24,6 +24,7 @@ import dev.magnet.testing.RecordedRequest;
 import dev.magnet.testing.Script;
 import dev.magnet.testing.Turn;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -250,10 +251,15 @@ class ModelRelayTest {
             }
         };
 
-        HttpResponse<String> r = http.send(request(token, "/v1/messages")
-                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> endless)).build(), HttpResponse.BodyHandlers.ofString());
-
-        assertThat(r.statusCode()).isEqualTo(413);
+        try {
+            HttpResponse<String> r = http.send(request(token, "/v1/messages")
+                    .POST(HttpRequest.BodyPublishers.ofInputStream(() -> endless)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(413);
+        } catch (IOException e) {
+            // why: the relay answers 413 and closes a connection whose client is still sending; closing with unread
+            // bytes resets it, and a loaded machine's client may meet the reset before it reads the answer. Either
+            // way the body went nowhere (asserted below).
+        }
         assertThat(model.requests()).isEmpty();
     }
 

@@ -64,12 +64,14 @@ public final class PostgresSchema implements AutoCloseable {
     /**
      * Every table of the schema with all its rows rendered as text: a fingerprint of the stored data. The
      * last-used times of keys and browser sessions are left out: authenticating a request touches them; so is the
-     * runner's heartbeat, which moves every lease/3 whatever the requests.
+     * runner's heartbeat, which moves every lease/3 whatever the requests; so are the shared rate limit and sign-in
+     * throttle ({@code rate_buckets}, {@code login_failures}), which count every request, refused ones too, by design.
      */
     public String dump() {
         StringBuilder out = new StringBuilder();
         for (String table : column("select table_name from information_schema.tables where table_schema = '" + name
-                + "' and table_name not like 'flyway%' order by table_name")) {
+                + "' and table_name not like 'flyway%' and table_name not in ('rate_buckets', 'login_failures')"
+                + " order by table_name")) {
             out.append("# ").append(table).append('\n');
             try (Connection c = DriverManager.getConnection(jdbcUrl()); Statement st = c.createStatement();
                  ResultSet rs = st.executeQuery("select * from " + table + " order by 1")) {
