@@ -20,7 +20,8 @@ import java.util.TreeSet;
  * request are left out, as the dump leaves them out: last-used times (authenticating touches them), the runner's
  * heartbeat and a running session's lease, which its runner renews every lease/3. So are the shared counters every request
  * moves, refused ones too by design: the API key rate limit ({@code rate_buckets}) and the sign-in throttle
- * ({@code login_failures}).
+ * ({@code login_failures}); and the outgoing webhooks' deliveries and attempts, which the sender writes in the
+ * background as sessions change and as it retries, whatever the requests.
  */
 public final class TableDigests implements AutoCloseable {
     private static final Set<String> MOVING = Set.of("last_used_at", "last_seen_at", "heartbeat_at", "lease_until");
@@ -90,7 +91,8 @@ public final class TableDigests implements AutoCloseable {
         Map<String, List<String>> tables = new TreeMap<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
                 "select table_name, column_name from information_schema.columns where table_schema = current_schema()"
-                        + " and table_name not like 'flyway%' and table_name not in ('rate_buckets', 'login_failures')"
+                        + " and table_name not like 'flyway%' and table_name not in ('rate_buckets', 'login_failures',"
+                        + " 'webhook_deliveries', 'webhook_attempts')"
                         + " order by table_name, ordinal_position")) {
             while (rs.next()) {
                 List<String> cols = tables.computeIfAbsent(rs.getString(1), t -> new ArrayList<>());

@@ -147,6 +147,13 @@ public final class FuzzRun implements Targets, AutoCloseable {
         target("invite", invite.path("id").asText());
         target("token", invite.path("token").asText());
         memberKey = server.newMemberKey("member@fuzz.test");
+        // why: a name that does not resolve is accepted when saved (each delivery checks again), and reaches nothing
+        String webhook = expect(server.post("/api/webhooks", Map.of("url", "https://hooks.fuzz.invalid/magnet")), 201).json()
+                .path("id").asText();
+        kind("webhook", webhook);
+        target("webhook", webhook);
+        target("delivery", "00000000-0000-7000-8000-000000000000");
+        target("login", "fuzz-octocat");
 
         Browser adminBrowser = new Browser(server.baseUrl());
         expect(adminBrowser.signIn(Bootstrap.ADMIN_EMAIL, PASSWORD), 200);
@@ -201,6 +208,12 @@ public final class FuzzRun implements Targets, AutoCloseable {
         }
         if (path.startsWith("/api/environments/{")) {
             return "environment";
+        }
+        if (path.startsWith("/api/webhooks/{")) {
+            return parameter.equals("deliveryId") ? "delivery" : "webhook";
+        }
+        if (path.startsWith("/api/github/links/{")) {
+            return "login";
         }
         throw new IllegalStateException("the fuzzer has nothing to name {" + parameter + "} in " + operation
                 + ": add the kind of thing to FuzzRun.kindOf and make one in FuzzRun.prepare");
