@@ -118,6 +118,16 @@ abstract class ClientCommand implements Callable<Integer> {
         env.out().println(ClientJson.pretty(answer));
     }
 
+    /**
+     * Deletes {@code path} on the server and says so: {@code {"id": …, "deleted": true}} with {@code --output json},
+     * else "{@code what id} deleted".
+     */
+    int delete(MagnetClient client, String path, String what, String id) throws InterruptedException {
+        client.delete(path);
+        env.out().println(json() ? ClientJson.write(java.util.Map.of("id", id, "deleted", true)) : what + " " + id + " deleted");
+        return ExitCodes.OK;
+    }
+
     Style style() {
         return new Style(env.colour());
     }

@@ -298,15 +298,7 @@ public final class EnvironmentsCommand extends ClientCommand {
 
         @Override
         public Integer call() {
-            return parent.run(client -> {
-                client.delete(PATH + "/" + MagnetClient.segment(id));
-                if (parent.json()) {
-                    parent.env().out().println(ClientJson.write(Map.of("id", id, "deleted", true)));
-                } else {
-                    parent.env().out().println("environment " + id + " deleted");
-                }
-                return ExitCodes.OK;
-            });
+            return parent.run(client -> parent.delete(client, PATH + "/" + MagnetClient.segment(id), "environment", id));
         }
     }
 }

@@ -205,12 +205,7 @@ public final class WebhooksCommand extends ClientCommand {
 
         @Override
         public Integer call() {
-            return parent.run(client -> {
-                client.delete(PATH + "/" + MagnetClient.segment(id));
-                parent.env().out().println(parent.json() ? ClientJson.write(Map.of("id", id, "deleted", true))
-                        : "webhook " + id + " deleted");
-                return ExitCodes.OK;
-            });
+            return parent.run(client -> parent.delete(client, PATH + "/" + MagnetClient.segment(id), "webhook", id));
         }
     }
 

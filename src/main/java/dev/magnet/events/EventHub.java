@@ -123,11 +123,6 @@ public final class EventHub {
         feeds.values().forEach(Feed::poke);
     }
 
-    /** Wakes every reader of the session (e.g. to re-check its status). */
-    public void poke(String sessionId) {
-        feed(sessionId).poke();
-    }
-
     /**
      * The session ended: its feed is emptied (readers read the log) and forgotten later. Called after its last
      * events were published.

@@ -1,5 +1,6 @@
 package dev.magnet.git;
 
+import dev.magnet.files.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,6 +1,7 @@
 package dev.magnet.runner;
 
 import dev.magnet.sandbox.HostCommand;
+import dev.magnet.files.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -93,7 +94,7 @@ final class SetupSnapshots {
         }
         if (expired(d)) {
             if (!inUse.containsKey(d)) {
-                delete(d);
+                FileTrees.deleteRecursively(d);
             }
             return Optional.empty();
         }
@@ -110,7 +111,7 @@ final class SetupSnapshots {
         Path d = folder(workspaceId, key);
         Path building = d.resolveSibling("." + key.hex() + ".building");
         try {
-            delete(building);
+            FileTrees.deleteRecursively(building);
             Files.createDirectories(building);
             Files.move(upper, building.resolve("layer"));
             if (workspace.isPresent()) {
@@ -120,11 +121,11 @@ final class SetupSnapshots {
             Files.writeString(building.resolve("size"), Long.toString(size(building)) + "\n");
             Files.setLastModifiedTime(building.resolve("size"), FileTime.from(clock.instant())); // why: made at, for the TTL
             if (!inUse.containsKey(d)) {
-                delete(d);
+                FileTrees.deleteRecursively(d);
             }
             if (Files.exists(d)) {
                 // why: a session stands on the old snapshot of this key; it stays until it is released and evicted
-                delete(building);
+                FileTrees.deleteRecursively(building);
                 touch(d);
                 return new Snapshot(d);
             }
@@ -151,9 +152,9 @@ final class SetupSnapshots {
      * off by a server that died left half-made.
      */
     synchronized void evict() {
-        leftovers().forEach(SetupSnapshots::delete);
+        leftovers().forEach(FileTrees::deleteRecursively);
         List<Path> all = all();
-        all.stream().filter(this::expired).filter(d -> !inUse.containsKey(d)).forEach(SetupSnapshots::delete);
+        all.stream().filter(this::expired).filter(d -> !inUse.containsKey(d)).forEach(FileTrees::deleteRecursively);
         List<Path> kept = new ArrayList<>(all().stream().sorted(Comparator.comparing(SetupSnapshots::lastUsed)).toList());
         long total = kept.stream().mapToLong(SetupSnapshots::recordedSize).sum();
         for (Path d : kept) {
@@ -162,7 +163,7 @@ final class SetupSnapshots {
             }
             if (!inUse.containsKey(d)) {
                 total -= recordedSize(d);
-                delete(d);
+                FileTrees.deleteRecursively(d);
             }
         }
     }
@@ -262,19 +263,6 @@ final class SetupSnapshots {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
-        }
-    }
-
-    private static void delete(Path d) {
-        if (!Files.exists(d, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(d)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove " + d + ": " + e.getMessage(), e);
         }
     }
 }

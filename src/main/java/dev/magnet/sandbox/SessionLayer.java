@@ -1,5 +1,6 @@
 package dev.magnet.sandbox;
 
+import dev.magnet.files.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -9,11 +10,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * A session's own copy-on-write layer over its image: an overlay file system that the server (root) mounts at
@@ -73,10 +72,10 @@ final class SessionLayer implements AutoCloseable {
                     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
                 }
             }
-            delete(work);
+            FileTrees.deleteRecursively(work);
             Files.createDirectories(work);
             Files.createDirectories(l.root);
-        } catch (IOException e) {
+        } catch (IOException | UncheckedIOException e) {
             throw new SandboxException("cannot prepare the session's layer in " + layer + ": " + e.getMessage(), e);
         }
         String options = "lowerdir=" + String.join(":", parts) + ",upperdir=" + safe(upper) + ",workdir=" + safe(work)
@@ -166,17 +165,6 @@ final class SessionLayer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SandboxException("interrupted while running " + argv.get(0), e);
-        }
-    }
-
-    private static void delete(Path dir) throws IOException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 }

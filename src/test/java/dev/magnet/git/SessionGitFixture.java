@@ -1,5 +1,6 @@
 package dev.magnet.git;
 
+import dev.magnet.files.FileTrees;
 import dev.magnet.net.AddressPolicy;
 import dev.magnet.sandbox.Sandbox;
 import dev.magnet.sandbox.SandboxSpec;

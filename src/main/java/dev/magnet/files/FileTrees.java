@@ -1,4 +1,4 @@
-package dev.magnet.git;
+package dev.magnet.files;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,18 +9,21 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 
-/** Small filesystem helpers for directories git made. */
-final class FileTrees {
+/**
+ * Whole folders on the host: deleting one never follows a symbolic link, so a tree the agent filled (a workspace, a
+ * setup snapshot, a session's layer, its preview folder) can be removed without reaching anything outside it.
+ */
+public final class FileTrees {
     private FileTrees() {
     }
 
     /** Deletes {@code dir} and everything in it, without following symbolic links; nothing if absent. */
-    static void deleteRecursively(Path dir) {
+    public static void deleteRecursively(Path dir) {
         deleteRecursively(dir, false);
     }
 
     /** Deletes everything in {@code dir}, and {@code dir} itself unless {@code keepDir}; nothing if absent. */
-    static void deleteRecursively(Path dir, boolean keepDir) {
+    public static void deleteRecursively(Path dir, boolean keepDir) {
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
@@ -49,7 +52,7 @@ final class FileTrees {
     }
 
     /** True when {@code dir} does not exist or is an empty directory. */
-    static boolean isAbsentOrEmpty(Path dir) {
+    public static boolean isAbsentOrEmpty(Path dir) {
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             return true;
         }
