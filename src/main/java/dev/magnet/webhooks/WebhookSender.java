@@ -5,14 +5,13 @@ import dev.magnet.net.AddressPolicy;
 import dev.magnet.net.ForbiddenAddressException;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
@@ -24,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * answer in 2xx delivers it; anything else is tried again after a backoff that doubles from {@code firstRetry} up to
  * an hour, until {@code giveUpAfter} has passed since the delivery was made. Deliveries live in the database, so a
  * restart goes on where the last process stopped; a delivery is claimed before it is sent, so two replicas do not send
- * it twice at once. Redirects are not followed, and each send checks the URL's addresses again.
+ * it twice at once. Redirects are not followed, and each send checks the URL's addresses again and connects to the
+ * address it checked ({@link PinnedPost}).
  */
 public final class WebhookSender implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WebhookSender.class);
@@ -41,8 +41,6 @@ public final class WebhookSender implements AutoCloseable {
     private final Duration firstRetry;
     private final Duration giveUpAfter;
     private final Duration tick;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-            .followRedirects(HttpClient.Redirect.NEVER).build();
     private volatile boolean running;
     private Thread thread;
 
@@ -130,28 +128,26 @@ public final class WebhookSender implements AutoCloseable {
             return new Answer(null, null, "the webhook is disabled");
         }
         URI url = URI.create((String) endpoint.get("url"));
+        List<InetAddress> checked;
         try {
-            addresses.check(url.getHost());
+            checked = addresses.check(url.getHost());
         } catch (ForbiddenAddressException e) {
             return new Answer(null, null, e.getMessage());
         }
         byte[] body = d.payload().getBytes(StandardCharsets.UTF_8);
         long t = clock.instant().getEpochSecond();
-        HttpRequest request = HttpRequest.newBuilder(url).timeout(TIMEOUT)
-                .header("Content-Type", "application/json")
-                .header("User-Agent", "Magnet-Webhooks/1")
-                .header("Magnet-Event", d.event())
-                .header("Magnet-Delivery", d.id())
-                .header(MagnetSignature.HEADER, MagnetSignature.sign(box.open((String) endpoint.get("secret_sealed")), t, body))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", "application/json");
+        headers.put("User-Agent", "Magnet-Webhooks/1");
+        headers.put("Magnet-Event", d.event());
+        headers.put("Magnet-Delivery", d.id());
+        headers.put(MagnetSignature.HEADER, MagnetSignature.sign(box.open((String) endpoint.get("secret_sealed")), t, body));
         try {
-            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-            return new Answer(response.statusCode(), cut(new String(response.body(), StandardCharsets.UTF_8), MAX_KEPT_BODY), null);
+            // why: sent to the address just checked, never to what the name resolves to next (DNS rebinding)
+            PinnedPost.Response response = PinnedPost.send(url, checked.getFirst(), headers, body, TIMEOUT, 4 * MAX_KEPT_BODY);
+            return new Answer(response.status(), cut(new String(response.body(), StandardCharsets.UTF_8), MAX_KEPT_BODY), null);
         } catch (IOException e) {
             return new Answer(null, null, cut(e.getClass().getSimpleName() + ": " + e.getMessage(), 1000));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Answer(null, null, "interrupted: the server is stopping");
         }
     }
 
