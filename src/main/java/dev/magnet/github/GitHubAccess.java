@@ -24,6 +24,8 @@ public final class GitHubAccess {
     private final GitHubSettings settings;
     private final GitHubCalls calls;
     private final TokenSource tokens;
+    /** The App's tokens, or null with a personal token. */
+    private final InstallationTokens appTokens;
     private final Redactor redactor;
     private final AppJwt jwt;
 
@@ -41,9 +43,11 @@ public final class GitHubAccess {
         this.calls = new GitHubCalls(settings.apiUrl(), new RateLimitBackoff(clock, maxRateLimitWait));
         if (settings.isApp()) {
             this.jwt = new AppJwt(settings.appId(), settings.privateKey(), clock);
-            this.tokens = new InstallationTokens(jwt, calls, redactor, clock);
+            this.appTokens = new InstallationTokens(jwt, calls, redactor, clock);
+            this.tokens = appTokens;
         } else {
             this.jwt = null;
+            this.appTokens = null;
             redactor.register(settings.token());
             this.tokens = TokenSource.fixed(settings.token());
         }
@@ -78,7 +82,7 @@ public final class GitHubAccess {
         for (GHAppInstallation installation : installations) {
             String doing = "minting a token for installation " + installation.getId() + " of GitHub App " + settings.appId();
             GHAppInstallationToken minted = calls.asApp(jwt, doing, gh -> installation.createToken().create());
-            redactor.register(minted.getToken());
+            appTokens.remember(minted); // why: masked while it lasts, then forgotten; a listing mints one a minute
             complete &= repos.size() < max && calls.withToken(TokenSource.fixed(minted.getToken()), null,
                     "listing the repositories of installation " + installation.getId(),
                     gh -> take(gh.getInstallation().listRepositories().withPageSize(100), repos, max));

@@ -84,7 +84,9 @@ public final class GitHubIntegration implements HostedRepos {
      * @throws GitHubException naming what GitHub refused or why it could not be reached
      */
     public GitHubAccess.Connection check(GitHubSettings settings) {
-        return new GitHubAccess(settings, redactor, clock, config.maxRateLimitWait()).connect(100);
+        // why: its own redactor: the server's would keep every credential ever tested (each event is redacted against
+        // all of them), and these are neither stored nor given to a sandbox
+        return new GitHubAccess(settings, new Redactor(), clock, config.maxRateLimitWait()).connect(100);
     }
 
     /**

@@ -76,11 +76,19 @@ final class InstallationTokens implements TokenSource {
         }
         GHAppInstallationToken minted = calls.asApp(jwt, "minting an installation token for " + repo,
                 gh -> installation.createToken().repositories(List.of(repo.name())).create());
+        return new Minted(minted.getToken(), remember(minted));
+    }
+
+    /**
+     * Masks a token of this App (minted here, or for a whole installation by a connection check) until an hour after
+     * it expires, then forgets it like the others; returns its expiry.
+     */
+    Instant remember(GHAppInstallationToken minted) {
         Instant expiresAt = expiry(minted);
         redactor.register(minted.getToken());
         forgetExpired();
         registered.put(minted.getToken(), expiresAt);
-        return new Minted(minted.getToken(), expiresAt);
+        return expiresAt;
     }
 
     /** Tokens that have expired are useless to anyone; stop masking them so the redactor stays small. */
