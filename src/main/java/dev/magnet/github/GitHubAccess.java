@@ -162,6 +162,12 @@ public final class GitHubAccess {
         });
     }
 
+    /**
+     * Ends every comment Magnet posts (invisible once GitHub renders the Markdown): a delivery of a comment that holds it
+     * is Magnet's own, and never starts or steers a session, whatever text of the agent's it quotes.
+     */
+    public static final String POSTED_BY_MAGNET = "<!-- posted by Magnet -->";
+
     /** Comments on issue (or pull request) {@code number}; returns the comment's URL. */
     public String comment(GitHubRepo repo, int number, String body) {
         return post(repo, "/repos/" + repo.fullName() + "/issues/" + number + "/comments", body,
@@ -181,7 +187,8 @@ public final class GitHubAccess {
                     .timeout(java.time.Duration.ofSeconds(30))
                     .header("Authorization", "Bearer " + token).header("Accept", "application/vnd.github+json")
                     .header("Content-Type", "application/json")
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(dev.magnet.json.Json.write(java.util.Map.of("body", body))))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(dev.magnet.json.Json.write(java.util.Map.of("body",
+                            body + "\n\n" + POSTED_BY_MAGNET))))
                     .build();
             java.net.http.HttpResponse<String> response;
             try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {

@@ -60,7 +60,10 @@ public final class GitHubTriggers {
         if ("check_run".equals(event)) {
             return checkRun(scope, repo, payload.path("check_run"));
         }
-        if ("Bot".equals(sender.path("type").asText())) {
+        if ("Bot".equals(sender.path("type").asText())
+                || payload.path("comment").path("body").asText("").contains(GitHubAccess.POSTED_BY_MAGNET)) {
+            // why: with a personal token Magnet's own comments come from a User, maybe a linked one; they quote the
+            // agent's text, and an agent that wrote "@magnet …" would otherwise steer (or restart) itself
             return 0;
         }
         String login = sender.path("login").asText("");

@@ -77,6 +77,11 @@ public final class PullRequests {
         return opened;
     }
 
+    /** The agent's text with each {@code @name} broken by a zero-width space, so quoting it notifies nobody on GitHub. */
+    static String withoutMentions(String agentText) {
+        return agentText.replaceAll("@(?=[A-Za-z0-9])", "@\u200B");
+    }
+
     /** Replies in each review thread (or on the pull request) whose comment this turn answered, with the commit. */
     private void answerComments(GitHubAccess access, Session session, PullRequest pr, SessionSummary summary) {
         for (GitHubLoopStore.Reply reply : loop.pendingReplies(session.id())) {
@@ -84,7 +89,7 @@ public final class PullRequests {
                     + session.pushedCommit();
             String last = summary.last();
             String text = (commit == null ? "Done." : "Done in " + commit + ".")
-                    + (last == null ? "" : "\n\n" + cut(last, 1000)) + "\n\n[Magnet session](" + publicUrl + "/sessions/"
+                    + (last == null ? "" : "\n\n" + withoutMentions(cut(last, 1000))) + "\n\n[Magnet session](" + publicUrl + "/sessions/"
                     + session.id() + ")";
             GitHubRepo repo = GitHubRepo.ofFullName(reply.repo());
             try {
