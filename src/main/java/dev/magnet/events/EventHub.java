@@ -30,15 +30,13 @@ public final class EventHub {
     private final Map<String, Feed> feeds = new ConcurrentHashMap<>();
     private final AtomicLong held = new AtomicLong();
     private final int maxTotal;
+    private final List<Consumer<Collection<Event>>> listeners = new CopyOnWriteArrayList<>();
 
     public EventHub() {
         this(DEFAULT_MAX_TOTAL);
     }
 
     /** @param maxTotal the most events all feeds together keep in memory */
-    private final List<Consumer<Collection<Event>>> listeners =
-            new CopyOnWriteArrayList<>();
-
     public EventHub(int maxTotal) {
         if (maxTotal < 1) {
             throw new IllegalArgumentException("maxTotal must be at least 1");

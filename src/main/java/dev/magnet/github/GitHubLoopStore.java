@@ -82,10 +82,12 @@ public final class GitHubLoopStore {
                 .bind("s", sessionId).mapTo(Integer.class).findOne());
     }
 
-    /** Whether a session was already started from this issue (a label applied again starts no second one). */
-    public boolean hasSessionForIssue(String repo, int issue) {
-        return jdbi.withHandle(h -> h.createQuery("select count(*) from github_issue_sessions where repo = :r and issue_number = :n")
-                .bind("r", repo).bind("n", issue).mapTo(Integer.class).one() > 0);
+    /** Whether the workspace already started a session from this issue (a label applied again starts no second one). */
+    public boolean hasSessionForIssue(String workspaceId, String repo, int issue) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        select count(*) from github_issue_sessions i join sessions s on s.id = i.session_id
+                        where s.workspace_id = :w and i.repo = :r and i.issue_number = :n""")
+                .bind("w", workspaceId).bind("r", repo).bind("n", issue).mapTo(Integer.class).one() > 0);
     }
 
     /** A comment to answer when the session's turn ends: a review comment's thread, or (null) the pull request itself. */

@@ -95,12 +95,17 @@ public final class GitHubTriggers {
 
     private int startFromIssue(Webhooks.Scope scope, String repo, String login, JsonNode issue, String comment) {
         int number = issue.path("number").asInt();
-        if (number <= 0 || (comment == null && loop.hasSessionForIssue(repo, number))) {
+        if (number <= 0) {
             return 0;
         }
         Optional<Actor> actor = memberIn(scope, login);
         if (actor.isEmpty()) {
             ignored(scope, repo, number, login, comment == null ? "labelled issue" : "comment");
+            return 0;
+        }
+        // why: per workspace: another workspace's session for the same issue (one its admin could start with a delivery
+        // signed by its own secret) must not stop this one's
+        if (comment == null && loop.hasSessionForIssue(actor.get().workspaceId(), repo, number)) {
             return 0;
         }
         String title = issue.path("title").asText("Issue #" + number);

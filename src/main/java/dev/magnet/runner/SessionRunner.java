@@ -201,10 +201,6 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
         return true;
     }
 
-    /**
-     * Cancels the session here; when it does not run here, asks the other servers to stop its agent and answers
-     * false, so the caller fails it in the store.
-     */
     @Override
     public synchronized boolean startPreview(String sessionId) {
         if (!running) {
@@ -237,6 +233,10 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
         joinUntil(t, System.nanoTime() + Duration.ofSeconds(30).toNanos());
     }
 
+    /**
+     * Cancels the session here; when it does not run here, asks the other servers to stop its agent and answers
+     * false, so the caller fails it in the store.
+     */
     @Override
     public boolean cancel(String sessionId, String message) {
         if (cancelHere(sessionId, message)) {

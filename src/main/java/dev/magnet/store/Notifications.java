@@ -41,8 +41,6 @@ public final class Notifications implements AutoCloseable {
     static final int GATHER_MILLIS = 20;
     /** PostgreSQL takes payloads shorter than 8,000 bytes; keys are joined with {@code ,} up to this many characters. */
     private static final int MAX_PAYLOAD = 7_000;
-    private static final List<Duration> RECONNECT_WAITS = List.of(Duration.ofMillis(100), Duration.ofMillis(500),
-            Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4));
 
     /** What a subscriber of a channel is told: a payload, or (after a reconnect) that it may have missed some. */
     public interface Listener {
@@ -240,7 +238,7 @@ public final class Notifications implements AutoCloseable {
                 }
                 listening = false;
                 closeQuietly();
-                Duration wait = RECONNECT_WAITS.get(Math.min(failures++, RECONNECT_WAITS.size() - 1));
+                Duration wait = Reconnecting.WAITS.get(Math.min(failures++, Reconnecting.WAITS.size() - 1));
                 log.warn("lost the connection that listens for notifications ({}); connecting again in {} ms",
                         e.getMessage(), wait.toMillis());
                 try {

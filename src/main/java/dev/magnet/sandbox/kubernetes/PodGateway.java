@@ -279,11 +279,15 @@ public final class PodGateway implements AutoCloseable {
                 }
                 out.flush();
                 DataInputStream in = new DataInputStream(c.in());
+                // why: a pod that took the connection but never says STARTED must not hold the workflow's thread for good
+                c.socket().setSoTimeout((int) Math.min(Integer.MAX_VALUE, wait.toMillis()));
                 byte type = in.readByte();
                 String payload = new String(ShimProtocol.readPayload(in), StandardCharsets.UTF_8);
+                c.socket().setSoTimeout(0);
                 if (type != ShimProtocol.STARTED) {
                     closeQuietly(c.socket());
-                    throw new SandboxException("the pod of session " + sessionId + " cannot start " + argv.get(0) + ": " + payload);
+                    throw new SandboxException("the pod of session " + sessionId + " cannot start " + argv.get(0) + ": "
+                            + payload.substring(0, Math.min(300, payload.length())));
                 }
                 open.add(c.socket());
                 return new RemoteProcess(c.socket(), in, out, Long.parseLong(payload), () -> closeQuietly(c.socket()));

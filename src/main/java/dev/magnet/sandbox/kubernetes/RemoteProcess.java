@@ -91,6 +91,7 @@ final class RemoteProcess implements SandboxProcess {
     private static void write(PipedOutputStream pipe, byte[] data) {
         try {
             pipe.write(data);
+            pipe.flush(); // why: only flush wakes a reader waiting on the pipe; without it each chunk waits up to 1 s
         } catch (IOException e) {
             // the reader closed its end
         }
