@@ -55,6 +55,7 @@ import dev.magnet.config.KubernetesConfig;
 import dev.magnet.config.SandboxConfig;
 import dev.magnet.sandbox.kubernetes.KubernetesSandboxProvider;
 import dev.magnet.sandbox.kubernetes.KubernetesSettings;
+import dev.magnet.sandbox.kubernetes.PodTokens;
 import dev.magnet.sandbox.BwrapSandboxProvider;
 import dev.magnet.sandbox.Images;
 import dev.magnet.sandbox.Cgroups;
@@ -195,7 +196,8 @@ public final class Magnet implements AutoCloseable {
                 AddressPolicy.of(config.environments().privateAddresses()),
                 new EgressEvents(store),
                 config.limits().gatewayMaxConnections());
-        SandboxProvider sandboxes = sandboxes(config, gateway, cgroups);
+        SecretBox secretBox = SecretBox.forServer(config.secretKey(), config.dataDir());
+        SandboxProvider sandboxes = sandboxes(config, gateway, cgroups, secretBox);
         if (sandboxes instanceof BwrapSandboxProvider layered) {
             // why: servers sharing the data dir (several on one PostgreSQL) keep the layers of the sessions they run
             Set<String> held = Set.copyOf(store.heldByLiveRunners(clock.instant()));
@@ -205,7 +207,6 @@ public final class Magnet implements AutoCloseable {
         OriginPolicy origins = new OriginPolicy(config.allowLocalRepos(), config.localRepoRoots(), config.dataDir(), addresses);
         SessionRepos repos = new SessionRepos(git, new Mirrors(git, config.dataDir()), origins);
         WorkspaceTransfer transfer = new WorkspaceTransfer(Git.DEFAULT_TIMEOUT);
-        SecretBox secretBox = SecretBox.forServer(config.secretKey(), config.dataDir());
         WebhookSender webhookSender = new WebhookSender(database.jdbi(), secretBox, addresses, clock,
                 config.webhooks().firstRetry(), config.webhooks().giveUpAfter(), Duration.ofSeconds(1));
         GitHubIntegration github = new GitHubIntegration(database.jdbi(), config.github(), secretBox, redactor, clock, bootstrap.firstWorkspaceId());
@@ -267,7 +268,7 @@ public final class Magnet implements AutoCloseable {
                 serverMetrics, previewProxy);
     }
 
-    private static SandboxProvider sandboxes(MagnetConfig config, Gateway gateway, Cgroups cgroups) {
+    private static SandboxProvider sandboxes(MagnetConfig config, Gateway gateway, Cgroups cgroups, SecretBox secretBox) {
         SandboxConfig sc = config.sandbox();
         if (sc.provider() == SandboxConfig.Provider.UNISOLATED) {
             log.warn("MAGNET_SANDBOX=unisolated: agents run WITHOUT isolation, as the server's account. Development only.");
@@ -278,7 +279,8 @@ public final class Magnet implements AutoCloseable {
         if (sc.provider() == SandboxConfig.Provider.KUBERNETES) {
             KubernetesConfig k = sc.kubernetes();
             return KubernetesSandboxProvider.connect(new KubernetesSettings(k.namespace(), k.agentImage(), k.defaultImage(),
-                    k.images(), k.gateway(), k.startTimeout()), k.gatewayPort(), limits, gateway);
+                    k.images(), k.gateway(), k.startTimeout()), k.gatewayPort(), limits, gateway,
+                    new PodTokens(secretBox.subkey("pod-gateway-tokens/v1")));
         }
         return new BwrapSandboxProvider(SandboxUser.resolve(sc.user()), limits, cgroups, gateway, config.claudeBin(),
                 sc.toolchains(), sc.diskCheck(), new Images(sc.imagesDir()));

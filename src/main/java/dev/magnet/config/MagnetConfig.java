@@ -98,6 +98,10 @@ public record MagnetConfig(
         if (secretKey != null && secretKey.isBlank()) {
             secretKey = null;
         }
+        if (secretKey == null && sandbox.provider() == SandboxConfig.Provider.KUBERNETES) {
+            // why: session pods' gateway tokens are signed with it, and any server may have to check a pod's token
+            throw new IllegalArgumentException("MAGNET_SANDBOX=kubernetes needs MAGNET_SECRET_KEY, the same on every server");
+        }
         github = github == null ? GitHubConfig.none() : github;
         localRepoRoots = List.copyOf(localRepoRoots);
         Objects.requireNonNull(limits, "limits: build them with SessionLimits.fromEnvironment");

@@ -29,12 +29,32 @@ public final class SecretBox {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final SecretKeySpec key;
+    private final SecretKeySpec material;
 
     private SecretBox(byte[] keyMaterial) {
         try {
+            this.material = new SecretKeySpec(keyMaterial, "HmacSHA256");
             Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(keyMaterial, "HmacSHA256"));
+            mac.init(material);
             this.key = new SecretKeySpec(mac.doFinal("magnet/secrets-at-rest/v1".getBytes(StandardCharsets.UTF_8)), "AES");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("every JVM has HmacSHA256", e);
+        }
+    }
+
+    /**
+     * A key of 32 bytes for another use of the server secret ({@code purpose} names it, e.g. the pod gateway's tokens),
+     * derived with HMAC-SHA256 as the box's own key is: the same on every server that shares the secret, and telling
+     * nothing about the box's key.
+     */
+    public byte[] subkey(String purpose) {
+        if (purpose.startsWith("secrets-at-rest")) {
+            throw new IllegalArgumentException("the key of secrets at rest is the box's own");
+        }
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(material);
+            return mac.doFinal(("magnet/" + purpose).getBytes(StandardCharsets.UTF_8));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("every JVM has HmacSHA256", e);
         }

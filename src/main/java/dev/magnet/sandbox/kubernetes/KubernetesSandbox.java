@@ -35,7 +35,6 @@ final class KubernetesSandbox implements Sandbox {
     private final SandboxSpec spec;
     private final String image;
     private final String ociImage;
-    private final String token;
     private final Gateway.SessionGateway sockets;
     private final PodGateway.Registration registration;
     private final List<SandboxProcess> processes = new CopyOnWriteArrayList<>();
@@ -48,13 +47,12 @@ final class KubernetesSandbox implements Sandbox {
     private volatile boolean countedOom;
     private volatile boolean closed;
 
-    KubernetesSandbox(KubernetesSandboxProvider provider, SandboxSpec spec, String image, String ociImage, String token,
+    KubernetesSandbox(KubernetesSandboxProvider provider, SandboxSpec spec, String image, String ociImage,
                       Gateway.SessionGateway sockets, PodGateway.Registration registration) {
         this.provider = provider;
         this.spec = spec;
         this.image = image;
         this.ociImage = ociImage;
-        this.token = token;
         this.sockets = sockets;
         this.registration = registration;
     }
@@ -65,6 +63,7 @@ final class KubernetesSandbox implements Sandbox {
         adopted = true;
         countedOom = false;
         state = PodState.of(pod);
+        registration.accept(attempt);
     }
 
     /**
@@ -79,8 +78,9 @@ final class KubernetesSandbox implements Sandbox {
             adopted = false;
             countedOom = false;
             state = new PodState.Starting("created");
+            registration.accept(next);
         }
-        provider.createPod(spec.sessionId(), next, image, ociImage, token);
+        provider.createPod(spec.sessionId(), next, image, ociImage);
     }
 
     /** What the pod watch saw of a session pod ({@code gone}: it was deleted). Pods of earlier attempts are ignored. */

@@ -7,7 +7,6 @@ import dev.magnet.sandbox.Sandbox;
 import dev.magnet.sandbox.SandboxException;
 import dev.magnet.sandbox.SandboxProvider;
 import dev.magnet.sandbox.SandboxSpec;
-import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -25,7 +24,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +42,7 @@ public final class KubernetesSandboxProvider implements SandboxProvider, AutoClo
     private final ResourceLimits limits;
     private final Gateway gateway;
     private final PodGateway pods;
-    private final Supplier<String> tokens;
+    private final PodTokens tokens;
     private final Path socketDir;
     private final Map<String, KubernetesSandbox> sandboxes = new ConcurrentHashMap<>();
     private volatile Watch watch;
@@ -52,11 +50,11 @@ public final class KubernetesSandboxProvider implements SandboxProvider, AutoClo
     private AutoCloseable owned = () -> { };
 
     /**
-     * @param tokens    makes each new pod's gateway token
+     * @param tokens    signs each pod's gateway token (the key every server of the installation shares)
      * @param socketDir a short folder of this server for the sessions' gateway sockets the tunnels end at
      */
     public KubernetesSandboxProvider(KubernetesClient client, KubernetesSettings settings, ResourceLimits limits,
-                                     Gateway gateway, PodGateway pods, Supplier<String> tokens, Path socketDir) {
+                                     Gateway gateway, PodGateway pods, PodTokens tokens, Path socketDir) {
         this.client = Objects.requireNonNull(client, "client");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.limits = Objects.requireNonNull(limits, "limits");
@@ -68,11 +66,13 @@ public final class KubernetesSandboxProvider implements SandboxProvider, AutoClo
     }
 
     /**
-     * The provider of a server in (or with a kubeconfig for) a cluster: the fabric8 client as it configures itself, the
-     * pod gateway listening on every address at {@code gatewayPort}, and random per-pod tokens. Closing it closes both.
+     * The provider of a server in (or with a kubeconfig for) a cluster: the fabric8 client as it configures itself, and
+     * the pod gateway listening on every address at {@code gatewayPort}, checking tokens signed with {@code tokens} (the
+     * key all servers share). Closing it closes both.
      */
-    public static KubernetesSandboxProvider connect(KubernetesSettings settings, int gatewayPort, ResourceLimits limits, Gateway gateway) {
-        PodGateway pods = PodGateway.start(new java.net.InetSocketAddress(0).getAddress(), gatewayPort);
+    public static KubernetesSandboxProvider connect(KubernetesSettings settings, int gatewayPort, ResourceLimits limits, Gateway gateway,
+                                                    PodTokens tokens) {
+        PodGateway pods = PodGateway.start(new java.net.InetSocketAddress(0).getAddress(), gatewayPort, tokens);
         KubernetesClient client;
         try {
             client = new io.fabric8.kubernetes.client.KubernetesClientBuilder().build();
@@ -90,22 +90,12 @@ public final class KubernetesSandboxProvider implements SandboxProvider, AutoClo
             client.close();
             throw new SandboxException("cannot create " + sockets + " for the sessions' gateway sockets: " + e.getMessage(), e);
         }
-        KubernetesSandboxProvider provider = new KubernetesSandboxProvider(client, settings, limits, gateway, pods,
-                KubernetesSandboxProvider::newToken, sockets);
+        KubernetesSandboxProvider provider = new KubernetesSandboxProvider(client, settings, limits, gateway, pods, tokens, sockets);
         provider.owned = () -> {
             pods.close();
             client.close();
         };
         return provider;
-    }
-
-    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
-
-    /** 32 random bytes, URL-safe: a pod's gateway token. */
-    static String newToken() {
-        byte[] bytes = new byte[32];
-        RANDOM.nextBytes(bytes);
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     private void startWatch() {
@@ -145,19 +135,18 @@ public final class KubernetesSandboxProvider implements SandboxProvider, AutoClo
                 .filter(p -> PodState.of(p) instanceof PodState.Starting || PodState.of(p) instanceof PodState.Running)
                 .filter(p -> ociImage.equals(agentImage(p)))
                 .findFirst();
-        String token = running.flatMap(KubernetesSandboxProvider::token).orElseGet(tokens);
         Gateway.SessionGateway sockets = gateway.open(sessionId, socketDir, -1, -1);
         PodGateway.Registration registration;
         try {
-            registration = pods.register(sessionId, token, sockets.modelSocket(), sockets.proxySocket());
+            registration = pods.register(sessionId, sockets.modelSocket(), sockets.proxySocket());
         } catch (RuntimeException e) {
             sockets.close();
             throw e;
         }
-        KubernetesSandbox sandbox = new KubernetesSandbox(this, spec, spec.root().image(), ociImage, token, sockets, registration);
+        KubernetesSandbox sandbox = new KubernetesSandbox(this, spec, spec.root().image(), ociImage, sockets, registration);
         sandboxes.put(sessionId, sandbox);
         try {
-            if (running.isPresent() && token(running.get()).isPresent()) {
+            if (running.isPresent()) {
                 log.info("session {}: adopting its running pod {}", sessionId, running.get().getMetadata().getName());
                 sandbox.adopt(running.get());
             } else {
@@ -172,9 +161,9 @@ public final class KubernetesSandboxProvider implements SandboxProvider, AutoClo
     }
 
     /** Creates the session's pod for attempt {@code attempt}, deleting the session's earlier ones. */
-    Pod createPod(String sessionId, int attempt, String image, String ociImage, String token) {
+    Pod createPod(String sessionId, int attempt, String image, String ociImage) {
         deletePods(sessionId);
-        Pod pod = PodSpecs.sessionPod(settings, sessionId, attempt, image, ociImage, limits, token);
+        Pod pod = PodSpecs.sessionPod(settings, sessionId, attempt, image, ociImage, limits, tokens.issue(sessionId, attempt));
         try {
             return client.pods().inNamespace(settings.namespace()).resource(pod).create();
         } catch (KubernetesClientException e) {
@@ -269,13 +258,6 @@ public final class KubernetesSandboxProvider implements SandboxProvider, AutoClo
 
     ResourceLimits limits() {
         return limits;
-    }
-
-    private static Optional<String> token(Pod pod) {
-        return pod.getSpec().getContainers().stream().filter(c -> PodSpecs.AGENT_CONTAINER.equals(c.getName()))
-                .flatMap(c -> c.getEnv() == null ? java.util.stream.Stream.<EnvVar>empty() : c.getEnv().stream())
-                .filter(e -> "SHIM_TOKEN".equals(e.getName()) && e.getValue() != null)
-                .map(EnvVar::getValue).findFirst();
     }
 
     private static String agentImage(Pod pod) {

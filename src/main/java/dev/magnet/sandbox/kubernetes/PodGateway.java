@@ -18,12 +18,12 @@ import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,32 +36,43 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one TCP port session pods may reach ({@code MAGNET_KUBERNETES_GATEWAY_PORT}): their shims ({@link PodShim}) dial in
- * with the session's token for control, for each process and for tunnels to the session's model relay and egress proxy
- * sockets ({@link dev.magnet.gateway.Gateway}). A connection whose token or channel is not its session's own is closed
- * before anything is read from or sent to it.
+ * with their pod's token ({@link PodTokens}) for control, for each process and for tunnels to the session's model relay
+ * and egress proxy sockets ({@link dev.magnet.gateway.Gateway}).
+ *
+ * <p>Every server checks every token (they are signed with the installation's shared key), but only the server that
+ * holds a session serves its pod: the others answer {@code refused not-holder} and the shim tries the next server
+ * address. Other refusals: {@code stale-pod} (a token of an earlier pod of the session), {@code busy} (the session's shim
+ * already has a live control connection: a second one, say from an agent that read the token, gets nothing). A
+ * connection with a token that is not one of ours, or a channel that is not its session's own, is closed without a word.
  */
 public final class PodGateway implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PodGateway.class);
     private static final Duration HELLO_TIMEOUT = Duration.ofSeconds(10);
 
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     private final ServerSocket server;
-    /** Registrations by the SHA-256 of their token: a look-up never compares the secret itself. */
+    private final PodTokens tokens;
+    /** Registrations by session id. */
     private final Map<String, Registration> sessions = new ConcurrentHashMap<>();
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
-    private final AtomicLong channels = new AtomicLong();
+    private final Map<String, AtomicLong> refusals = new ConcurrentHashMap<>();
 
-    private PodGateway(ServerSocket server) {
+    private PodGateway(ServerSocket server, PodTokens tokens) {
         this.server = server;
+        this.tokens = tokens;
         Thread.ofPlatform().daemon().name("pod-gateway").start(this::acceptLoop);
+        Thread.ofVirtual().name("pod-gateway-pings").start(this::pingLoop);
     }
 
-    /** Listens on {@code bind:port} (port 0: any free one). */
-    public static PodGateway start(InetAddress bind, int port) {
+    /** Listens on {@code bind:port} (port 0: any free one), accepting the pod tokens {@code tokens} signs. */
+    public static PodGateway start(InetAddress bind, int port, PodTokens tokens) {
+        java.util.Objects.requireNonNull(tokens, "tokens");
         try {
             ServerSocket socket = new ServerSocket();
             socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress(bind, port));
-            return new PodGateway(socket);
+            return new PodGateway(socket, tokens);
         } catch (IOException e) {
             throw new SandboxException("cannot listen for session pods on " + bind.getHostAddress() + ":" + port
                     + " (MAGNET_KUBERNETES_GATEWAY_PORT): " + e.getMessage(), e);
@@ -72,13 +83,39 @@ public final class PodGateway implements AutoCloseable {
         return server.getLocalPort();
     }
 
-    /** Lets the shim holding {@code token} in, with tunnels to the session's gateway sockets, until closed. */
-    Registration register(String sessionId, String token, Path modelSocket, Path proxySocket) {
-        Registration r = new Registration(sessionId, token, modelSocket, proxySocket);
-        if (sessions.putIfAbsent(digest(token), r) != null) {
-            throw new SandboxException("the pod gateway already serves a session with this token");
+    /**
+     * Serves the shim of the session's pod (of the attempt {@link Registration#accept} names), with tunnels to the
+     * session's gateway sockets, until closed: this server holds the session now.
+     */
+    Registration register(String sessionId, Path modelSocket, Path proxySocket) {
+        Registration r = new Registration(sessionId, modelSocket, proxySocket);
+        if (sessions.putIfAbsent(sessionId, r) != null) {
+            throw new SandboxException("the pod gateway already serves session " + sessionId);
         }
         return r;
+    }
+
+    /** How many connections of {@code kind} this server took for the session it holds now (0 when it holds none). */
+    long accepted(String sessionId, String kind) {
+        Registration r = sessions.get(sessionId);
+        return r == null ? 0 : r.accepted(kind);
+    }
+
+    /** How many connections with a valid token were refused for {@code reason} (e.g. {@code busy}), or {@code bad-token}. */
+    long refused(String reason) {
+        AtomicLong n = refusals.get(reason);
+        return n == null ? 0 : n.get();
+    }
+
+    private void pingLoop() {
+        while (!server.isClosed()) {
+            try {
+                Thread.sleep(ShimProtocol.PING);
+            } catch (InterruptedException e) {
+                return;
+            }
+            sessions.values().forEach(Registration::ping);
+        }
     }
 
     private void acceptLoop() {
@@ -102,15 +139,22 @@ public final class PodGateway implements AutoCloseable {
             InputStream in = new BufferedInputStream(socket.getInputStream());
             String hello = ShimProtocol.readLine(in);
             String[] words = hello == null ? new String[0] : hello.split(" ", -1);
-            Registration session = words.length == 5 && words[0].equals("magnet-shim") && words[1].equals("1")
-                    ? sessions.get(digest(words[3])) : null;
-            if (session == null) {
-                log.warn("pod gateway: refused a connection from {} without a session's token", socket.getInetAddress().getHostAddress());
+            Optional<PodTokens.Claim> claim = words.length == 5 && words[0].equals("magnet-shim") && words[1].equals(ShimProtocol.VERSION)
+                    ? tokens.verify(words[3]) : Optional.empty();
+            if (claim.isEmpty()) {
+                count("bad-token");
+                log.warn("pod gateway: refused a connection from {} without a session pod's token", socket.getInetAddress().getHostAddress());
+                return;
+            }
+            Registration session = sessions.get(claim.get().sessionId());
+            String refusal = session == null ? ShimProtocol.NOT_HOLDER : session.refusal(claim.get().attempt());
+            if (refusal != null) {
+                refuse(socket, claim.get(), refusal);
                 return;
             }
             socket.setSoTimeout(0);
             kept = switch (words[2]) {
-                case ShimProtocol.CONTROL -> session.control(socket);
+                case ShimProtocol.CONTROL -> session.control(socket, in, claim.get());
                 case ShimProtocol.PROCESS -> session.process(words[4], socket, in);
                 case ShimProtocol.TUNNEL -> session.tunnel(words[4], socket, in);
                 default -> false;
@@ -126,12 +170,32 @@ public final class PodGateway implements AutoCloseable {
         }
     }
 
-    private static String digest(String token) {
+    /** Tells a shim with a valid token why this server does not serve it, so that it tries another one. */
+    private void refuse(Socket socket, PodTokens.Claim claim, String reason) {
+        count(reason);
+        log.debug("pod gateway: refused session {} attempt {}: {}", claim.sessionId(), claim.attempt(), reason);
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+            socket.getOutputStream().write(("refused " + reason + "\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+        } catch (IOException e) {
+            // it went away
         }
+    }
+
+    private void count(String reason) {
+        refusals.computeIfAbsent(reason, r -> new AtomicLong()).incrementAndGet();
+    }
+
+    private static void sayOk(Socket socket) throws IOException {
+        socket.getOutputStream().write(ShimProtocol.OK.getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+    }
+
+    /** A random channel name: a client without the control connection cannot guess the one of a process being started. */
+    private static String newChannel() {
+        byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
     }
 
     private void closeQuietly(Socket socket) {
@@ -157,16 +221,16 @@ public final class PodGateway implements AutoCloseable {
     /** One session's place at the gateway: its shim's control connection, its processes being started, its tunnels. */
     final class Registration implements AutoCloseable {
         private final String sessionId;
-        private final String token;
         private final Path modelSocket;
         private final Path proxySocket;
+        private volatile int attempt;
         private volatile CompletableFuture<Socket> control = new CompletableFuture<>();
         private final Map<String, CompletableFuture<Connection>> pending = new ConcurrentHashMap<>();
+        private final Map<String, AtomicLong> accepted = new ConcurrentHashMap<>();
         private volatile boolean closed;
 
-        private Registration(String sessionId, String token, Path modelSocket, Path proxySocket) {
+        private Registration(String sessionId, Path modelSocket, Path proxySocket) {
             this.sessionId = sessionId;
-            this.token = token;
             this.modelSocket = modelSocket;
             this.proxySocket = proxySocket;
         }
@@ -175,28 +239,101 @@ public final class PodGateway implements AutoCloseable {
         private record Connection(Socket socket, InputStream in) {
         }
 
-        private synchronized boolean control(Socket socket) {
+        /**
+         * From now on only the shim of the session's pod of {@code podAttempt} is served; a control connection of another
+         * pod is dropped.
+         */
+        synchronized void accept(int podAttempt) {
+            if (attempt != podAttempt) {
+                attempt = podAttempt;
+                disconnect();
+            }
+        }
+
+        /** Why a shim of pod {@code podAttempt} is not served now, or null when it is. */
+        private String refusal(int podAttempt) {
             if (closed) {
-                return false;
+                return ShimProtocol.NOT_HOLDER;
             }
-            CompletableFuture<Socket> current = control;
-            Socket old = current.getNow(null);
-            if (old != null) {
-                // why: a shim dials again after a break; the newest control connection is the one that works
-                closeQuietly(old);
-                current = new CompletableFuture<>();
-                control = current;
+            return podAttempt == attempt ? null : ShimProtocol.STALE_POD;
+        }
+
+        /** How many connections of {@code kind} this server took for the session. */
+        long accepted(String kind) {
+            AtomicLong n = accepted.get(kind);
+            return n == null ? 0 : n.get();
+        }
+
+        private void took(String kind) {
+            accepted.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
+        }
+
+        private boolean control(Socket socket, InputStream in, PodTokens.Claim claim) throws IOException {
+            synchronized (this) {
+                if (closed || claim.attempt() != attempt) {
+                    return false;
+                }
+                Socket live = controlSocket();
+                if (live != null && !live.isClosed()) {
+                    // why: one shim per pod; the token may have been read by the agent in the pod, and a second control
+                    // connection would learn the channels of new processes and could answer in their place
+                    refuse(socket, claim, ShimProtocol.BUSY);
+                    return false;
+                }
+                sayOk(socket);
+                took(ShimProtocol.CONTROL);
+                CompletableFuture<Socket> current = control;
+                if (current.isDone()) {
+                    current = new CompletableFuture<>();
+                    control = current;
+                }
+                current.complete(socket);
+                notifyAll();
             }
-            current.complete(socket);
+            socket.setSoTimeout((int) ShimProtocol.DEAD_AFTER.toMillis());
+            Thread.ofVirtual().name("pod-control-" + sessionId).start(() -> watchControl(socket, in));
             return true;
         }
 
-        private boolean process(String channel, Socket socket, InputStream in) {
+        /** Reads the shim's pings until its control connection ends or falls silent, then forgets it. */
+        private void watchControl(Socket socket, InputStream in) {
+            try {
+                String line;
+                while ((line = ShimProtocol.readLine(in)) != null) {
+                    if (!line.equals(ShimProtocol.PING_LINE)) {
+                        break;
+                    }
+                }
+            } catch (IOException e) {
+                // silent for too long, or broken
+            }
+            synchronized (this) {
+                if (controlSocket() == socket) {
+                    control = new CompletableFuture<>();
+                }
+            }
+            closeQuietly(socket);
+        }
+
+        private void ping() {
+            Socket c = controlSocket();
+            if (c != null) {
+                try {
+                    sendControl(c, ShimProtocol.PING_LINE);
+                } catch (IOException e) {
+                    closeQuietly(c);
+                }
+            }
+        }
+
+        private boolean process(String channel, Socket socket, InputStream in) throws IOException {
             CompletableFuture<Connection> waiting = pending.remove(channel);
             if (waiting == null) {
                 log.warn("pod gateway: session {}'s shim asked for a process Magnet did not start", sessionId);
                 return false;
             }
+            sayOk(socket);
+            took(ShimProtocol.PROCESS);
             return waiting.complete(new Connection(socket, in));
         }
 
@@ -210,6 +347,8 @@ public final class PodGateway implements AutoCloseable {
                 return false;
             }
             SocketChannel upstream = SocketChannel.open(UnixDomainSocketAddress.of(path));
+            sayOk(socket);
+            took(ShimProtocol.TUNNEL + " " + target);
             Thread.ofVirtual().name("pod-tunnel-" + target).start(() -> {
                 try (upstream) {
                     OutputStream toGateway = Channels.newOutputStream(upstream);
@@ -260,7 +399,7 @@ public final class PodGateway implements AutoCloseable {
          * @throws SandboxException when the shim is not connected in time or cannot start the command
          */
         SandboxProcess start(List<String> argv, Map<String, String> environment, Duration wait) {
-            String channel = Long.toString(channels.incrementAndGet()) + "-" + Long.toHexString(System.nanoTime());
+            String channel = newChannel();
             CompletableFuture<Connection> arrival = new CompletableFuture<>();
             pending.put(channel, arrival);
             try {
@@ -326,7 +465,7 @@ public final class PodGateway implements AutoCloseable {
         @Override
         public synchronized void close() {
             closed = true;
-            sessions.remove(digest(token), this);
+            sessions.remove(sessionId, this);
             Socket c = controlSocket();
             if (c != null) {
                 closeQuietly(c);

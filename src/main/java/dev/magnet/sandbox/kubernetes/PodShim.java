@@ -29,14 +29,20 @@ import java.util.List;
  *       accepted connection tunnelled to the session's gateway.</li>
  * </ul>
  *
- * Settings come from its environment: {@code SHIM_GATEWAY} ({@code host:port}), {@code SHIM_TOKEN},
- * {@code SHIM_WORKDIR}; the processes it starts inherit none of it.
+ * <p>{@code SHIM_GATEWAY} ({@code host:port}) names every Magnet server: the shim resolves it (a headless Service has
+ * one address per server) and tries each address until the server that holds the session answers {@code ok}; the others
+ * refuse ({@link ShimProtocol}), and after a takeover the new holder is found the same way. The token is read from the
+ * file {@code SHIM_TOKEN_FILE} (written by the pod's init container) and the file is deleted before any process starts,
+ * so the token is neither in the shim's environment ({@code /proc/1/environ}) nor on disk when the agent runs; the
+ * processes it starts inherit none of its environment. {@code SHIM_WORKDIR} is their working folder.
  */
 public final class PodShim {
     private final String host;
     private final int port;
     private final String token;
     private final Path workdir;
+    /** The address of the server that accepted the last control connection: process and tunnel connections go there first. */
+    private volatile InetAddress holder;
 
     PodShim(String gateway, String token, Path workdir) {
         int colon = gateway.lastIndexOf(':');
@@ -47,11 +53,23 @@ public final class PodShim {
     }
 
     public static void main(String[] args) throws Exception {
+        // why: servers come and go behind the headless Service; the JDK would keep a name's addresses for 30 s
+        java.security.Security.setProperty("networkaddress.cache.ttl", "2");
+        java.security.Security.setProperty("networkaddress.cache.negative.ttl", "1");
         String gateway = System.getenv("SHIM_GATEWAY");
-        String token = System.getenv("SHIM_TOKEN");
-        if (gateway == null || token == null || !gateway.contains(":")) {
-            System.err.println("magnet-shim: SHIM_GATEWAY (host:port) and SHIM_TOKEN are required");
+        String tokenFile = System.getenv("SHIM_TOKEN_FILE");
+        if (gateway == null || tokenFile == null || !gateway.contains(":")) {
+            System.err.println("magnet-shim: SHIM_GATEWAY (host:port) and SHIM_TOKEN_FILE are required");
             System.exit(2);
+        }
+        String token;
+        try {
+            token = java.nio.file.Files.readString(Path.of(tokenFile), StandardCharsets.US_ASCII).strip();
+            java.nio.file.Files.delete(Path.of(tokenFile));
+        } catch (IOException e) {
+            System.err.println("magnet-shim: cannot read and remove the token file " + tokenFile + ": " + e.getMessage());
+            System.exit(2);
+            return;
         }
         String workdir = System.getenv().getOrDefault("SHIM_WORKDIR", "/workspace");
         int modelPort = Integer.parseInt(System.getenv().getOrDefault("SHIM_MODEL_PORT", "18095"));
@@ -98,21 +116,27 @@ public final class PodShim {
         }
     }
 
-    /** Keeps the control connection up (dialling again after a break: servers restart) and serves its requests. */
+    /**
+     * Keeps the control connection up (dialling again after a break: servers restart, sessions move to another server)
+     * and serves its requests; a server silent for longer than {@link ShimProtocol#DEAD_AFTER} counts as gone.
+     */
     void controlLoop() throws InterruptedException {
         long backoff = 200;
         while (true) {
             try (Socket control = dial(ShimProtocol.CONTROL, "-")) {
                 backoff = 200;
+                control.setSoTimeout((int) ShimProtocol.DEAD_AFTER.toMillis());
+                Thread pings = Thread.ofVirtual().name("control-pings").start(() -> ping(control));
                 InputStream in = new BufferedInputStream(control.getInputStream());
                 String line;
-                while ((line = ShimProtocol.readLine(in)) != null) {
-                    if (line.equals("killall")) {
-                        killAll();
-                    } else if (line.startsWith("start ")) {
-                        String channel = line.substring("start ".length());
-                        Thread.ofVirtual().name("process-" + channel).start(() -> runProcess(channel));
+                try {
+                    while ((line = ShimProtocol.readLine(in)) != null) {
+                        if (!serve(line)) {
+                            break;
+                        }
                     }
+                } finally {
+                    pings.interrupt();
                 }
             } catch (IOException e) {
                 System.err.println("magnet-shim: gateway connection: " + e.getMessage());
@@ -122,13 +146,70 @@ public final class PodShim {
         }
     }
 
-    private Socket dial(String kind, String argument) throws IOException {
-        Socket socket = new Socket();
-        socket.connect(new InetSocketAddress(host, port), 10_000);
-        OutputStream out = socket.getOutputStream();
-        out.write(ShimProtocol.hello(kind, token, argument).getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        return socket;
+    /** Serves one line of the control connection; false for a line that is not Magnet's. */
+    private boolean serve(String line) {
+        if (line.equals(ShimProtocol.PING_LINE)) {
+            return true;
+        }
+        if (line.equals("killall")) {
+            killAll();
+            return true;
+        }
+        if (line.startsWith("start ") && line.length() > "start ".length()) {
+            String channel = line.substring("start ".length());
+            Thread.ofVirtual().name("process-" + channel).start(() -> runProcess(channel));
+            return true;
+        }
+        return false;
+    }
+
+    private static void ping(Socket control) {
+        try {
+            OutputStream out = control.getOutputStream();
+            while (!Thread.currentThread().isInterrupted()) {
+                out.write((ShimProtocol.PING_LINE + "\n").getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                Thread.sleep(ShimProtocol.PING);
+            }
+        } catch (IOException | InterruptedException e) {
+            // the control connection ended
+        }
+    }
+
+    /**
+     * A connection of {@code kind} accepted by the server that holds the session: the last one that did first, then every
+     * address the gateway name resolves to now.
+     *
+     * @throws IOException when no server accepts, saying what each answered
+     */
+    Socket dial(String kind, String argument) throws IOException {
+        List<InetAddress> addresses = new ArrayList<>(List.of(InetAddress.getAllByName(host)));
+        InetAddress last = holder;
+        if (last != null && addresses.remove(last)) {
+            addresses.addFirst(last);
+        }
+        StringBuilder answers = new StringBuilder();
+        for (InetAddress address : addresses) {
+            Socket socket = new Socket();
+            try {
+                socket.connect(new InetSocketAddress(address, port), 5_000);
+                socket.setSoTimeout(10_000);
+                OutputStream out = socket.getOutputStream();
+                out.write(ShimProtocol.hello(kind, token, argument).getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                String answer = ShimProtocol.readLine(socket.getInputStream());
+                if ((answer + "\n").equals(ShimProtocol.OK)) {
+                    socket.setSoTimeout(0);
+                    holder = address;
+                    return socket;
+                }
+                answers.append(' ').append(address.getHostAddress()).append(": ").append(answer == null ? "closed" : answer).append(';');
+            } catch (IOException e) {
+                answers.append(' ').append(address.getHostAddress()).append(": ").append(e.getMessage()).append(';');
+            }
+            socket.close();
+        }
+        throw new IOException("no Magnet server at " + host + ":" + port + " took the " + kind + " connection:" + answers);
     }
 
     private void runProcess(String channel) {

@@ -38,6 +38,9 @@ final class PodSpecs {
     static final String TMP = "/tmp";
     static final String TOOLS = "/opt/magnet";
     static final String CLAUDE = TOOLS + "/bin/claude";
+    /** A memory-backed folder the init container writes the pod's gateway token into; the shim reads and deletes it. */
+    static final String SHIM_DIR = "/run/magnet-shim";
+    static final String TOKEN_FILE = SHIM_DIR + "/token";
     static final int MODEL_PORT = 18095;
     static final int PROXY_PORT = 3128;
     /** The labels of the Magnet server pods (deploy/kubernetes), the only place session pods may reach. */
@@ -79,8 +82,11 @@ final class PodSpecs {
                 .withName(TOOLS_CONTAINER)
                 .withImage(settings.agentImage())
                 .withImagePullPolicy("IfNotPresent")
-                .withCommand("cp", "-a", TOOLS + "/.", "/tools/")
-                .withVolumeMounts(mount("tools", "/tools", false))
+                // why: the token goes to the shim as a file it deletes, never in its environment, which the agent (same
+                // uid) could read in /proc/1/environ
+                .withCommand("sh", "-c", "cp -a " + TOOLS + "/. /tools/ && umask 077 && printf %s \"$SHIM_TOKEN\" > " + TOKEN_FILE)
+                .withEnv(env("SHIM_TOKEN", token))
+                .withVolumeMounts(mount("tools", "/tools", false), mount("shim", SHIM_DIR, false))
                 .withSecurityContext(restricted())
                 .withNewResources().withRequests(new java.util.TreeMap<>(Map.of("cpu", new Quantity("100m"), "memory", new Quantity("64Mi"))))
                 .withLimits(new java.util.TreeMap<>(Map.of("cpu", new Quantity("500m"), "memory", new Quantity("256Mi")))).endResources()
@@ -92,11 +98,11 @@ final class PodSpecs {
                 .withCommand(TOOLS + "/jre/bin/java", "-XX:+UseSerialGC", "-Xmx48m", "-Xss512k", "-cp", TOOLS + "/shim",
                         PodShim.class.getName())
                 .withWorkingDir(WORKSPACE)
-                .withEnv(env("SHIM_GATEWAY", settings.podGateway()), env("SHIM_TOKEN", token),
+                .withEnv(env("SHIM_GATEWAY", settings.podGateway()), env("SHIM_TOKEN_FILE", TOKEN_FILE),
                         env("SHIM_WORKDIR", WORKSPACE), env("SHIM_MODEL_PORT", Integer.toString(MODEL_PORT)),
                         env("SHIM_PROXY_PORT", Integer.toString(PROXY_PORT)), env("HOME", HOME))
                 .withVolumeMounts(mount("workspace", WORKSPACE, false), mount("home", HOME, false), mount("tmp", TMP, false),
-                        mount("tools", TOOLS, true))
+                        mount("tools", TOOLS, true), mount("shim", SHIM_DIR, false))
                 .withSecurityContext(restricted())
                 .withNewResources().withRequests(resources).withLimits(resources).endResources()
                 .build();
@@ -120,7 +126,8 @@ final class PodSpecs {
                 .withInitContainers(tools)
                 .withContainers(agent)
                 .withVolumes(emptyDir("workspace", limits.diskMiB()), emptyDir("home", 1024), emptyDir("tmp", 1024),
-                        emptyDir("tools", 1024))
+                        emptyDir("tools", 1024), new VolumeBuilder().withName("shim").withNewEmptyDir().withMedium("Memory")
+                                .withSizeLimit(new Quantity("1Mi")).endEmptyDir().build())
                 .endSpec()
                 .build();
     }

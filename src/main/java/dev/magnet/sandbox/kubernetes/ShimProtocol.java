@@ -11,11 +11,25 @@ import java.nio.charset.StandardCharsets;
  * What the pod shim ({@link PodShim}) and Magnet's pod gateway ({@link PodGateway}) say to each other; java.base only,
  * as the shim is built from its own two files.
  *
- * <p>Every connection opens with one ASCII line from the shim, {@code magnet-shim 1 <kind> <token> <argument>}. A
- * {@code process} connection then carries, from Magnet, the argv and the environment (counts and length-prefixed UTF-8
- * strings), then frames both ways: one type byte, a 4-byte length, the payload.
+ * <p>Every connection opens with one ASCII line from the shim, {@code magnet-shim 2 <kind> <token> <argument>}. The
+ * server that holds the token's session answers {@code ok}; another server with a valid token answers
+ * {@code refused <reason>} ({@link #NOT_HOLDER}, {@link #STALE_POD}, {@link #BUSY}) and closes, and the shim tries the next
+ * server; a bad token is closed on without a word. On the control connection Magnet sends {@code start <channel>},
+ * {@code killall} and {@code ping} lines and the shim sends {@code ping} lines. A {@code process} connection then carries,
+ * from Magnet, the argv and the environment (counts and length-prefixed UTF-8 strings), then frames both ways: one type
+ * byte, a 4-byte length, the payload.
  */
 final class ShimProtocol {
+    static final String VERSION = "2";
+    static final String OK = "ok\n";
+    /** Refusals: this server does not hold the session; the token is of an earlier pod; the shim is connected already. */
+    static final String NOT_HOLDER = "not-holder";
+    static final String STALE_POD = "stale-pod";
+    static final String BUSY = "busy";
+    static final String PING_LINE = "ping";
+    /** How often each side of a control connection says it is alive, and how long the other waits before giving up. */
+    static final java.time.Duration PING = java.time.Duration.ofSeconds(5);
+    static final java.time.Duration DEAD_AFTER = java.time.Duration.ofSeconds(20);
     static final String CONTROL = "control";
     static final String PROCESS = "process";
     static final String TUNNEL = "tunnel";
@@ -41,7 +55,7 @@ final class ShimProtocol {
     }
 
     static String hello(String kind, String token, String argument) {
-        return "magnet-shim 1 " + kind + " " + token + " " + argument + "\n";
+        return "magnet-shim " + VERSION + " " + kind + " " + token + " " + argument + "\n";
     }
 
     /** One line of at most {@link #MAX_LINE} bytes without its newline, or null at the end of the stream. */

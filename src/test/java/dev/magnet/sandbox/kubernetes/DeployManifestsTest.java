@@ -75,9 +75,15 @@ class DeployManifestsTest {
     }
 
     @Test
-    void the_gateway_service_reaches_the_server_pods_on_the_port_session_pods_may_dial() throws IOException {
+    void the_gateway_service_is_headless_and_reaches_the_server_pods_on_the_port_session_pods_may_dial() throws IOException {
         Service gateway = load("gateway-service.yaml", Service.class);
         Deployment d = load("deployment.yaml", Deployment.class);
+
+        // why: not load-balanced; each shim must be able to reach the one server that holds its session
+        assertThat(gateway.getSpec().getClusterIP()).isEqualTo("None");
+        assertThat(d.getSpec().getTemplate().getSpec().getContainers().getFirst().getEnv())
+                .filteredOn(e -> e.getName().equals("MAGNET_KUBERNETES_GATEWAY")).extracting(EnvVar::getValue)
+                .containsExactly(gateway.getMetadata().getName() + ".magnet.svc:7072");
 
         assertThat(gateway.getSpec().getSelector()).isEqualTo(d.getSpec().getTemplate().getMetadata().getLabels());
         assertThat(gateway.getSpec().getSelector()).isEqualTo(Map.copyOf(PodSpecs.SERVER_LABELS));

@@ -51,7 +51,12 @@ public final class PodCluster implements AutoCloseable {
     public final ModelRelay relay;
     public final Gateway gateway;
     public final PodGateway pods;
+    /** The key all servers of this cluster sign pod tokens with. */
+    public final PodTokens tokens;
     public final Path dir;
+    private final List<PodGateway> extraGateways = new ArrayList<>();
+    private volatile String podGateway;
+    private volatile List<String> shimJvmArguments = List.of();
     private final boolean runShims;
     private final Map<String, Shim> shims = new ConcurrentHashMap<>();
     private final List<KubernetesSandboxProvider> providers = new ArrayList<>();
@@ -70,7 +75,11 @@ public final class PodCluster implements AutoCloseable {
         kubeletClient = server.createClient(b -> b.editOrNewConfig().withRequestTimeout(60_000).withConnectionTimeout(30_000).endConfig());
         relay = ModelRelay.start("sk-ant-" + "pod-test", modelUpstream, 256 * 1024, Spending.UNLIMITED);
         gateway = new Gateway(relay, EgressPolicy.denyAll(), AddressPolicy.of(List.of()), EgressLog.NONE, 8);
-        pods = PodGateway.start(InetAddress.getLoopbackAddress(), 0);
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        tokens = new PodTokens(key);
+        pods = PodGateway.start(InetAddress.getLoopbackAddress(), 0, tokens);
+        podGateway = "127.0.0.1:" + pods.port();
         // why: unix socket paths are limited to 107 bytes, so not under the (long) JUnit temporary folder
         dir = Files.createTempDirectory(Path.of("/tmp"), "pods");
         kubelet = kubeletClient.pods().inNamespace(NAMESPACE).watch(new Watcher<>() {
@@ -93,7 +102,23 @@ public final class PodCluster implements AutoCloseable {
     }
 
     public KubernetesSettings settings() {
-        return new Settings("127.0.0.1:" + pods.port()).value();
+        return new Settings(podGateway).value();
+    }
+
+    /**
+     * From now on pods dial {@code address} ({@code host:port}), and their shims run with these extra JVM arguments (for
+     * example {@code -Djdk.net.hosts.file=…}, so that a name stands for several servers as a headless Service does).
+     */
+    public void podsDial(String address, List<String> jvmArguments) {
+        podGateway = address;
+        shimJvmArguments = List.copyOf(jvmArguments);
+    }
+
+    /** Another server's pod gateway on this cluster, closed with it. */
+    public PodGateway gatewayAt(InetAddress bind, int port) {
+        PodGateway g = PodGateway.start(bind, port, tokens);
+        extraGateways.add(g);
+        return g;
     }
 
     /** The settings of the test cluster, with the address pods dial for the gateway. */
@@ -114,8 +139,12 @@ public final class PodCluster implements AutoCloseable {
 
     /** A provider as a server makes it, on this cluster; closed with the cluster. */
     public KubernetesSandboxProvider provider() {
-        KubernetesSandboxProvider p = new KubernetesSandboxProvider(client, settings(), limits(), gateway, pods,
-                KubernetesSandboxProvider::newToken, dir);
+        return provider(pods, dir);
+    }
+
+    /** A provider of a server whose pod gateway is {@code at}, its gateway sockets in {@code socketDir}; closed with the cluster. */
+    public KubernetesSandboxProvider provider(PodGateway at, Path socketDir) {
+        KubernetesSandboxProvider p = new KubernetesSandboxProvider(client, settings(), limits(), gateway, at, tokens, socketDir);
         providers.add(p);
         return p;
     }
@@ -128,12 +157,20 @@ public final class PodCluster implements AutoCloseable {
             Path workdir = Files.createDirectories(dir.resolve(pod.getMetadata().getName()));
             int modelPort = freePort();
             int proxyPort = freePort();
-            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-XX:+UseSerialGC", "-Xmx48m", "-cp", Path.of("target/classes").toAbsolutePath().toString(), PodShim.class.getName());
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-XX:+UseSerialGC", "-Xmx48m"));
+            command.addAll(shimJvmArguments);
+            command.addAll(List.of("-cp", Path.of("target/classes").toAbsolutePath().toString(), PodShim.class.getName()));
+            ProcessBuilder pb = new ProcessBuilder(command);
             pb.environment().clear();
             for (EnvVar e : pod.getSpec().getContainers().getFirst().getEnv()) {
                 pb.environment().put(e.getName(), e.getValue());
             }
+            // the init container's work: the token into a file of the shim's only
+            Path tokenFile = dir.resolve(pod.getMetadata().getName() + ".token");
+            Files.writeString(tokenFile, pod.getSpec().getInitContainers().getFirst().getEnv().stream()
+                    .filter(e -> e.getName().equals("SHIM_TOKEN")).findFirst().orElseThrow().getValue());
+            pb.environment().put("SHIM_TOKEN_FILE", tokenFile.toString());
             pb.environment().put("PATH", "/usr/local/bin:/usr/bin:/bin");
             pb.environment().put("SHIM_WORKDIR", workdir.toString());
             pb.environment().put("SHIM_MODEL_PORT", Integer.toString(modelPort));
@@ -181,6 +218,7 @@ public final class PodCluster implements AutoCloseable {
         kubelet.close();
         shims.values().forEach(s -> s.process().destroyForcibly());
         pods.close();
+        extraGateways.forEach(PodGateway::close);
         relay.close();
         client.close();
         kubeletClient.close();

@@ -72,6 +72,21 @@ class PodShimIT {
     }
 
     @Test
+    void the_pods_token_is_neither_in_the_shims_environment_nor_on_disk_once_the_shim_runs() throws Exception {
+        try (Sandbox sandbox = provider.create(spec("s-secret"))) {
+            String pod = ((KubernetesSandbox) sandbox).podName();
+            String token = cluster.tokens.issue("s-secret", 1);
+            // what the agent, same account as the shim, can read of its parent
+            SandboxProcess p = sandbox.start(List.of("sh", "-c", "tr '\\0' '\\n' < /proc/$PPID/environ"), ENV);
+
+            String shimEnvironment = new String(p.stdout().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(Duration.ofSeconds(20))).isZero();
+            assertThat(shimEnvironment).contains("SHIM_GATEWAY=").doesNotContain(token).doesNotContain("SHIM_TOKEN=");
+            assertThat(cluster.dir.resolve(pod + ".token")).doesNotExist();
+        }
+    }
+
+    @Test
     void large_output_and_input_cross_intact_in_both_directions() throws Exception {
         try (Sandbox sandbox = provider.create(spec("s-bulk"))) {
             SandboxProcess p = sandbox.exec(List.of("sh", "-c", "sha256sum; head -c 3000000 /dev/zero"), ENV);
@@ -152,6 +167,9 @@ class PodShimIT {
             assertThat(pod.podName()).isEqualTo(PodSpecs.podName("s-lost", 2)).isNotEqualTo(first);
             assertThat(sandbox.keepsWorkspace()).isFalse();
             assertThat(sandbox.describe()).containsEntry("podsLost", 1);
+            // what is left of the first pod (its token) is not served any more
+            assertThat(new String(attack(ShimProtocol.hello(ShimProtocol.CONTROL, cluster.tokens.issue("s-lost", 1), "-")),
+                    StandardCharsets.US_ASCII)).isEqualTo("refused stale-pod\n");
         }
     }
 
@@ -166,17 +184,59 @@ class PodShimIT {
     }
 
     @Test
+    void an_agent_that_stole_its_pods_token_gets_no_second_control_no_other_sessions_tunnel_and_no_process_and_the_session_is_unaffected()
+            throws Exception {
+        try (Sandbox victim = provider.create(spec("s-stolen")); Sandbox other = provider.create(spec("s-other"))) {
+            String stolen = cluster.tokens.issue("s-stolen", 1);
+            SandboxProcess running = victim.start(List.of("sh", "-c", "read x; echo \"got:$x\""), ENV);
+            long processesBefore = cluster.pods.accepted("s-stolen", ShimProtocol.PROCESS);
+
+            // a second control connection: refused while the shim's own is live, and it learns nothing
+            assertThat(new String(attack(ShimProtocol.hello(ShimProtocol.CONTROL, stolen, "-")), StandardCharsets.US_ASCII))
+                    .isEqualTo("refused busy\n");
+            // the token made to say another session, or mangled: closed without a word
+            String forged = "s-other" + stolen.substring("s-stolen".length());
+            assertThat(attack(ShimProtocol.hello(ShimProtocol.CONTROL, forged, "-"))).isEmpty();
+            assertThat(attack(ShimProtocol.hello(ShimProtocol.TUNNEL, forged, ShimProtocol.MODEL))).isEmpty();
+            String mangled = stolen.substring(0, stolen.length() - 2) + (stolen.endsWith("AA") ? "BB" : "AA");
+            assertThat(attack(ShimProtocol.hello(ShimProtocol.CONTROL, mangled, "-"))).isEmpty();
+            assertThat(attack(ShimProtocol.hello(ShimProtocol.CONTROL, "s-stolen.2" + stolen.substring("s-stolen.1".length()), "-")))
+                    .isEmpty();
+            // a process Magnet did not start, or a channel guessed: nothing; a tunnel anywhere but its own relay and proxy: nothing
+            assertThat(attack(ShimProtocol.hello(ShimProtocol.PROCESS, stolen, "1-0"))).isEmpty();
+            assertThat(attack(ShimProtocol.hello(ShimProtocol.TUNNEL, stolen, "s-other"))).isEmpty();
+            assertThat(attack(ShimProtocol.hello(ShimProtocol.TUNNEL, stolen, "../../../s-other/model.sock"))).isEmpty();
+
+            // on the server: one control connection, no process but Magnet's own, no tunnel of the other session
+            assertThat(cluster.pods.accepted("s-stolen", ShimProtocol.CONTROL)).isEqualTo(1);
+            assertThat(cluster.pods.accepted("s-stolen", ShimProtocol.PROCESS)).isEqualTo(processesBefore);
+            assertThat(cluster.pods.accepted("s-other", ShimProtocol.CONTROL)).isEqualTo(1);
+            assertThat(cluster.pods.accepted("s-other", ShimProtocol.TUNNEL + " " + ShimProtocol.MODEL)).isZero();
+            assertThat(cluster.pods.refused(ShimProtocol.BUSY)).isEqualTo(1);
+            assertThat(cluster.pods.refused("bad-token")).isGreaterThanOrEqualTo(4);
+            // the session goes on: the running process still gets its input, and new ones start
+            running.stdin().write("on\n".getBytes(StandardCharsets.UTF_8));
+            running.stdin().close();
+            assertThat(new String(running.stdout().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("got:on\n");
+            SandboxProcess next = victim.start(List.of("echo", "fine"), ENV);
+            assertThat(new String(next.stdout().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("fine\n");
+            assertThat(((KubernetesSandbox) other).state()).isInstanceOf(PodState.Running.class);
+        }
+    }
+
+    @Test
     void a_hostile_client_without_the_sessions_token_or_asking_for_a_process_magnet_did_not_start_gets_nothing() throws Exception {
         try (Sandbox sandbox = provider.create(spec("s-attacked"))) {
-            String token = cluster.sessionPods().getFirst().getSpec().getContainers().getFirst().getEnv().stream()
+            String token = cluster.sessionPods().getFirst().getSpec().getInitContainers().getFirst().getEnv().stream()
                     .filter(e -> e.getName().equals("SHIM_TOKEN")).findFirst().orElseThrow().getValue();
 
             assertThat(attack(ShimProtocol.hello(ShimProtocol.CONTROL, "guessed-token", "-"))).isEmpty();
             assertThat(attack(ShimProtocol.hello(ShimProtocol.TUNNEL, "guessed-token", ShimProtocol.MODEL)
                     + "GET / HTTP/1.1\r\nHost: x\r\n\r\n")).isEmpty();
             assertThat(attack(ShimProtocol.hello(ShimProtocol.PROCESS, token, "1-made-up"))).isEmpty();
+            assertThat(attack("magnet-shim 1 control " + token + " -\n")).isEmpty();
             assertThat(attack(ShimProtocol.hello(ShimProtocol.TUNNEL, token, "../../etc/passwd"))).isEmpty();
-            assertThat(attack("magnet-shim 1 control " + token + "\n".repeat(1) + "x".repeat(100_000))).isEmpty();
+            assertThat(attack(ShimProtocol.hello(ShimProtocol.CONTROL, token, "x".repeat(100_000)))).isEmpty();
             assertThat(attack("x".repeat(600) + "\n")).isEmpty();
             // the session still works for its own shim
             SandboxProcess p = sandbox.start(List.of("echo", "fine"), ENV);

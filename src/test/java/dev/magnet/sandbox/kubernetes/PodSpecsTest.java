@@ -51,6 +51,9 @@ class PodSpecsTest {
         assertThat(agent.getResources().getLimits().get("memory").toString()).isEqualTo("2048Mi");
         assertThat(agent.getResources().getLimits().get("cpu").toString()).isEqualTo("1500m");
         assertThat(agent.getEnv()).noneMatch(e -> e.getName().contains("ANTHROPIC") || e.getValue().contains("sk-ant"));
+        // why: the agent runs as the shim's account and could read the shim's environment; the token goes in a file
+        assertThat(agent.getEnv()).noneMatch(e -> e.getValue().equals("t") || e.getName().equals("SHIM_TOKEN"));
+        assertThat(agent.getEnv()).anyMatch(e -> e.getName().equals("SHIM_TOKEN_FILE") && e.getValue().equals(PodSpecs.TOKEN_FILE));
     }
 
     static void assertGolden(String name, String actual) throws IOException {
