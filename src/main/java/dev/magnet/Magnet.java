@@ -279,7 +279,8 @@ public final class Magnet implements AutoCloseable {
         if (sc.provider() == SandboxConfig.Provider.KUBERNETES) {
             KubernetesConfig k = sc.kubernetes();
             return KubernetesSandboxProvider.connect(new KubernetesSettings(k.namespace(), k.agentImage(), k.defaultImage(),
-                    k.images(), k.gateway(), k.startTimeout()), k.gatewayPort(), limits, gateway,
+                    k.images(), k.gateway(), k.startTimeout(), k.storageClass(), k.volumeMiB() > 0 ? k.volumeMiB() : sc.diskMiB() + 1024),
+                    k.gatewayPort(), limits, gateway,
                     new PodTokens(secretBox.subkey("pod-gateway-tokens/v1")));
         }
         return new BwrapSandboxProvider(SandboxUser.resolve(sc.user()), limits, cgroups, gateway, config.claudeBin(),

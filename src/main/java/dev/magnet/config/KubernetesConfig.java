@@ -18,9 +18,12 @@ import java.util.Map;
  *                     reach the servers' pod gateway
  * @param gatewayPort  {@code MAGNET_KUBERNETES_GATEWAY_PORT} (7072): the port this server's pod gateway listens on
  * @param startTimeout {@code MAGNET_KUBERNETES_START_SECONDS} (300): how long a pod may take to run and connect
+ * @param storageClass {@code MAGNET_KUBERNETES_STORAGE_CLASS} (the cluster's default): the class of each session's volume
+ * @param volumeMiB    {@code MAGNET_KUBERNETES_VOLUME_MB} (0: {@code MAGNET_SANDBOX_DISK_MB} + 1024 for the home): the
+ *                     size of each session's volume (workspace and home, kept while the session may go on)
  */
 public record KubernetesConfig(String namespace, String agentImage, String defaultImage, List<String> images, String gateway,
-                               int gatewayPort, Duration startTimeout) {
+                               int gatewayPort, Duration startTimeout, String storageClass, long volumeMiB) {
 
     public KubernetesConfig {
         images = List.copyOf(images);
@@ -35,6 +38,9 @@ public record KubernetesConfig(String namespace, String agentImage, String defau
         if (gatewayPort < 1 || gatewayPort > 65535) {
             throw new IllegalArgumentException("MAGNET_KUBERNETES_GATEWAY_PORT must be 1..65535, was " + gatewayPort);
         }
+        if (volumeMiB < 0) {
+            throw new IllegalArgumentException("MAGNET_KUBERNETES_VOLUME_MB must be 0 (the default size) or more, was " + volumeMiB);
+        }
         return this;
     }
 
@@ -45,6 +51,7 @@ public record KubernetesConfig(String namespace, String agentImage, String defau
         return new KubernetesConfig(namespace, agentImage, env.getOrDefault("MAGNET_KUBERNETES_DEFAULT_IMAGE", agentImage),
                 Arrays.stream(env.getOrDefault("MAGNET_KUBERNETES_IMAGES", "").split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList(),
                 env.getOrDefault("MAGNET_KUBERNETES_GATEWAY", "magnet-gateway." + namespace + ".svc:" + port), port,
-                Duration.ofSeconds(MagnetConfig.parseLong(env, "MAGNET_KUBERNETES_START_SECONDS", 300)));
+                Duration.ofSeconds(MagnetConfig.parseLong(env, "MAGNET_KUBERNETES_START_SECONDS", 300)),
+                env.get("MAGNET_KUBERNETES_STORAGE_CLASS"), MagnetConfig.parseLong(env, "MAGNET_KUBERNETES_VOLUME_MB", 0));
     }
 }

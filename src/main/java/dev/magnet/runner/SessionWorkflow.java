@@ -59,6 +59,12 @@ final class SessionWorkflow {
             + "the state of the workspace and continue the task without starting that many processes.";
     /** How many times one workflow resumes an agent that a command took down at the process limit. */
     static final int MAX_PROCESS_LIMIT_RESUMES = 3;
+    /** What the agent is told when the place its sandbox ran in (a Kubernetes pod) was lost and a new one took over. */
+    static final String CONTINUE_AFTER_SANDBOX_LOSS = "The machine your session ran on was lost, so your last step may "
+            + "not have finished and anything it was running was stopped. Your workspace and files are as they were. "
+            + "Check the state of the workspace and continue the task from where you left off.";
+    /** How many times one workflow resumes an agent whose sandbox lost the place it ran in. */
+    static final int MAX_SANDBOX_LOSS_RESUMES = 3;
 
     /** What every workflow of a runner works with. */
     record Parts(String runnerId, Path dataDir, SessionStore store, Origins origins, Provisioner provisioner,
@@ -120,6 +126,8 @@ final class SessionWorkflow {
     private long memoryKillsSeen;
     private long processLimitHitsSeen;
     private int processLimitResumes;
+    private int lossesSeen;
+    private int lossResumes;
     private final SessionSetup setup;
 
     SessionWorkflow(String sessionId, Parts parts) {
@@ -363,6 +371,7 @@ final class SessionWorkflow {
         Sandbox made = parts.provisioner().sandbox(paths, sessionId, environment.image(), snapshots, null);
         memoryKillsSeen = made.memoryKills();
         processLimitHitsSeen = made.processLimitHits();
+        lossesSeen = 0;
         Map<String, Object> description = new LinkedHashMap<>(made.describe());
         description.put("sessionLimits", sessionLimits());
         statusEvent(s, "sandbox ready", description);
@@ -483,7 +492,7 @@ final class SessionWorkflow {
                 case Signal.Cancel c -> throw new Stopped();
                 case Signal.Exited e when e.generation() != agent.generation() -> { }
                 case Signal.Exited e -> {
-                    if (!resumedAfterProcessLimit()) {
+                    if (!resumedAfterProcessLimit() && !resumedAfterSandboxLoss()) {
                         throw agentDied(e.code());
                     }
                 }
@@ -635,6 +644,34 @@ final class SessionWorkflow {
         return true;
     }
 
+    /**
+     * The place the sandbox ran in was lost while the agent worked (a Kubernetes pod deleted or evicted) and its
+     * workspace and home outlived it: an {@code error} event says so, and the conversation is resumed ({@code --resume})
+     * in a fresh agent in a new one, told to check where it was, as after a server restart; the turn goes on. False when
+     * nothing was lost, the memory limit killed the agent (that fails the session), or it happened too often already.
+     */
+    private boolean resumedAfterSandboxLoss() throws StepFailure, Stopped, InterruptedException {
+        List<String> losses = sandbox.losses();
+        if (losses.size() <= lossesSeen || sandbox.memoryKills() > memoryKillsSeen || lossResumes >= MAX_SANDBOX_LOSS_RESUMES) {
+            return false;
+        }
+        lossResumes++;
+        lossesSeen = losses.size();
+        stopAgent();
+        parts.store().append(sessionId, List.of(NewEvent.of(new EventData.Error("The session's sandbox was lost ("
+                + losses.getLast() + "); the agent continues in a new one with the same workspace (" + lossResumes + " of "
+                + MAX_SANDBOX_LOSS_RESUMES + ")."))));
+        startAgent(parts.store().find(sessionId).orElseThrow(Stopped::new));
+        try {
+            sendToAgent(CONTINUE_AFTER_SANDBOX_LOSS, FailureReason.SANDBOX_FAILED);
+        } catch (StepFailure f) {
+            throw new StepFailure(FailureReason.SANDBOX_FAILED, "The agent, resumed after its sandbox was lost, did not "
+                    + "accept the request to continue: " + f.getMessage(), f);
+        }
+        deliverQueued();
+        return true;
+    }
+
     private static StepFailure budgetExceeded(String why) {
         return new StepFailure(FailureReason.BUDGET_EXCEEDED, "The model relay refused the agent's next request: " + why
                 + " Raise the budget if the task is worth more, then retry.");
@@ -660,6 +697,11 @@ final class SessionWorkflow {
                     + code + "); something it ran kept starting processes"
                     + (processLimitResumes == 0 ? "" : ", also after " + processLimitResumes + " resumes")
                     + ". Raise MAGNET_SANDBOX_MAX_PROCESSES if the task needs more, then retry.");
+        }
+        List<String> losses = sandbox.losses();
+        if (losses.size() > lossesSeen) {
+            return new StepFailure(FailureReason.SANDBOX_FAILED, "The session's sandbox was lost ("
+                    + losses.getLast() + ")" + (lossResumes == 0 ? "" : ", also after " + lossResumes + " resumes") + ".");
         }
         String tail = agent == null ? "" : agent.stderrTail();
         String message = "The agent exited unexpectedly (exit code " + code + ")"

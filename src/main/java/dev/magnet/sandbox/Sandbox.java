@@ -93,6 +93,16 @@ public interface Sandbox extends AutoCloseable {
         return false;
     }
 
+    /**
+     * What ended the places this sandbox's processes ran in, oldest first, when its workspace and home outlived them (a
+     * Kubernetes pod deleted or evicted; its volume stays): whatever ran there was killed, and the next process starts in
+     * a new one over the same workspace and home, so the agent can be resumed. Local sandboxes lose nothing of the kind.
+     * May ask the cluster, so call it when a process ended unexpectedly rather than in a loop.
+     */
+    default List<String> losses() {
+        return List.of();
+    }
+
     /** Paths and endpoints as seen from inside. */
     AgentView view();
 

@@ -24,9 +24,10 @@ import org.slf4j.LoggerFactory;
  * One session's pod as a {@link Sandbox}. Processes start through the pod's shim ({@link PodGateway.Registration});
  * the repository moves in and out as data over their stdio ({@code git/WorkspaceTransfer}), so git credentials never
  * enter the pod. The pod watch ({@link #observe}) keeps {@link #state} current: a pod that fails stops what this server
- * reaches in it, an out-of-memory kill counts in {@link #memoryKills()}, and the next process a pod lost to deletion,
- * eviction, a memory kill or an exit needs starts in a new pod of the session (its workspace seeded again by the
- * runner, as after a server restart); a pod that cannot be pulled, scheduled or configured fails with its reason.
+ * reaches in it, an out-of-memory kill counts in {@link #memoryKills()}, a lost pod in {@link #losses()}, and the next
+ * process a pod lost to deletion, eviction, a memory kill or an exit needs starts in a new pod of the session over the
+ * same volume (workspace and home as they were); a pod that cannot be pulled, scheduled or configured fails with its
+ * reason.
  */
 final class KubernetesSandbox implements Sandbox {
     private static final Logger log = LoggerFactory.getLogger(KubernetesSandbox.class);
@@ -41,14 +42,18 @@ final class KubernetesSandbox implements Sandbox {
     private volatile String podName;
     private volatile int attempt;
     private volatile PodState state = new PodState.Starting("not created");
-    private volatile boolean adopted;
     private volatile long memoryKills;
     private volatile int podsLost;
     private volatile boolean countedOom;
     private volatile boolean closed;
+    private final boolean volumeKept;
+    private final List<String> losses = new CopyOnWriteArrayList<>();
+    private volatile String lossCounted;
 
+    /** @param volumeKept the session's volume was there before: its workspace is the one a sandbox of the session left */
     KubernetesSandbox(KubernetesSandboxProvider provider, SandboxSpec spec, String image, String ociImage,
-                      Gateway.SessionGateway sockets, PodGateway.Registration registration) {
+                      Gateway.SessionGateway sockets, PodGateway.Registration registration, boolean volumeKept) {
+        this.volumeKept = volumeKept;
         this.provider = provider;
         this.spec = spec;
         this.image = image;
@@ -60,7 +65,6 @@ final class KubernetesSandbox implements Sandbox {
     synchronized void adopt(Pod pod) {
         podName = pod.getMetadata().getName();
         attempt = KubernetesSandboxProvider.attempt(pod);
-        adopted = true;
         countedOom = false;
         state = PodState.of(pod);
         registration.accept(attempt);
@@ -75,7 +79,6 @@ final class KubernetesSandbox implements Sandbox {
         synchronized (this) {
             podName = PodSpecs.podName(spec.sessionId(), next);
             attempt = next;
-            adopted = false;
             countedOom = false;
             state = new PodState.Starting("created");
             registration.accept(next);
@@ -94,6 +97,10 @@ final class KubernetesSandbox implements Sandbox {
             if (seen instanceof PodState.Failure f && f.kind() == PodState.Kind.OUT_OF_MEMORY && !countedOom) {
                 countedOom = true;
                 memoryKills++;
+            }
+            if (seen instanceof PodState.Failure f && f.kind().recoverable() && !podName.equals(lossCounted)) {
+                lossCounted = podName;
+                losses.add(f.describe());
             }
             state = seen;
             notifyAll();
@@ -197,10 +204,22 @@ final class KubernetesSandbox implements Sandbox {
         return spec;
     }
 
-    /** True when this sandbox started in the session's pod a server before it made: its workspace is the one it left. */
+    /**
+     * True when the session's volume was there before this sandbox (a pod adopted after a server restart, or a session
+     * picked up again before its volume was torn down): its workspace is the one a sandbox of the session left.
+     */
     @Override
     public boolean keepsWorkspace() {
-        return adopted && podsLost == 0;
+        return volumeKept;
+    }
+
+    /** The pods of this sandbox that were lost (deleted, evicted, killed for memory, exited), with the cluster's reason. */
+    @Override
+    public List<String> losses() {
+        if (!(state instanceof PodState.Failure) && !closed) {
+            refresh(); // why: the process may have seen its connection break before the watch reported the pod
+        }
+        return List.copyOf(losses);
     }
 
     @Override

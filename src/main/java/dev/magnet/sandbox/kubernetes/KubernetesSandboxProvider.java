@@ -7,6 +7,7 @@ import dev.magnet.sandbox.Sandbox;
 import dev.magnet.sandbox.SandboxException;
 import dev.magnet.sandbox.SandboxProvider;
 import dev.magnet.sandbox.SandboxSpec;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -143,7 +144,8 @@ public final class KubernetesSandboxProvider implements SandboxProvider, AutoClo
             sockets.close();
             throw e;
         }
-        KubernetesSandbox sandbox = new KubernetesSandbox(this, spec, spec.root().image(), ociImage, sockets, registration);
+        boolean volumeKept = volumeExists(sessionId);
+        KubernetesSandbox sandbox = new KubernetesSandbox(this, spec, spec.root().image(), ociImage, sockets, registration, volumeKept);
         sandboxes.put(sessionId, sandbox);
         try {
             if (running.isPresent()) {
@@ -160,15 +162,36 @@ public final class KubernetesSandboxProvider implements SandboxProvider, AutoClo
         }
     }
 
-    /** Creates the session's pod for attempt {@code attempt}, deleting the session's earlier ones. */
+    /** Creates the session's pod for attempt {@code attempt} (and its volume when it has none), deleting its earlier pods. */
     Pod createPod(String sessionId, int attempt, String image, String ociImage) {
         deletePods(sessionId);
+        ensureVolume(sessionId);
         Pod pod = PodSpecs.sessionPod(settings, sessionId, attempt, image, ociImage, limits, tokens.issue(sessionId, attempt));
         try {
             return client.pods().inNamespace(settings.namespace()).resource(pod).create();
         } catch (KubernetesClientException e) {
             throw new SandboxException("cannot create the pod of session " + sessionId + " in namespace " + settings.namespace()
                     + ": " + e.getMessage(), e);
+        }
+    }
+
+    private boolean volumeExists(String sessionId) {
+        PersistentVolumeClaim claim = client.persistentVolumeClaims().inNamespace(settings.namespace())
+                .withName(PodSpecs.volumeName(sessionId)).get();
+        return claim != null && claim.getMetadata().getDeletionTimestamp() == null;
+    }
+
+    private void ensureVolume(String sessionId) {
+        if (volumeExists(sessionId)) {
+            return;
+        }
+        try {
+            client.persistentVolumeClaims().inNamespace(settings.namespace()).resource(PodSpecs.sessionVolume(settings, sessionId)).create();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) { // why: 409 is another server (or an earlier attempt) that made it first
+                throw new SandboxException("cannot create the volume of session " + sessionId + " in namespace " + settings.namespace()
+                        + ": " + e.getMessage(), e);
+            }
         }
     }
 
@@ -208,22 +231,30 @@ public final class KubernetesSandboxProvider implements SandboxProvider, AutoClo
     }
 
     /**
-     * Deletes the session pods of this namespace whose session is not {@code live} (orphans of sessions that ended while
-     * no server watched, or of a database restored from a backup).
+     * Deletes the session pods and volumes of this namespace whose session is not {@code live}: the teardown of sessions
+     * that ended (failed, gone, completed and idle), and orphans of sessions that ended while no server watched or of a
+     * database restored from a backup. Pods go first; a volume still mounted is removed by the cluster once its pod is.
      *
-     * @return the names of the pods deleted
+     * @return the names of the pods and volumes deleted
      */
     public List<String> reconcile(Predicate<String> live) {
         List<String> deleted = new ArrayList<>();
+        Predicate<String> ended = session -> session == null || (!live.test(session) && !sandboxes.containsKey(session));
         for (Pod p : client.pods().inNamespace(settings.namespace()).withLabels(PodSpecs.sessionSelector()).list().getItems()) {
-            String session = p.getMetadata().getLabels().get(PodSpecs.SESSION);
-            if (session == null || (!live.test(session) && !sandboxes.containsKey(session))) {
+            if (ended.test(p.getMetadata().getLabels().get(PodSpecs.SESSION))) {
                 client.pods().inNamespace(settings.namespace()).withName(p.getMetadata().getName()).withGracePeriod(0).delete();
                 deleted.add(p.getMetadata().getName());
             }
         }
+        for (PersistentVolumeClaim v : client.persistentVolumeClaims().inNamespace(settings.namespace())
+                .withLabels(PodSpecs.sessionSelector()).list().getItems()) {
+            if (ended.test(v.getMetadata().getLabels().get(PodSpecs.SESSION))) {
+                client.persistentVolumeClaims().inNamespace(settings.namespace()).withName(v.getMetadata().getName()).delete();
+                deleted.add(v.getMetadata().getName());
+            }
+        }
         if (!deleted.isEmpty()) {
-            log.info("deleted {} orphan session pod(s): {}", deleted.size(), deleted);
+            log.info("deleted {} session pod(s) and volume(s) no session needs: {}", deleted.size(), deleted);
         }
         return deleted;
     }

@@ -4,6 +4,8 @@ import dev.magnet.sandbox.ResourceLimits;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -57,6 +59,30 @@ final class PodSpecs {
         return labels;
     }
 
+    /** The name of the session's volume (its workspace and home), the same for all its pods. */
+    static String volumeName(String sessionId) {
+        String id = sessionId.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
+        return "magnet-" + (id.length() <= 63 - 12 ? id : id.substring(0, 63 - 12)) + "-data";
+    }
+
+    /**
+     * The session's volume: its workspace and home, on a claim of {@code volumeMiB} of the configured storage class, so
+     * that a pod lost mid-turn is replaced by one that finds the workspace and the agent's transcript as they were. It
+     * carries the session's labels (the reconciler deletes the volumes of sessions that ended) and lives until then.
+     */
+    static PersistentVolumeClaim sessionVolume(KubernetesSettings settings, String sessionId) {
+        Map<String, String> labels = sessionSelector();
+        labels.put(SESSION, sessionId);
+        return new PersistentVolumeClaimBuilder()
+                .withNewMetadata().withName(volumeName(sessionId)).withNamespace(settings.namespace()).withLabels(labels).endMetadata()
+                .withNewSpec()
+                .withAccessModes("ReadWriteOnce")
+                .withStorageClassName(settings.storageClass())
+                .withNewResources().withRequests(Map.of("storage", new Quantity(settings.volumeMiB() + "Mi"))).endResources()
+                .endSpec()
+                .build();
+    }
+
     static String podName(String sessionId, int attempt) {
         String id = sessionId.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
         String name = "magnet-" + id + "-" + attempt;
@@ -65,9 +91,9 @@ final class PodSpecs {
 
     /**
      * The pod of one session: the shim as its main process in the environment's image, the agent image's tools copied
-     * in by an init container, workspace, home and temp folder on volumes the pod owns, non-root with a read-only root
-     * file system, seccomp {@code RuntimeDefault}, no capabilities, no service-account token, requests and limits from
-     * {@code limits}.
+     * in by an init container, workspace and home on the session's volume ({@link #sessionVolume}), its temp folder on
+     * one the pod owns, non-root with a read-only root file system, seccomp {@code RuntimeDefault}, no capabilities, no
+     * service-account token, requests and limits from {@code limits}.
      */
     static Pod sessionPod(KubernetesSettings settings, String sessionId, int attempt, String image, String ociImage,
                           ResourceLimits limits, String token) {
@@ -84,9 +110,10 @@ final class PodSpecs {
                 .withImagePullPolicy("IfNotPresent")
                 // why: the token goes to the shim as a file it deletes, never in its environment, which the agent (same
                 // uid) could read in /proc/1/environ
-                .withCommand("sh", "-c", "cp -a " + TOOLS + "/. /tools/ && umask 077 && printf %s \"$SHIM_TOKEN\" > " + TOKEN_FILE)
+                .withCommand("sh", "-c", "cp -a " + TOOLS + "/. /tools/ && mkdir -p /data/workspace /data/home"
+                        + " && umask 077 && printf %s \"$SHIM_TOKEN\" > " + TOKEN_FILE)
                 .withEnv(env("SHIM_TOKEN", token))
-                .withVolumeMounts(mount("tools", "/tools", false), mount("shim", SHIM_DIR, false))
+                .withVolumeMounts(mount("tools", "/tools", false), mount("shim", SHIM_DIR, false), mount("data", "/data", false))
                 .withSecurityContext(restricted())
                 .withNewResources().withRequests(new java.util.TreeMap<>(Map.of("cpu", new Quantity("100m"), "memory", new Quantity("64Mi"))))
                 .withLimits(new java.util.TreeMap<>(Map.of("cpu", new Quantity("500m"), "memory", new Quantity("256Mi")))).endResources()
@@ -101,7 +128,7 @@ final class PodSpecs {
                 .withEnv(env("SHIM_GATEWAY", settings.podGateway()), env("SHIM_TOKEN_FILE", TOKEN_FILE),
                         env("SHIM_WORKDIR", WORKSPACE), env("SHIM_MODEL_PORT", Integer.toString(MODEL_PORT)),
                         env("SHIM_PROXY_PORT", Integer.toString(PROXY_PORT)), env("HOME", HOME))
-                .withVolumeMounts(mount("workspace", WORKSPACE, false), mount("home", HOME, false), mount("tmp", TMP, false),
+                .withVolumeMounts(subPath("data", WORKSPACE, "workspace"), subPath("data", HOME, "home"), mount("tmp", TMP, false),
                         mount("tools", TOOLS, true), mount("shim", SHIM_DIR, false))
                 .withSecurityContext(restricted())
                 .withNewResources().withRequests(resources).withLimits(resources).endResources()
@@ -125,7 +152,8 @@ final class PodSpecs {
                 .endSecurityContext()
                 .withInitContainers(tools)
                 .withContainers(agent)
-                .withVolumes(emptyDir("workspace", limits.diskMiB()), emptyDir("home", 1024), emptyDir("tmp", 1024),
+                .withVolumes(new VolumeBuilder().withName("data").withNewPersistentVolumeClaim().withClaimName(volumeName(sessionId))
+                                .endPersistentVolumeClaim().build(), emptyDir("tmp", 1024),
                         emptyDir("tools", 1024), new VolumeBuilder().withName("shim").withNewEmptyDir().withMedium("Memory")
                                 .withSizeLimit(new Quantity("1Mi")).endEmptyDir().build())
                 .endSpec()
@@ -175,6 +203,12 @@ final class PodSpecs {
         m.setName(name);
         m.setMountPath(path);
         m.setReadOnly(readOnly ? true : null);
+        return m;
+    }
+
+    private static VolumeMount subPath(String name, String path, String subPath) {
+        VolumeMount m = mount(name, path, false);
+        m.setSubPath(subPath);
         return m;
     }
 

@@ -62,14 +62,16 @@ class DeployManifestsTest {
     }
 
     @Test
-    void the_servers_may_manage_pods_in_their_namespace_and_nothing_else() throws IOException {
+    void the_servers_may_manage_pods_and_volume_claims_in_their_namespace_and_nothing_else() throws IOException {
         Role role = load("role.yaml", Role.class);
         RoleBinding binding = load("rolebinding.yaml", RoleBinding.class);
 
-        assertThat(role.getRules()).hasSize(1);
-        assertThat(role.getRules().getFirst().getApiGroups()).containsExactly("");
-        assertThat(role.getRules().getFirst().getResources()).containsExactly("pods");
-        assertThat(role.getRules().getFirst().getVerbs()).doesNotContain("*", "escalate", "bind", "impersonate");
+        assertThat(role.getRules()).hasSize(2);
+        assertThat(role.getRules()).allSatisfy(r -> {
+            assertThat(r.getApiGroups()).containsExactly("");
+            assertThat(r.getVerbs()).doesNotContain("*", "escalate", "bind", "impersonate");
+        });
+        assertThat(role.getRules()).flatExtracting(r -> r.getResources()).containsExactly("pods", "persistentvolumeclaims");
         assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
         assertThat(binding.getSubjects()).singleElement().satisfies(s -> assertThat(s.getName()).isEqualTo("magnet"));
     }

@@ -36,7 +36,7 @@ import java.util.function.UnaryOperator;
 /**
  * A cluster for tests: fabric8's mock API server in CRUD mode, and a fake kubelet that, when {@link #runShims} is on, marks
  * each new session pod running and starts its shim ({@link PodShim}) as a child JVM on this machine with the environment
- * the pod spec gives it, its workspace a local folder and its loopback ports free ones. Pod statuses can also be set by
+ * the pod spec gives it, its workspace a local folder of its volume claim's name and its loopback ports free ones. Pod statuses can also be set by
  * hand ({@link #setStatus}). The gateway is real: a model relay in front of {@code modelUpstream} and a pod gateway on
  * loopback.
  */
@@ -129,7 +129,7 @@ public final class PodCluster implements AutoCloseable {
 
         public KubernetesSettings value() {
             return new KubernetesSettings(NAMESPACE, AGENT_IMAGE, "docker.io/library/debian:bookworm-slim",
-                    List.of("registry.example.com/team/python:3.13"), podGateway, Duration.ofSeconds(60));
+                    List.of("registry.example.com/team/python:3.13"), podGateway, Duration.ofSeconds(60), "fast-ssd", 5120);
         }
     }
 
@@ -154,7 +154,10 @@ public final class PodCluster implements AutoCloseable {
             return;
         }
         try {
-            Path workdir = Files.createDirectories(dir.resolve(pod.getMetadata().getName()));
+            // the session's volume is a folder named after its claim: a later pod of the session finds it as it was
+            String claim = pod.getSpec().getVolumes().stream().filter(v -> v.getPersistentVolumeClaim() != null)
+                    .map(v -> v.getPersistentVolumeClaim().getClaimName()).findFirst().orElse(pod.getMetadata().getName());
+            Path workdir = Files.createDirectories(dir.resolve(claim).resolve("workspace"));
             int modelPort = freePort();
             int proxyPort = freePort();
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

@@ -118,7 +118,7 @@ class PodFailuresTest {
     }
 
     @Test
-    void the_reconciler_deletes_the_pods_of_sessions_no_server_runs_and_keeps_the_others() {
+    void the_reconciler_deletes_the_pods_and_volumes_of_sessions_no_server_runs_and_keeps_the_others() {
         KubernetesSandbox mine = running("s-mine");
         KubernetesSandboxProvider other = cluster.provider();
         running(other, "s-live"); // a live session another server runs
@@ -127,9 +127,12 @@ class PodFailuresTest {
 
         var deleted = provider.reconcile(id -> id.equals("s-live"));
 
-        assertThat(deleted).containsExactly(PodSpecs.podName("s-orphan", 1));
+        assertThat(deleted).containsExactlyInAnyOrder(PodSpecs.podName("s-orphan", 1), PodSpecs.volumeName("s-orphan"));
         assertThat(cluster.sessionPods()).extracting(p -> p.getMetadata().getLabels().get(PodSpecs.SESSION))
                 .containsExactlyInAnyOrder("s-mine", "s-live");
+        assertThat(cluster.client.persistentVolumeClaims().inNamespace(PodCluster.NAMESPACE).list().getItems())
+                .extracting(v -> v.getMetadata().getName())
+                .containsExactlyInAnyOrder(PodSpecs.volumeName("s-mine"), PodSpecs.volumeName("s-live"));
         assertThat(mine.state()).isInstanceOf(PodState.Running.class);
     }
 

@@ -157,15 +157,21 @@ class PodShimIT {
         try (Sandbox sandbox = provider.create(spec("s-lost"))) {
             KubernetesSandbox pod = (KubernetesSandbox) sandbox;
             String first = pod.podName();
+            SandboxProcess wrote = sandbox.start(List.of("sh", "-c", "echo kept > work.txt"), ENV);
+            assertThat(wrote.waitFor(Duration.ofSeconds(30))).isZero();
             SandboxProcess running = sandbox.start(List.of("sleep", "300"), ENV);
+            assertThat(sandbox.losses()).isEmpty();
 
             cluster.client.pods().inNamespace(PodCluster.NAMESPACE).withName(first).delete();
 
             assertThat(running.waitFor(Duration.ofSeconds(15))).isEqualTo(RemoteProcess.KILLED);
-            SandboxProcess next = sandbox.start(List.of("echo", "again"), ENV);
-            assertThat(new String(next.stdout().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("again\n");
+            assertThat(sandbox.losses()).singleElement().asString().contains("deleted");
+            SandboxProcess next = sandbox.start(List.of("cat", "work.txt"), ENV);
+            assertThat(new String(next.stdout().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("kept\n");
             assertThat(pod.podName()).isEqualTo(PodSpecs.podName("s-lost", 2)).isNotEqualTo(first);
             assertThat(sandbox.keepsWorkspace()).isFalse();
+            assertThat(cluster.client.persistentVolumeClaims().inNamespace(PodCluster.NAMESPACE).list().getItems()).singleElement()
+                    .satisfies(v -> assertThat(v.getMetadata().getName()).isEqualTo(PodSpecs.volumeName("s-lost")));
             assertThat(sandbox.describe()).containsEntry("podsLost", 1);
             // what is left of the first pod (its token) is not served any more
             assertThat(new String(attack(ShimProtocol.hello(ShimProtocol.CONTROL, cluster.tokens.issue("s-lost", 1), "-")),

@@ -28,6 +28,12 @@ class PodSpecsTest {
     }
 
     @Test
+    void the_session_volume_matches_its_golden_spec() throws IOException {
+        assertGolden("session-volume.yaml", YAML.asYaml(PodSpecs.sessionVolume(new PodCluster.Settings().value(),
+                "0190f3a2-7b4c-7d10-9e2f-3fa4c2e1b5d6")));
+    }
+
+    @Test
     void the_session_network_policy_matches_its_golden_spec() throws IOException {
         assertGolden("session-network-policy.yaml", YAML.asYaml(PodSpecs.sessionNetworkPolicy("magnet", 7072)));
     }
