@@ -280,7 +280,7 @@ public final class Magnet implements AutoCloseable {
             KubernetesConfig k = sc.kubernetes();
             return KubernetesSandboxProvider.connect(new KubernetesSettings(k.namespace(), k.agentImage(), k.defaultImage(),
                     k.images(), k.gateway(), k.startTimeout(), k.storageClass(), k.volumeMiB() > 0 ? k.volumeMiB() : sc.diskMiB() + 1024),
-                    k.gatewayPort(), limits, gateway,
+                    k.gatewayBind(), k.gatewayPort(), limits, gateway,
                     new PodTokens(secretBox.subkey("pod-gateway-tokens/v1")));
         }
         return new BwrapSandboxProvider(SandboxUser.resolve(sc.user()), limits, cgroups, gateway, config.claudeBin(),

@@ -17,13 +17,14 @@ import java.util.Map;
  * @param gateway      {@code MAGNET_KUBERNETES_GATEWAY} ({@code magnet-gateway.<namespace>.svc:<port>}): where pods
  *                     reach the servers' pod gateway
  * @param gatewayPort  {@code MAGNET_KUBERNETES_GATEWAY_PORT} (7072): the port this server's pod gateway listens on
+ * @param gatewayBind  {@code MAGNET_KUBERNETES_GATEWAY_BIND} ({@code 0.0.0.0}): the address it listens on
  * @param startTimeout {@code MAGNET_KUBERNETES_START_SECONDS} (300): how long a pod may take to run and connect
  * @param storageClass {@code MAGNET_KUBERNETES_STORAGE_CLASS} (the cluster's default): the class of each session's volume
  * @param volumeMiB    {@code MAGNET_KUBERNETES_VOLUME_MB} (0: {@code MAGNET_SANDBOX_DISK_MB} + 1024 for the home): the
  *                     size of each session's volume (workspace and home, kept while the session may go on)
  */
 public record KubernetesConfig(String namespace, String agentImage, String defaultImage, List<String> images, String gateway,
-                               int gatewayPort, Duration startTimeout, String storageClass, long volumeMiB) {
+                               int gatewayPort, String gatewayBind, Duration startTimeout, String storageClass, long volumeMiB) {
 
     public KubernetesConfig {
         images = List.copyOf(images);
@@ -51,6 +52,7 @@ public record KubernetesConfig(String namespace, String agentImage, String defau
         return new KubernetesConfig(namespace, agentImage, env.getOrDefault("MAGNET_KUBERNETES_DEFAULT_IMAGE", agentImage),
                 Arrays.stream(env.getOrDefault("MAGNET_KUBERNETES_IMAGES", "").split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList(),
                 env.getOrDefault("MAGNET_KUBERNETES_GATEWAY", "magnet-gateway." + namespace + ".svc:" + port), port,
+                env.getOrDefault("MAGNET_KUBERNETES_GATEWAY_BIND", "0.0.0.0"),
                 Duration.ofSeconds(MagnetConfig.parseLong(env, "MAGNET_KUBERNETES_START_SECONDS", 300)),
                 env.get("MAGNET_KUBERNETES_STORAGE_CLASS"), MagnetConfig.parseLong(env, "MAGNET_KUBERNETES_VOLUME_MB", 0));
     }

@@ -68,12 +68,18 @@ public final class KubernetesSandboxProvider implements SandboxProvider, AutoClo
 
     /**
      * The provider of a server in (or with a kubeconfig for) a cluster: the fabric8 client as it configures itself, and
-     * the pod gateway listening on every address at {@code gatewayPort}, checking tokens signed with {@code tokens} (the
-     * key all servers share). Closing it closes both.
+     * the pod gateway listening at {@code gatewayBind:gatewayPort}, checking tokens signed with {@code tokens} (the key
+     * all servers share). Closing it closes both.
      */
-    public static KubernetesSandboxProvider connect(KubernetesSettings settings, int gatewayPort, ResourceLimits limits, Gateway gateway,
-                                                    PodTokens tokens) {
-        PodGateway pods = PodGateway.start(new java.net.InetSocketAddress(0).getAddress(), gatewayPort, tokens);
+    public static KubernetesSandboxProvider connect(KubernetesSettings settings, String gatewayBind, int gatewayPort, ResourceLimits limits,
+                                                    Gateway gateway, PodTokens tokens) {
+        java.net.InetAddress bind;
+        try {
+            bind = java.net.InetAddress.getByName(gatewayBind);
+        } catch (java.net.UnknownHostException e) {
+            throw new SandboxException("MAGNET_KUBERNETES_GATEWAY_BIND is not an address: " + gatewayBind, e);
+        }
+        PodGateway pods = PodGateway.start(bind, gatewayPort, tokens);
         KubernetesClient client;
         try {
             client = new io.fabric8.kubernetes.client.KubernetesClientBuilder().build();

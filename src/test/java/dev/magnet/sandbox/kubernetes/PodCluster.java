@@ -57,6 +57,8 @@ public final class PodCluster implements AutoCloseable {
     private final List<PodGateway> extraGateways = new ArrayList<>();
     private volatile String podGateway;
     private volatile List<String> shimJvmArguments = List.of();
+    /** When set, shims run in a bubblewrap mount namespace with the pod's paths ({@link #runShimsWithPodPaths}). */
+    private volatile Path podTools;
     private final boolean runShims;
     private final Map<String, Shim> shims = new ConcurrentHashMap<>();
     private final List<KubernetesSandboxProvider> providers = new ArrayList<>();
@@ -91,6 +93,12 @@ public final class PodCluster implements AutoCloseable {
                     Shim shim = shims.remove(pod.getMetadata().getName());
                     if (shim != null) {
                         shim.process().destroyForcibly();
+                        try {
+                            // why: the next pod's shim takes the same loopback ports when it runs with the pod's paths
+                            shim.process().onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+                        } catch (Exception e) {
+                            // gone or going
+                        }
                     }
                 }
             }
@@ -112,6 +120,18 @@ public final class PodCluster implements AutoCloseable {
     public void podsDial(String address, List<String> jvmArguments) {
         podGateway = address;
         shimJvmArguments = List.copyOf(jvmArguments);
+    }
+
+    /**
+     * From now on each shim runs as a pod's would see it: in a bubblewrap mount and pid namespace (this machine's
+     * network) with the pod's {@code /workspace} and {@code /home/agent} (folders of its volume claim), its loopback ports
+     * 18095 and 3128, and {@code /opt/magnet/bin/claude} the CLI at {@code claudeBin}; the pod's whole process tree dies
+     * with the shim, as with a deleted pod. So the runner's real agent runs in it unchanged.
+     */
+    public void runShimsWithPodPaths(Path claudeBin) throws IOException {
+        Path tools = Files.createDirectories(dir.resolve("opt-magnet").resolve("bin"));
+        Files.createSymbolicLink(tools.resolve("claude"), claudeBin.toAbsolutePath());
+        podTools = tools.getParent();
     }
 
     /** Another server's pod gateway on this cluster, closed with it. */
@@ -158,10 +178,21 @@ public final class PodCluster implements AutoCloseable {
             String claim = pod.getSpec().getVolumes().stream().filter(v -> v.getPersistentVolumeClaim() != null)
                     .map(v -> v.getPersistentVolumeClaim().getClaimName()).findFirst().orElse(pod.getMetadata().getName());
             Path workdir = Files.createDirectories(dir.resolve(claim).resolve("workspace"));
-            int modelPort = freePort();
-            int proxyPort = freePort();
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-XX:+UseSerialGC", "-Xmx48m"));
+            Path home = Files.createDirectories(dir.resolve(claim).resolve("home"));
+            Path tools = podTools;
+            int modelPort = tools == null ? freePort() : PodSpecs.MODEL_PORT;
+            int proxyPort = tools == null ? freePort() : PodSpecs.PROXY_PORT;
+            List<String> command = new ArrayList<>();
+            if (tools != null) {
+                command.addAll(List.of("bwrap", "--die-with-parent", "--unshare-pid", "--ro-bind", "/usr", "/usr",
+                        "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin", "--symlink", "usr/lib", "/lib",
+                        "--symlink", "usr/lib64", "/lib64", "--ro-bind", "/etc", "/etc", "--ro-bind", "/work", "/work",
+                        "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--bind", dir.toString(), dir.toString(),
+                        "--bind", workdir.toString(), PodSpecs.WORKSPACE, "--bind", home.toString(), PodSpecs.HOME,
+                        "--ro-bind", tools.toString(), PodSpecs.TOOLS, "--chdir", PodSpecs.WORKSPACE));
+                workdir = Path.of(PodSpecs.WORKSPACE);
+            }
+            command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:+UseSerialGC", "-Xmx48m"));
             command.addAll(shimJvmArguments);
             command.addAll(List.of("-cp", Path.of("target/classes").toAbsolutePath().toString(), PodShim.class.getName()));
             ProcessBuilder pb = new ProcessBuilder(command);
