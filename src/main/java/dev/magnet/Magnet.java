@@ -119,11 +119,14 @@ public final class Magnet implements AutoCloseable {
     private final Bootstrap.Result firstStart;
     private final ServerMetrics metrics;
     private final PreviewProxy preview;
+    /** The sandbox provider's own resources (the Kubernetes client, pod watch, pod gateway and reconciler), if any. */
+    private final AutoCloseable sandboxResources;
 
     private Magnet(MagnetConfig config, Database database, Notifications notifications, ModelRelay relay, SessionRunner runner,
                    PullRequestPoller poller, WebhookSender webhookSender, WebServer web, RouteTable routes,
-                   Bootstrap.Result firstStart, ServerMetrics metrics, PreviewProxy preview) {
+                   Bootstrap.Result firstStart, ServerMetrics metrics, PreviewProxy preview, AutoCloseable sandboxResources) {
         this.preview = preview;
+        this.sandboxResources = sandboxResources;
         this.config = config;
         this.database = database;
         this.notifications = notifications;
@@ -255,8 +258,13 @@ public final class Magnet implements AutoCloseable {
             gateway.protect(config.port());
         }
         notifications.start();
+        AutoCloseable sandboxResources = () -> { };
         if (sandboxes instanceof KubernetesSandboxProvider pods) {
-            reconcilePods(pods, store, config.sandbox().idleTeardown(), clock);
+            Thread reconciler = reconcilePods(pods, store, config.sandbox().idleTeardown(), clock);
+            sandboxResources = () -> {
+                reconciler.interrupt();
+                pods.close();
+            };
         }
         runner.start();
         poller.start();
@@ -265,7 +273,7 @@ public final class Magnet implements AutoCloseable {
         gateway.protect(web.port());
         log.info("Magnet listening on port {} ({}, sandbox {})", web.port(), config, sandboxes.name());
         return new Magnet(config, database, notifications, relay, runner, poller, webhookSender, web, routes, firstStart,
-                serverMetrics, previewProxy);
+                serverMetrics, previewProxy, sandboxResources);
     }
 
     private static SandboxProvider sandboxes(MagnetConfig config, Gateway gateway, Cgroups cgroups, SecretBox secretBox) {
@@ -296,8 +304,8 @@ public final class Magnet implements AutoCloseable {
      * Every minute, deletes the session pods of sessions that no longer need one: gone, failed, or completed longer ago
      * than the idle teardown (pods of sessions this server runs are never touched).
      */
-    private static void reconcilePods(KubernetesSandboxProvider pods, SessionStore store, Duration idle, Clock clock) {
-        Thread.ofVirtual().name("pod-reconciler").start(() -> {
+    private static Thread reconcilePods(KubernetesSandboxProvider pods, SessionStore store, Duration idle, Clock clock) {
+        return Thread.ofVirtual().name("pod-reconciler").start(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 try {
                     pods.reconcile(id -> store.find(id).map(s -> s.isActive()
@@ -348,6 +356,11 @@ public final class Magnet implements AutoCloseable {
         poller.close();
         webhookSender.close();
         runner.close();
+        try {
+            sandboxResources.close();
+        } catch (Exception e) {
+            log.warn("closing the sandbox provider: {}", e.getMessage());
+        }
         notifications.close();
         relay.close();
         database.close();

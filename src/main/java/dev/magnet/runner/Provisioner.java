@@ -10,6 +10,7 @@ import dev.magnet.git.WorkspaceTransfer;
 import dev.magnet.github.GitHubException;
 import dev.magnet.sandbox.Sandbox;
 import dev.magnet.sandbox.SandboxException;
+import dev.magnet.sandbox.SandboxFailure;
 import dev.magnet.sandbox.SandboxProvider;
 import dev.magnet.session.FailureReason;
 import dev.magnet.session.Session;
@@ -48,8 +49,19 @@ final class Provisioner {
         try {
             return sandboxes.create(paths.sandboxSpec(sessionId, image, snapshots, cachedWorkspace));
         } catch (SandboxException e) {
-            throw new StepFailure(FailureReason.SANDBOX_FAILED, e.getMessage(), e);
+            throw new StepFailure(reasonOf(e.failure()), e.getMessage(), e);
         }
+    }
+
+    /** The session's failure reason for a kind of sandbox failure (a pod whose image could not be pulled, …). */
+    static FailureReason reasonOf(SandboxFailure failure) {
+        return switch (failure) {
+            case SANDBOX_FAILED -> FailureReason.SANDBOX_FAILED;
+            case IMAGE_PULL_FAILED -> FailureReason.IMAGE_PULL_FAILED;
+            case UNSCHEDULABLE -> FailureReason.UNSCHEDULABLE;
+            case EVICTED -> FailureReason.EVICTED;
+            case OOM_KILLED -> FailureReason.OOM_KILLED;
+        };
     }
 
     /** What identifies an image as built (for setup cache keys). */

@@ -444,7 +444,7 @@ final class SessionWorkflow {
             parts.environments().agentPhase(sessionId, environment);
             agent = AgentRun.start(s, sandbox, parts.relay(), parts.agent(), environment.agent(), generation, signals::add);
         } catch (SandboxException e) {
-            throw new StepFailure(FailureReason.SANDBOX_FAILED, "The agent could not start: " + e.getMessage(), e);
+            throw new StepFailure(Provisioner.reasonOf(e.failure()), "The agent could not start: " + e.getMessage(), e);
         }
         if (!s.agentStarted()) {
             transition(x -> x.withAgentStarted(now()));
@@ -651,7 +651,7 @@ final class SessionWorkflow {
      * nothing was lost, the memory limit killed the agent (that fails the session), or it happened too often already.
      */
     private boolean resumedAfterSandboxLoss() throws StepFailure, Stopped, InterruptedException {
-        List<String> losses = sandbox.losses();
+        List<Sandbox.Loss> losses = sandbox.losses();
         if (losses.size() <= lossesSeen || sandbox.memoryKills() > memoryKillsSeen || lossResumes >= MAX_SANDBOX_LOSS_RESUMES) {
             return false;
         }
@@ -659,7 +659,7 @@ final class SessionWorkflow {
         lossesSeen = losses.size();
         stopAgent();
         parts.store().append(sessionId, List.of(NewEvent.of(new EventData.Error("The session's sandbox was lost ("
-                + losses.getLast() + "); the agent continues in a new one with the same workspace (" + lossResumes + " of "
+                + losses.getLast().description() + "); the agent continues in a new one with the same workspace (" + lossResumes + " of "
                 + MAX_SANDBOX_LOSS_RESUMES + ")."))));
         startAgent(parts.store().find(sessionId).orElseThrow(Stopped::new));
         try {
@@ -698,10 +698,10 @@ final class SessionWorkflow {
                     + (processLimitResumes == 0 ? "" : ", also after " + processLimitResumes + " resumes")
                     + ". Raise MAGNET_SANDBOX_MAX_PROCESSES if the task needs more, then retry.");
         }
-        List<String> losses = sandbox.losses();
+        List<Sandbox.Loss> losses = sandbox.losses();
         if (losses.size() > lossesSeen) {
-            return new StepFailure(FailureReason.SANDBOX_FAILED, "The session's sandbox was lost ("
-                    + losses.getLast() + ")" + (lossResumes == 0 ? "" : ", also after " + lossResumes + " resumes") + ".");
+            return new StepFailure(Provisioner.reasonOf(losses.getLast().failure()), "The session's sandbox was lost ("
+                    + losses.getLast().description() + ")" + (lossResumes == 0 ? "" : ", also after " + lossResumes + " resumes") + ".");
         }
         String tail = agent == null ? "" : agent.stderrTail();
         String message = "The agent exited unexpectedly (exit code " + code + ")"

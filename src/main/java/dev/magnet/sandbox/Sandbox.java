@@ -99,8 +99,12 @@ public interface Sandbox extends AutoCloseable {
      * a new one over the same workspace and home, so the agent can be resumed. Local sandboxes lose nothing of the kind.
      * May ask the cluster, so call it when a process ended unexpectedly rather than in a loop.
      */
-    default List<String> losses() {
+    default List<Loss> losses() {
         return List.of();
+    }
+
+    /** One loss of the place a sandbox's processes ran in: its kind and a sentence with the cluster's own reason. */
+    record Loss(SandboxFailure failure, String description) {
     }
 
     /** Paths and endpoints as seen from inside. */

@@ -9,4 +9,9 @@ public class SandboxException extends RuntimeException {
     public SandboxException(String message) {
         super(message);
     }
+
+    /** What kind of failure it is for the session: {@link SandboxFailure#SANDBOX_FAILED} unless a subclass knows better. */
+    public SandboxFailure failure() {
+        return SandboxFailure.SANDBOX_FAILED;
+    }
 }

@@ -47,7 +47,7 @@ final class KubernetesSandbox implements Sandbox {
     private volatile boolean countedOom;
     private volatile boolean closed;
     private final boolean volumeKept;
-    private final List<String> losses = new CopyOnWriteArrayList<>();
+    private final List<Loss> losses = new CopyOnWriteArrayList<>();
     private volatile String lossCounted;
 
     /** @param volumeKept the session's volume was there before: its workspace is the one a sandbox of the session left */
@@ -100,7 +100,7 @@ final class KubernetesSandbox implements Sandbox {
             }
             if (seen instanceof PodState.Failure f && f.kind().recoverable() && !podName.equals(lossCounted)) {
                 lossCounted = podName;
-                losses.add(f.describe());
+                losses.add(new Loss(f.kind().failure(), f.describe()));
             }
             state = seen;
             notifyAll();
@@ -215,7 +215,7 @@ final class KubernetesSandbox implements Sandbox {
 
     /** The pods of this sandbox that were lost (deleted, evicted, killed for memory, exited), with the cluster's reason. */
     @Override
-    public List<String> losses() {
+    public List<Loss> losses() {
         if (!(state instanceof PodState.Failure) && !closed) {
             refresh(); // why: the process may have seen its connection break before the watch reported the pod
         }

@@ -49,6 +49,17 @@ sealed interface PodState {
             this.sentence = sentence;
         }
 
+        /** The session's failure reason when this ends it. */
+        dev.magnet.sandbox.SandboxFailure failure() {
+            return switch (this) {
+                case IMAGE_PULL -> dev.magnet.sandbox.SandboxFailure.IMAGE_PULL_FAILED;
+                case UNSCHEDULABLE -> dev.magnet.sandbox.SandboxFailure.UNSCHEDULABLE;
+                case EVICTED -> dev.magnet.sandbox.SandboxFailure.EVICTED;
+                case OUT_OF_MEMORY -> dev.magnet.sandbox.SandboxFailure.OOM_KILLED;
+                case CONFIG, EXITED, DELETED -> dev.magnet.sandbox.SandboxFailure.SANDBOX_FAILED;
+            };
+        }
+
         /** True when a new pod of the session may run where this one did not: it was lost, not refused. */
         boolean recoverable() {
             return this == EVICTED || this == OUT_OF_MEMORY || this == EXITED || this == DELETED;

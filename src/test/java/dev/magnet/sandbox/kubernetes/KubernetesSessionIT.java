@@ -1,6 +1,7 @@
 package dev.magnet.sandbox.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.magnet.testing.EventChecks;
@@ -36,6 +37,7 @@ class KubernetesSessionIT {
     private FakeAnthropic model;
     private PodCluster cluster;
     private TestServer server;
+    private int gatewayPort;
     @TempDir
     Path temp;
 
@@ -49,7 +51,7 @@ class KubernetesSessionIT {
         System.setProperty("kubernetes.auth.tryKubeConfig", "false");
         System.setProperty("kubernetes.auth.tryServiceAccount", "false");
         System.setProperty("kubernetes.namespace", PodCluster.NAMESPACE);
-        int gatewayPort = freePort();
+        gatewayPort = freePort();
         server = TestServer.start(Files.createDirectories(temp.resolve("data")), model, Map.of(
                 "MAGNET_SANDBOX", "kubernetes",
                 "MAGNET_KUBERNETES_NAMESPACE", PodCluster.NAMESPACE,
@@ -95,6 +97,19 @@ class KubernetesSessionIT {
         assertThat(EventChecks.values(events, "status", "reason")).filteredOn(r -> r.equals("sandbox ready")).hasSize(1);
         // the first pod's home survived in the volume: the agent resumed the same conversation there
         assertThat(volume.resolve("home").resolve(".claude")).isDirectory();
+    }
+
+    @Test
+    void closing_the_server_closes_its_pod_gateway() throws IOException {
+        try (java.net.Socket open = new java.net.Socket(InetAddress.getLoopbackAddress(), gatewayPort)) {
+            assertThat(open.isConnected()).isTrue();
+        }
+
+        server.close();
+        server = null;
+
+        assertThatThrownBy(() -> new java.net.Socket(InetAddress.getLoopbackAddress(), gatewayPort).close())
+                .isInstanceOf(java.net.ConnectException.class);
     }
 
     private List<JsonNode> events(String id) {

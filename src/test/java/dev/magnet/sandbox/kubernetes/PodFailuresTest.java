@@ -53,6 +53,7 @@ class PodFailuresTest {
         assertThat(made).failsWithin(Duration.ofSeconds(60)).withThrowableThat().havingRootCause()
                 .isInstanceOfSatisfying(PodFailedException.class, e -> {
                     assertThat(e.kind()).isEqualTo("IMAGE_PULL");
+                    assertThat(e.failure()).isEqualTo(dev.magnet.sandbox.SandboxFailure.IMAGE_PULL_FAILED);
                     assertThat(e.reason()).isEqualTo("ImagePullBackOff");
                     assertThat(e.getMessage()).contains("could not be pulled", "debian:bookworm-slim", "Back-off pulling image");
                 });
@@ -70,6 +71,7 @@ class PodFailuresTest {
         assertThat(made).failsWithin(Duration.ofSeconds(60)).withThrowableThat().havingRootCause()
                 .isInstanceOfSatisfying(PodFailedException.class, e -> {
                     assertThat(e.kind()).isEqualTo("UNSCHEDULABLE");
+                    assertThat(e.failure()).isEqualTo(dev.magnet.sandbox.SandboxFailure.UNSCHEDULABLE);
                     assertThat(e.getMessage()).contains("3 Insufficient memory");
                 });
     }
@@ -85,6 +87,8 @@ class PodFailuresTest {
         Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> sandbox.state() instanceof PodState.Failure);
         PodState.Failure f = (PodState.Failure) sandbox.state();
         assertThat(f.kind()).isEqualTo(PodState.Kind.EVICTED);
+        assertThat(sandbox.losses()).singleElement().satisfies(l -> assertThat(l.failure())
+                .isEqualTo(dev.magnet.sandbox.SandboxFailure.EVICTED));
         assertThat(f.describe()).contains("evicted", "low on resource: ephemeral-storage");
         // why: the shim-less mock has no pod to answer; a new pod is asked for before any process starts
         CompletableFuture<Void> next = CompletableFuture.runAsync(() -> sandbox.start(java.util.List.of("true"), java.util.Map.of()));

@@ -165,7 +165,7 @@ class PodShimIT {
             cluster.client.pods().inNamespace(PodCluster.NAMESPACE).withName(first).delete();
 
             assertThat(running.waitFor(Duration.ofSeconds(15))).isEqualTo(RemoteProcess.KILLED);
-            assertThat(sandbox.losses()).singleElement().asString().contains("deleted");
+            assertThat(sandbox.losses()).singleElement().satisfies(l -> assertThat(l.description()).contains("deleted"));
             SandboxProcess next = sandbox.start(List.of("cat", "work.txt"), ENV);
             assertThat(new String(next.stdout().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("kept\n");
             assertThat(pod.podName()).isEqualTo(PodSpecs.podName("s-lost", 2)).isNotEqualTo(first);
