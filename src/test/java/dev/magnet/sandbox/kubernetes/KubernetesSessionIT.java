@@ -100,6 +100,33 @@ class KubernetesSessionIT {
     }
 
     @Test
+    void an_agent_looking_for_its_pods_token_finds_none_and_a_forged_one_gets_nothing_from_the_gateway() {
+        String attack = String.join("\n",
+                "envs() { for f in /proc/[0-9]*/environ; do tr '\\0' '\\n' < \"$f\" 2>/dev/null; done; }",
+                "gw=$(envs | sed -n 's/^SHIM_GATEWAY=//p' | head -1)",
+                "tokens=$(envs | grep -c '^SHIM_TOKEN=')",
+                "tf=$(envs | sed -n 's/^SHIM_TOKEN_FILE=//p' | head -1)",
+                "if [ -e \"$tf\" ]; then file=present; else file=absent; fi",
+                "exec 3<>/dev/tcp/${gw%:*}/${gw##*:}",
+                "printf 'magnet-shim 2 control forged.1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA -\\n' >&3",
+                "reply=$(timeout 10 head -c 100 <&3)",
+                "echo \"gateway:${gw:+found} tokens:$tokens token-file:$file reply:[$reply]\"");
+        model.script(Script.of(Turn.reply().toolUse("Bash", Map.of("command", attack, "description", "steal")),
+                Turn.reply().toolUse("Bash", Map.of("command", "echo still-here", "description", "check")),
+                Turn.reply().text("Done.")));
+        String id = server.createSession(Map.of("prompt", "Look around")).path("id").asText();
+
+        JsonNode done = server.awaitStatus(id, "completed", TIMEOUT);
+
+        assertThat(done.path("failure").isNull()).isTrue();
+        List<JsonNode> events = events(id);
+        EventChecks.assertWhole(id, events);
+        assertThat(EventChecks.values(events, "tool_result", "output"))
+                .containsExactly("gateway:found tokens:0 token-file:absent reply:[]", "still-here");
+        assertThat(EventChecks.count(events, "error")).isZero();
+    }
+
+    @Test
     void closing_the_server_closes_its_pod_gateway() throws IOException {
         try (java.net.Socket open = new java.net.Socket(InetAddress.getLoopbackAddress(), gatewayPort)) {
             assertThat(open.isConnected()).isTrue();
