@@ -141,6 +141,7 @@ public final class KubernetesSandboxProvider implements SandboxProvider, AutoClo
         Optional<Pod> running = sessionPods(sessionId).stream()
                 .filter(p -> PodState.of(p) instanceof PodState.Starting || PodState.of(p) instanceof PodState.Running)
                 .filter(p -> ociImage.equals(agentImage(p)))
+                .filter(KubernetesSandboxProvider::speaksThisProtocol)
                 .findFirst();
         Gateway.SessionGateway sockets = gateway.open(sessionId, socketDir, -1, -1);
         PodGateway.Registration registration;
@@ -300,6 +301,13 @@ public final class KubernetesSandboxProvider implements SandboxProvider, AutoClo
     private static String agentImage(Pod pod) {
         return pod.getSpec().getContainers().stream().filter(c -> PodSpecs.AGENT_CONTAINER.equals(c.getName()))
                 .map(io.fabric8.kubernetes.api.model.Container::getImage).findFirst().orElse("");
+    }
+
+    /** True for a pod whose shim reads its token from a file (pods of earlier versions cannot be served; a new one replaces them). */
+    private static boolean speaksThisProtocol(Pod pod) {
+        return pod.getSpec().getContainers().stream().filter(c -> PodSpecs.AGENT_CONTAINER.equals(c.getName()))
+                .flatMap(c -> c.getEnv() == null ? java.util.stream.Stream.empty() : c.getEnv().stream())
+                .anyMatch(e -> "SHIM_TOKEN_FILE".equals(e.getName()));
     }
 
     static int attempt(Pod pod) {

@@ -155,6 +155,21 @@ class PodFailuresTest {
         assertThat(cluster.sessionPods()).hasSize(1);
     }
 
+    @Test
+    void a_running_pod_of_an_earlier_version_whose_shim_cannot_be_served_is_replaced_not_adopted() {
+        Pod old = PodSpecs.sessionPod(cluster.settings(), "s-old", 1, "host", cluster.settings().defaultImage(), PodCluster.limits(),
+                cluster.tokens.issue("s-old", 1));
+        old.getSpec().getContainers().getFirst().getEnv().removeIf(e -> e.getName().equals("SHIM_TOKEN_FILE"));
+        cluster.client.pods().inNamespace(PodCluster.NAMESPACE).resource(old).create();
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> PodState.of(cluster.client.pods().inNamespace(PodCluster.NAMESPACE)
+                .withName(old.getMetadata().getName()).get()) instanceof PodState.Running);
+
+        KubernetesSandbox sandbox = running("s-old");
+
+        assertThat(sandbox.podName()).isEqualTo(PodSpecs.podName("s-old", 2));
+        assertThat(cluster.sessionPods()).extracting(p -> p.getMetadata().getName()).containsExactly(PodSpecs.podName("s-old", 2));
+    }
+
     private KubernetesSandbox running(String session) {
         return running(provider, session);
     }
