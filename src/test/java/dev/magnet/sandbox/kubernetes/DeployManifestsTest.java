@@ -83,6 +83,7 @@ class DeployManifestsTest {
 
         // why: not load-balanced; each shim must be able to reach the one server that holds its session
         assertThat(gateway.getSpec().getClusterIP()).isEqualTo("None");
+        assertThat(gateway.getSpec().getPublishNotReadyAddresses()).isTrue();
         assertThat(d.getSpec().getTemplate().getSpec().getContainers().getFirst().getEnv())
                 .filteredOn(e -> e.getName().equals("MAGNET_KUBERNETES_GATEWAY")).extracting(EnvVar::getValue)
                 .containsExactly(gateway.getMetadata().getName() + ".magnet.svc:7072");
