@@ -12,6 +12,7 @@ import dev.magnet.github.GitHubException;
 import dev.magnet.sandbox.Images;
 import dev.magnet.sandbox.Sandbox;
 import dev.magnet.sandbox.SandboxException;
+import dev.magnet.sandbox.SandboxFailure;
 import dev.magnet.session.FailureReason;
 import dev.magnet.session.LastTurn;
 import dev.magnet.session.Phase;
@@ -687,7 +688,10 @@ final class SessionWorkflow {
                     + " Raise MAGNET_SANDBOX_DISK_MB (or MAGNET_SANDBOX_MAX_FILES) if the task needs more, then retry.");
         }
         if (sandbox.memoryKills() > memoryKillsSeen) {
-            return new StepFailure(FailureReason.SANDBOX_FAILED, "The session ran out of memory: the agent went past "
+            // why: a Kubernetes pod killed for memory says so in its own reason; a local sandbox's kill stays sandbox_failed
+            boolean podKilled = sandbox.losses().stream().skip(lossesSeen).anyMatch(l -> l.failure() == SandboxFailure.OOM_KILLED);
+            FailureReason reason = podKilled ? FailureReason.OOM_KILLED : FailureReason.SANDBOX_FAILED;
+            return new StepFailure(reason, "The session ran out of memory: the agent went past "
                     + "the sandbox's memory limit " + limitText() + " and was killed (exit code " + code + "). "
                     + "Raise MAGNET_SANDBOX_MEMORY_MB or give the agent a smaller task, then retry.");
         }

@@ -100,6 +100,25 @@ class KubernetesSessionIT {
     }
 
     @Test
+    void a_pod_killed_for_memory_mid_turn_fails_the_session_oom_killed_with_the_clusters_reason() {
+        model.script(Script.of(Turn.reply().toolUse("Bash", Map.of("command", "touch started; sleep 120", "description", "big")),
+                Turn.reply().text("Never.")));
+        String id = server.createSession(Map.of("prompt", "Use a lot of memory")).path("id").asText();
+        Path volume = cluster.dir.resolve(PodSpecs.volumeName(id));
+        Awaitility.await().atMost(TIMEOUT).until(() -> Files.exists(volume.resolve("workspace").resolve("started")));
+
+        cluster.setStatus(PodSpecs.podName(id, 1), s -> new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Failed")
+                .withContainerStatuses(new io.fabric8.kubernetes.api.model.ContainerStatusBuilder().withName(PodSpecs.AGENT_CONTAINER)
+                        .withNewState().withNewTerminated().withReason("OOMKilled").withExitCode(137).endTerminated().endState().build())
+                .build());
+
+        JsonNode failed = server.awaitStatus(id, "failed", TIMEOUT);
+        assertThat(failed.path("failure").path("reason").asText()).isEqualTo("oom_killed");
+        assertThat(failed.path("failure").path("message").asText()).contains("ran out of memory");
+        EventChecks.assertWhole(id, events(id));
+    }
+
+    @Test
     void an_agent_looking_for_its_pods_token_finds_none_and_a_forged_one_gets_nothing_from_the_gateway() {
         String attack = String.join("\n",
                 "envs() { for f in /proc/[0-9]*/environ; do tr '\\0' '\\n' < \"$f\" 2>/dev/null; done; }",
