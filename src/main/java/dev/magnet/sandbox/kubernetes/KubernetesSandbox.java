@@ -269,11 +269,12 @@ final class KubernetesSandbox implements Sandbox {
         d.put("attempt", attempt);
         d.put("image", ociImage);
         d.put("uid", PodSpecs.UID);
+        d.put("volume", PodSpecs.volumeName(spec.sessionId()));
         Map<String, Object> l = new LinkedHashMap<>();
         l.put("memoryMiB", limits.memoryMiB());
         l.put("cpus", limits.cpus());
         l.put("diskMiB", limits.diskMiB());
-        l.put("enforcedBy", "pod resources (requests = limits) and emptyDir size limits");
+        l.put("enforcedBy", "pod resources (requests = limits), the session volume's size and emptyDir size limits");
         d.put("limits", l);
         d.put("seccomp", "RuntimeDefault");
         d.put("network", "a NetworkPolicy allows only Magnet's pod gateway (model relay and egress proxy, per-session token) and DNS");

@@ -45,6 +45,9 @@ final class PodSpecs {
     static final String TOKEN_FILE = SHIM_DIR + "/token";
     static final int MODEL_PORT = 18095;
     static final int PROXY_PORT = 3128;
+    /** The size limits of the pod's own temp folder and of its copy of the agent image's tools. */
+    static final long TMP_MIB = 1024;
+    static final long TOOLS_MIB = 1024;
     /** The labels of the Magnet server pods (deploy/kubernetes), the only place session pods may reach. */
     static final Map<String, String> SERVER_LABELS = Map.of("app.kubernetes.io/name", "magnet", COMPONENT, "server");
 
@@ -103,7 +106,8 @@ final class PodSpecs {
         Map<String, Quantity> resources = new LinkedHashMap<>();
         resources.put("cpu", new Quantity(Long.toString(Math.round(limits.cpus() * 1000)) + "m"));
         resources.put("memory", new Quantity(limits.memoryMiB() + "Mi"));
-        resources.put("ephemeral-storage", new Quantity(limits.diskMiB() + "Mi"));
+        // why: workspace and home are on the session's volume; the node's disk holds only tmp, the tools and the logs
+        resources.put("ephemeral-storage", new Quantity((TMP_MIB + TOOLS_MIB + 1024) + "Mi"));
         Container tools = new ContainerBuilder()
                 .withName(TOOLS_CONTAINER)
                 .withImage(settings.agentImage())
@@ -153,8 +157,8 @@ final class PodSpecs {
                 .withInitContainers(tools)
                 .withContainers(agent)
                 .withVolumes(new VolumeBuilder().withName("data").withNewPersistentVolumeClaim().withClaimName(volumeName(sessionId))
-                                .endPersistentVolumeClaim().build(), emptyDir("tmp", 1024),
-                        emptyDir("tools", 1024), new VolumeBuilder().withName("shim").withNewEmptyDir().withMedium("Memory")
+                                .endPersistentVolumeClaim().build(), emptyDir("tmp", TMP_MIB),
+                        emptyDir("tools", TOOLS_MIB), new VolumeBuilder().withName("shim").withNewEmptyDir().withMedium("Memory")
                                 .withSizeLimit(new Quantity("1Mi")).endEmptyDir().build())
                 .endSpec()
                 .build();
