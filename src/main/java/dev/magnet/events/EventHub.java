@@ -20,9 +20,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Memory is bounded: a feed keeps at most {@value #RECENT} events, all feeds together at most {@code maxTotal}
  * (past it the feeds of ended sessions are emptied first, then those published to longest ago). A session that
  * ended keeps its events for a short grace ({@code endedGrace}, 10 s by default) so that readers still catching up
- * with its last burst read them from memory rather than each from the log, then its feed is emptied, and it is
- * forgotten a minute after the end (the minute lets readers that are about to wait see it ended). An emptied feed
- * costs readers nothing but a read of the log.
+ * with its last burst read them from memory rather than each from the log; after it the feed is emptied (when
+ * another session ends, or sooner when memory is short), and it is forgotten a minute after the end (the minute
+ * lets readers that are about to wait see it ended). An emptied feed costs readers nothing but a read of the log.
  */
 public final class EventHub {
     static final int RECENT = 16_384;
