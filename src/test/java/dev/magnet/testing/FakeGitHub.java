@@ -390,6 +390,11 @@ public final class FakeGitHub implements AutoCloseable {
         return id;
     }
 
+    /** The commit {@code branch} of the repository points at now. */
+    public String branchHead(String fullName, String branch) {
+        return commitOf(fullName, branch);
+    }
+
     /** Every {@code GET} the fake answered on {@code path} (e.g. {@code /repos/acme/app/issues/comments}). */
     public long reads(String path) {
         return requests.stream().filter(r -> r.method().equals("GET") && r.path().equals(path)).count();
