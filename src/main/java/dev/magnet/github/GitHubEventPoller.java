@@ -38,7 +38,7 @@ public final class GitHubEventPoller implements AutoCloseable {
     static final Duration FIRST_LOOKBACK = Duration.ofHours(1);
     /** At most this many repositories per workspace and poll: three calls each, mostly answered 304. */
     static final int MAX_REPOS = 30;
-    /** At most this many open pull requests' check runs per poll (two calls each). */
+    /** At most this many open pull requests' check runs per poll (two calls each); the next poll goes on after them. */
     static final int MAX_PULLS = 100;
 
     private final GitHubIntegration integration;
@@ -49,6 +49,8 @@ public final class GitHubEventPoller implements AutoCloseable {
     private final Duration interval;
     private volatile boolean running;
     private Thread thread;
+    /** The id of the last session whose checks were read, where the next poll goes on; null: from the first. */
+    private String checksCursor;
 
     /** @param interval how often to poll ({@code MAGNET_GITHUB_POLL_SECONDS}); zero leaves polling off */
     public GitHubEventPoller(GitHubIntegration integration, GitHubLoopStore loop, SessionStore store, GitHubTriggers triggers,
@@ -235,7 +237,9 @@ public final class GitHubEventPoller implements AutoCloseable {
             return 0;
         }
         int acted = 0;
-        for (Session s : store.withOpenPullRequests(null, MAX_PULLS)) {
+        List<Session> batch = store.withOpenPullRequests(checksCursor, MAX_PULLS);
+        checksCursor = batch.size() < MAX_PULLS ? null : batch.get(batch.size() - 1).id();
+        for (Session s : batch) {
             if (!workspaces.contains(s.workspaceId()) || !GitHubRepo.isFullName(s.repo())) {
                 continue;
             }
