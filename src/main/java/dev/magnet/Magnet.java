@@ -37,6 +37,7 @@ import dev.magnet.git.OriginPolicy;
 import dev.magnet.git.SessionRepos;
 import dev.magnet.git.WorkspaceTransfer;
 import dev.magnet.net.AddressPolicy;
+import dev.magnet.github.GitHubEventPoller;
 import dev.magnet.github.GitHubIntegration;
 import dev.magnet.github.GitHubLoopStore;
 import dev.magnet.github.GitHubRoutes;
@@ -113,6 +114,7 @@ public final class Magnet implements AutoCloseable {
     private final ModelRelay relay;
     private final SessionRunner runner;
     private final PullRequestPoller poller;
+    private final GitHubEventPoller eventPoller;
     private final WebhookSender webhookSender;
     private final WebServer web;
     private final RouteTable routes;
@@ -123,7 +125,7 @@ public final class Magnet implements AutoCloseable {
     private final AutoCloseable sandboxResources;
 
     private Magnet(MagnetConfig config, Database database, Notifications notifications, ModelRelay relay, SessionRunner runner,
-                   PullRequestPoller poller, WebhookSender webhookSender, WebServer web, RouteTable routes,
+                   PullRequestPoller poller, GitHubEventPoller eventPoller, WebhookSender webhookSender, WebServer web, RouteTable routes,
                    Bootstrap.Result firstStart, ServerMetrics metrics, PreviewProxy preview, AutoCloseable sandboxResources) {
         this.preview = preview;
         this.sandboxResources = sandboxResources;
@@ -133,6 +135,7 @@ public final class Magnet implements AutoCloseable {
         this.relay = relay;
         this.runner = runner;
         this.poller = poller;
+        this.eventPoller = eventPoller;
         this.webhookSender = webhookSender;
         this.web = web;
         this.routes = routes;
@@ -246,10 +249,12 @@ public final class Magnet implements AutoCloseable {
         new SessionStreamRoutes(sessions, eventLog, hub, authenticator, accountSettings.streamRecheck()).register(routes);
         new WorkspaceStreamRoutes(sessions, hub, authenticator, accountSettings.streamRecheck()).register(routes);
         new HealthRoutes(database, config.claudeBin(), metrics, config.metricsToken()).register(routes);
+        int serverCheckFollowUps = config.githubLoop().maxCheckFollowUps();
         GitHubTriggers triggers = new GitHubTriggers(github, githubLoop, store, sessions, audit, config.githubLoop(),
-                config.publicUrl());
+                config.publicUrl(), s -> environments.checkFollowUps(s.workspaceId(), s.environmentId(), serverCheckFollowUps));
+        GitHubEventPoller eventPoller = new GitHubEventPoller(github, githubLoop, store, triggers, clock, config.github().pollInterval());
         new GitHubRoutes(github, new Webhooks(github, store, prRecorder, database.jdbi(), clock, triggers), addresses, githubLoop,
-                accounts).register(routes);
+                accounts, audit).register(routes);
         new WebhookRoutes(new WebhookEndpoints(database.jdbi(), secretBox, addresses, audit, clock)).register(routes);
         new StaticRoutes().register(routes);
         new UiRoutes(previewUrls.frameSource()).register(routes);
@@ -268,11 +273,12 @@ public final class Magnet implements AutoCloseable {
         }
         runner.start();
         poller.start();
+        eventPoller.start();
         webhookSender.start();
         web.start(config.port());
         gateway.protect(web.port());
         log.info("Magnet listening on port {} ({}, sandbox {})", web.port(), config, sandboxes.name());
-        return new Magnet(config, database, notifications, relay, runner, poller, webhookSender, web, routes, firstStart,
+        return new Magnet(config, database, notifications, relay, runner, poller, eventPoller, webhookSender, web, routes, firstStart,
                 serverMetrics, previewProxy, sandboxResources);
     }
 
@@ -354,6 +360,7 @@ public final class Magnet implements AutoCloseable {
         web.close();
         preview.close();
         poller.close();
+        eventPoller.close();
         webhookSender.close();
         runner.close();
         try {

@@ -256,8 +256,33 @@ async function github(body) {
     appFields.forEach((f) => { f.hidden = kind.value !== 'app'; });
   };
   kind.addEventListener('change', showKind);
-  replace(body, status, form);
+  // The integration user: who comments, labels and checks by bots and automation (and the integration itself) act as.
+  const integrationUser = h('select#github-integration-user', { name: 'userId' });
+  const userError = h('p#github-integration-user-error.error-text', { role: 'alert' });
+  const userForm = h('form.github-integration-user', { 'aria-label': 'Integration user' },
+    h('h2', 'Integration user'),
+    h('p.muted', 'Bots and automation on GitHub (GitHub Actions, Dependabot, the integration itself) act as this member. '
+      + 'Without one they start nothing. People act as the member their GitHub login is linked to.'),
+    field('github-integration-user', 'Act as', integrationUser),
+    h('div.actions', h('button.primary', { type: 'submit' }, 'Save integration user')), userError);
+  replace(body, status, form, userForm);
   showKind();
+  async function showIntegrationUser() {
+    const [{ members: all }, current] = await Promise.all([get('/api/workspace/members'), get('/api/github/integration-user')]);
+    replace(integrationUser, h('option', { value: '' }, 'Nobody (bots start nothing)'),
+      all.map((m) => h('option', { value: m.id, selected: m.id === current.userId }, `${m.name} (${m.email})`)));
+  }
+  userForm.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    userError.textContent = '';
+    try {
+      await put('/api/github/integration-user', { userId: integrationUser.value || null });
+      toast('Integration user saved');
+    } catch (err) {
+      userError.textContent = err.message;
+    }
+  });
+  await showIntegrationUser();
 
   async function show() {
     const current = await get('/api/github/integration');

@@ -54,7 +54,9 @@ export function environmentPage(main, { id, me, navigate }) {
       field('branch', 'Branch', input('branch', { placeholder: 'default branch' }))),
     h('div.row',
       field('image', 'Image', input('image', { placeholder: 'host (or default, or an image the operator added)' })),
-      field('previewPort', 'Preview port', input('previewPort', { type: 'number', min: 1, max: 65535 }))),
+      field('previewPort', 'Preview port', input('previewPort', { type: 'number', min: 1, max: 65535 })),
+      field('checkFollowUps', 'Check follow-ups', input('checkFollowUps', { type: 'number', min: 0, max: 20, placeholder: 'server default' }),
+        'Failed checks on a pull request that become follow-ups, per pull request (0: none).')),
     field('setupScript', 'Setup script', area('setupScript', { rows: 6, placeholder: 'python3 -m venv ~/venv\n~/venv/bin/pip install -r requirements.txt' }),
       'Runs after the clone, before the agent, with bash -eo pipefail. Empty: the repository\'s .magnet/setup.sh, if any.'),
     field('runScript', 'Run script', area('runScript', { rows: 2, placeholder: 'npm run dev' }), 'Kept running in the background while the agent works.'),
@@ -108,6 +110,7 @@ export function environmentPage(main, { id, me, navigate }) {
     f.branch.value = e.branch || '';
     f.image.value = e.image || '';
     f.previewPort.value = e.previewPort ?? '';
+    f.checkFollowUps.value = e.checkFollowUps ?? '';
     f.setupScript.value = e.setupScript || '';
     f.runScript.value = e.runScript || '';
     f.env.value = Object.entries(e.env).map(([k, v]) => `${k}=${v}`).join('\n');
@@ -174,6 +177,7 @@ export function environmentPage(main, { id, me, navigate }) {
       branch: f.branch.value.trim() || null,
       image: f.image.value.trim() || null,
       previewPort: f.previewPort.value ? Number(f.previewPort.value) : null,
+      checkFollowUps: f.checkFollowUps.value !== '' ? Number(f.checkFollowUps.value) : null,
       setupScript: f.setupScript.value.trim() ? f.setupScript.value : null,
       runScript: f.runScript.value.trim() ? f.runScript.value : null,
       env,

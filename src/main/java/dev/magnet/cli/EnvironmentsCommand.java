@@ -53,6 +53,7 @@ public final class EnvironmentsCommand extends ClientCommand {
         line("branch", text(e, "branch"));
         line("image", text(e, "image"));
         line("preview port", e.path("previewPort").isNull() ? null : e.path("previewPort").asText());
+        line("check follow-ups", e.path("checkFollowUps").isNull() ? "server default" : e.path("checkFollowUps").asText() + " per pull request");
         line("network", "setup " + policy(e.path("network").path("setup")) + ", agent " + policy(e.path("network").path("agent")));
         line("cache", e.path("cache").isNull() ? null : e.path("cache").toString());
         line("variables", String.join(", ", names(e.path("env"))));
@@ -166,6 +167,10 @@ public final class EnvironmentsCommand extends ClientCommand {
         @Option(names = "--preview-port", paramLabel = "PORT", description = "the port the preview shows")
         Integer previewPort;
 
+        @Option(names = "--check-follow-ups", paramLabel = "N",
+                description = "failed checks per pull request that become follow-ups (0: none)")
+        Integer checkFollowUps;
+
         @Option(names = "--env", paramLabel = "NAME=VALUE", description = "a variable (repeat; replaces all variables)")
         Map<String, String> env;
 
@@ -208,6 +213,7 @@ public final class EnvironmentsCommand extends ClientCommand {
             putIf(body, "setupScript", setupScript);
             putIf(body, "runScript", runScript);
             putIf(body, "previewPort", previewPort);
+            putIf(body, "checkFollowUps", checkFollowUps);
             putIf(body, "env", env);
             Map<String, Object> secretChanges = new LinkedHashMap<>();
             if (secrets != null) {

@@ -8,8 +8,8 @@ import java.util.Map;
  * @param mention           the word in a comment that makes it a follow-up (on a session's pull request) or a new
  *                          session (on an issue) ({@code MAGNET_GITHUB_MENTION}, {@code @magnet})
  * @param label             the issue label that starts a session ({@code MAGNET_GITHUB_LABEL}, {@code magnet})
- * @param maxCheckFollowUps how many failed check runs of a session's pull request become follow-ups
- *                          ({@code MAGNET_GITHUB_CHECK_FOLLOW_UPS}, 0: none)
+ * @param maxCheckFollowUps how many failed check runs of a session's pull request become follow-ups, per pull request,
+ *                          in sessions whose environment does not say ({@code MAGNET_GITHUB_CHECK_FOLLOW_UPS}, 0: none)
  */
 public record GitHubLoopSettings(String mention, String label, int maxCheckFollowUps) {
     public GitHubLoopSettings {

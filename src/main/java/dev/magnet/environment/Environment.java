@@ -15,9 +15,11 @@ import java.util.Set;
  *                     {@code .magnet/setup.sh} when present
  * @param runScript    a background process kept running while the agent works (a dev server), or null
  * @param previewPort  the port inside the sandbox the session's preview URL shows, or null
+ * @param checkFollowUps how many failed check runs of a session's pull request become follow-ups, per pull request
+ *                     (0: none); null: the server's {@code MAGNET_GITHUB_CHECK_FOLLOW_UPS}
  */
 public record Environment(String id, String workspaceId, String name, String repo, String branch, String image,
-                          String setupScript, String runScript, Integer previewPort, Map<String, String> env,
+                          String setupScript, String runScript, Integer previewPort, Integer checkFollowUps, Map<String, String> env,
                           Set<String> secretNames, NetworkPolicy setupNetwork, NetworkPolicy agentNetwork, SetupCache cache,
                           boolean enabled, boolean isDefault, Instant createdAt, Instant updatedAt, int version) {
     public Environment {

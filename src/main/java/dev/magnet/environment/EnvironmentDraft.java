@@ -19,11 +19,13 @@ import java.util.regex.Pattern;
  * be read back; {@code network} is changed per phase.
  */
 record EnvironmentDraft(String name, String repo, String branch, String image, String setupScript, String runScript,
-                        Integer previewPort, Map<String, String> env, NetworkPolicy setupNetwork, NetworkPolicy agentNetwork,
+                        Integer previewPort, Integer checkFollowUps, Map<String, String> env, NetworkPolicy setupNetwork, NetworkPolicy agentNetwork,
                         SetupCache cache, boolean enabled, boolean isDefault, Map<String, String> secretChanges) {
     static final Set<String> FIELDS = Set.of("name", "repo", "branch", "image", "setupScript", "runScript", "previewPort",
-            "env", "secrets", "network", "cache", "enabled", "default");
+            "checkFollowUps", "env", "secrets", "network", "cache", "enabled", "default");
     static final int MAX_NAME = 100;
+    /** The most follow-ups from failed checks per pull request an environment may ask for. */
+    static final int MAX_CHECK_FOLLOW_UPS = 20;
     static final int MAX_SCRIPT = 64 * 1024;
     static final int MAX_VARIABLES = 100;
     static final int MAX_VALUE = 32 * 1024;
@@ -38,14 +40,14 @@ record EnvironmentDraft(String name, String repo, String branch, String image, S
 
     /** The starting point of a new environment: setup may reach the registries, the agent nothing. */
     static EnvironmentDraft defaults() {
-        return new EnvironmentDraft(null, null, null, null, null, null, null, Map.of(), NetworkPolicy.setupDefault(),
+        return new EnvironmentDraft(null, null, null, null, null, null, null, null, Map.of(), NetworkPolicy.setupDefault(),
                 NetworkPolicy.agentDefault(), null, true, false, Map.of());
     }
 
     /** The draft of an environment as it is (no secret changes). */
     static EnvironmentDraft of(Environment e) {
         return new EnvironmentDraft(e.name(), e.repo(), e.branch(), e.image(), e.setupScript(), e.runScript(),
-                e.previewPort(), e.env(), e.setupNetwork(), e.agentNetwork(), e.cache(), e.enabled(), e.isDefault(), Map.of());
+                e.previewPort(), e.checkFollowUps(), e.env(), e.setupNetwork(), e.agentNetwork(), e.cache(), e.enabled(), e.isDefault(), Map.of());
     }
 
     /**
@@ -71,6 +73,7 @@ record EnvironmentDraft(String name, String repo, String branch, String image, S
         String newSetup = body.has("setupScript") ? script(body.get("setupScript"), "setupScript") : setupScript;
         String newRun = body.has("runScript") ? script(body.get("runScript"), "runScript") : runScript;
         Integer newPort = body.has("previewPort") ? port(body.get("previewPort")) : previewPort;
+        Integer newChecks = body.has("checkFollowUps") ? checkFollowUps(body.get("checkFollowUps")) : checkFollowUps;
         Map<String, String> newEnv = body.has("env") ? variables(body.get("env")) : env;
         Map<String, String> newSecrets = body.has("secrets") ? secrets(body.get("secrets")) : Map.of();
         NetworkPolicy newSetupNet = setupNetwork;
@@ -108,7 +111,7 @@ record EnvironmentDraft(String name, String repo, String branch, String image, S
                 throw new InvalidRequestException("env", variable + " is both a variable and a secret; keep one");
             }
         }
-        return new EnvironmentDraft(newName, newRepo, newBranch, newImage, newSetup, newRun, newPort, newEnv, newSetupNet,
+        return new EnvironmentDraft(newName, newRepo, newBranch, newImage, newSetup, newRun, newPort, newChecks, newEnv, newSetupNet,
                 newAgentNet, newCache, newEnabled, newDefault, newSecrets);
     }
 
@@ -170,6 +173,17 @@ record EnvironmentDraft(String name, String repo, String branch, String image, S
             throw new InvalidRequestException(field, field + " must be a script of at most " + MAX_SCRIPT + " characters");
         }
         return v.asText();
+    }
+
+    private static Integer checkFollowUps(JsonNode v) {
+        if (v.isNull()) {
+            return null;
+        }
+        if (!v.isInt() || v.intValue() < 0 || v.intValue() > MAX_CHECK_FOLLOW_UPS) {
+            throw new InvalidRequestException("checkFollowUps", "checkFollowUps must be a whole number from 0 (off) to "
+                    + MAX_CHECK_FOLLOW_UPS + ", or null for the server's setting");
+        }
+        return v.intValue();
     }
 
     private static Integer port(JsonNode v) {

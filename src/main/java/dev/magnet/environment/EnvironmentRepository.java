@@ -20,7 +20,7 @@ import org.jdbi.v3.core.Handle;
 /** The {@code environments} and {@code environment_secrets} tables; secret values are sealed by a {@link SecretBox}. */
 final class EnvironmentRepository {
     private static final String COLUMNS = """
-            id, workspace_id, name, repo, branch, image, setup_script, run_script, preview_port, env, network, cache,
+            id, workspace_id, name, repo, branch, image, setup_script, run_script, preview_port, check_follow_ups, env, network, cache,
             enabled, is_default, created_at, updated_at, version,
             (select string_agg(name, ',') from environment_secrets s where s.environment_id = environments.id) as secret_names
             """;
@@ -33,8 +33,8 @@ final class EnvironmentRepository {
     void insert(Handle h, String id, String workspaceId, EnvironmentDraft d, Instant now) {
         h.createUpdate("""
                 insert into environments (id, workspace_id, name, repo, branch, image, setup_script, run_script,
-                    preview_port, env, network, cache, enabled, is_default, created_at, updated_at, version)
-                values (:id, :workspaceId, :name, :repo, :branch, :image, :setupScript, :runScript, :previewPort, :env,
+                    preview_port, check_follow_ups, env, network, cache, enabled, is_default, created_at, updated_at, version)
+                values (:id, :workspaceId, :name, :repo, :branch, :image, :setupScript, :runScript, :previewPort, :checkFollowUps, :env,
                     :network, :cache, :enabled, :isDefault, :now, :now, 0)
                 """)
                 .bind("id", id)
@@ -48,7 +48,7 @@ final class EnvironmentRepository {
     boolean update(Handle h, String id, int version, EnvironmentDraft d, Instant now) {
         return h.createUpdate("""
                 update environments set name = :name, repo = :repo, branch = :branch, image = :image,
-                    setup_script = :setupScript, run_script = :runScript, preview_port = :previewPort, env = :env,
+                    setup_script = :setupScript, run_script = :runScript, preview_port = :previewPort, check_follow_ups = :checkFollowUps, env = :env,
                     network = :network, cache = :cache, enabled = :enabled, is_default = :isDefault, updated_at = :now,
                     version = version + 1
                 where id = :id and version = :version
@@ -146,6 +146,7 @@ final class EnvironmentRepository {
         c.put("setupScript", d.setupScript());
         c.put("runScript", d.runScript());
         c.put("previewPort", d.previewPort());
+        c.put("checkFollowUps", d.checkFollowUps());
         c.put("env", Json.write(new TreeMap<>(d.env())));
         c.put("network", Json.write(network));
         c.put("cache", d.cache() == null ? null : Json.write(d.cache().wire()));
@@ -159,12 +160,14 @@ final class EnvironmentRepository {
         String cache = rs.getString("cache");
         int port = rs.getInt("preview_port");
         Integer previewPort = rs.wasNull() ? null : port;
+        int checks = rs.getInt("check_follow_ups");
+        Integer checkFollowUps = rs.wasNull() ? null : checks;
         String secretNames = rs.getString("secret_names");
         Map<String, String> env = new TreeMap<>();
         tree(rs.getString("env")).properties().forEach(e -> env.put(e.getKey(), e.getValue().asText()));
         return new Environment(rs.getString("id"), rs.getString("workspace_id"), rs.getString("name"), rs.getString("repo"),
                 rs.getString("branch"), rs.getString("image"), rs.getString("setup_script"), rs.getString("run_script"),
-                previewPort, env,
+                previewPort, checkFollowUps, env,
                 secretNames == null ? Set.of() : new TreeSet<>(List.of(secretNames.split(","))),
                 NetworkPolicy.parse(network.path("setup"), "network.setup"),
                 NetworkPolicy.parse(network.path("agent"), "network.agent"),

@@ -153,6 +153,19 @@ public final class EnvironmentService implements EnvironmentChoices {
                 .map(e -> new Prepared(e, environments.secretValues(h, e.id()))));
     }
 
+    /**
+     * How many failed check runs of a pull request become follow-ups in a session of the environment (per pull request):
+     * the environment's {@code checkFollowUps}, else {@code serverDefault} ({@code MAGNET_GITHUB_CHECK_FOLLOW_UPS}), also for
+     * a session without an environment or whose environment was deleted.
+     */
+    public int checkFollowUps(String workspaceId, String environmentId, int serverDefault) {
+        if (environmentId == null || !Ids.isWellFormed(environmentId)) {
+            return serverDefault;
+        }
+        return jdbi.withHandle(h -> environments.find(h, workspaceId, environmentId))
+                .map(Environment::checkFollowUps).orElse(null) instanceof Integer n ? n : serverDefault;
+    }
+
     /** Stores the secrets' changes; a new value is known to the redactor before anything can show it. */
     private void changeSecrets(Handle h, String environmentId, Map<String, String> changes) {
         changes.forEach((name, value) -> {

@@ -22,6 +22,7 @@ final class EnvironmentView {
         out.put("setupScript", e.setupScript());
         out.put("runScript", e.runScript());
         out.put("previewPort", e.previewPort());
+        out.put("checkFollowUps", e.checkFollowUps());
         out.put("env", e.env());
         out.put("secrets", List.copyOf(new java.util.TreeSet<>(e.secretNames())));
         out.put("network", network);

@@ -18,30 +18,41 @@ import java.util.concurrent.locks.ReentrantLock;
  * so live readers are served from memory; a reader that fell further behind reads the log instead.
  *
  * <p>Memory is bounded: a feed keeps at most {@value #RECENT} events, all feeds together at most {@code maxTotal}
- * (past it the feeds that were published to longest ago are emptied first), and a session that ended has its feed
- * emptied at once and forgotten a minute later (the minute lets readers that are about to wait see it ended).
- * An emptied feed costs readers nothing but a read of the log.
+ * (past it the feeds of ended sessions are emptied first, then those published to longest ago). A session that
+ * ended keeps its events for a short grace ({@code endedGrace}, 10 s by default) so that readers still catching up
+ * with its last burst read them from memory rather than each from the log; after it the feed is emptied (when
+ * another session ends, or sooner when memory is short), and it is forgotten a minute after the end (the minute
+ * lets readers that are about to wait see it ended). An emptied feed costs readers nothing but a read of the log.
  */
 public final class EventHub {
     static final int RECENT = 16_384;
     private static final int DEFAULT_MAX_TOTAL = 100_000;
+    private static final Duration DEFAULT_ENDED_GRACE = Duration.ofSeconds(10);
     private static final long FORGET_ENDED_AFTER_NANOS = Duration.ofMinutes(1).toNanos();
 
     private final Map<String, Feed> feeds = new ConcurrentHashMap<>();
     private final AtomicLong held = new AtomicLong();
     private final int maxTotal;
+    private final long endedGraceNanos;
     private final List<Consumer<Collection<Event>>> listeners = new CopyOnWriteArrayList<>();
 
     public EventHub() {
-        this(DEFAULT_MAX_TOTAL);
+        this(DEFAULT_MAX_TOTAL, DEFAULT_ENDED_GRACE);
     }
 
-    /** @param maxTotal the most events all feeds together keep in memory */
-    public EventHub(int maxTotal) {
+    /**
+     * @param maxTotal   the most events all feeds together keep in memory
+     * @param endedGrace how long an ended session's events stay in memory for readers still catching up (zero: none)
+     */
+    public EventHub(int maxTotal, Duration endedGrace) {
         if (maxTotal < 1) {
             throw new IllegalArgumentException("maxTotal must be at least 1");
         }
+        if (endedGrace.isNegative() || endedGrace.toNanos() >= FORGET_ENDED_AFTER_NANOS) {
+            throw new IllegalArgumentException("endedGrace must be at least 0 and less than a minute");
+        }
         this.maxTotal = maxTotal;
+        this.endedGraceNanos = endedGrace.toNanos();
     }
 
     /** Hands committed events (of one or several sessions, in order) to the waiting readers and the listeners. */
@@ -122,28 +133,40 @@ public final class EventHub {
     }
 
     /**
-     * The session ended: its feed is emptied (readers read the log) and forgotten later. Called after its last
-     * events were published.
+     * The session ended: its readers are woken to read its status; its feed keeps its events for the grace (readers
+     * still behind its last burst read them from memory), is emptied after it and forgotten later. Called after its
+     * last events were published. Each call also empties and forgets the feeds of other sessions whose time is up.
      */
     public void ended(String sessionId) {
+        long now = System.nanoTime();
         Feed feed = feeds.get(sessionId);
         if (feed != null) {
-            held.addAndGet(-feed.end(System.nanoTime()));
+            feed.end(now);
         }
-        long now = System.nanoTime();
-        feeds.values().removeIf(f -> f.endedLongAgo(now));
+        for (var entry : feeds.entrySet()) {
+            Feed f = entry.getValue();
+            if (f.endedBefore(now - FORGET_ENDED_AFTER_NANOS)) {
+                held.addAndGet(-f.empty());
+                feeds.remove(entry.getKey(), f);
+            } else if (f.size() > 0 && f.endedBefore(now - endedGraceNanos)) {
+                held.addAndGet(-f.empty());
+            }
+        }
     }
 
     private Feed feed(String sessionId) {
         return feeds.computeIfAbsent(sessionId, id -> new Feed());
     }
 
-    /** Empties the feeds published to longest ago until all together hold at most {@code maxTotal} events. */
+    /**
+     * Empties feeds until all together hold at most {@code maxTotal} events: those of ended sessions first, then
+     * those published to longest ago.
+     */
     private synchronized void shed() {
         while (held.get() > maxTotal) {
             Feed oldest = null;
             for (Feed f : feeds.values()) {
-                if (f.size() > 0 && (oldest == null || f.lastAdded() - oldest.lastAdded() < 0)) {
+                if (f.size() > 0 && (oldest == null || f.shedsBefore(oldest))) {
                     oldest = f;
                 }
             }
@@ -229,14 +252,12 @@ public final class EventHub {
             }
         }
 
-        int end(long now) {
+        void end(long now) {
             lock.lock();
             try {
-                int dropped = empty();
                 endedAt = now == 0 ? 1 : now;
                 endings++;
                 changed.signalAll();
-                return dropped;
             } finally {
                 lock.unlock();
             }
@@ -246,13 +267,19 @@ public final class EventHub {
             return endings;
         }
 
-        boolean endedLongAgo(long now) {
+        /** Whether the session ended (and was not continued since) before {@code time} ({@link System#nanoTime}). */
+        boolean endedBefore(long time) {
             long ended = endedAt;
-            return ended != 0 && now - ended > FORGET_ENDED_AFTER_NANOS;
+            return ended != 0 && time - ended >= 0;
         }
 
-        long lastAdded() {
-            return lastAdded;
+        /** Whether this feed is emptied before {@code other} when memory is short: ended first, then the quietest. */
+        boolean shedsBefore(Feed other) {
+            boolean ended = endedAt != 0;
+            if (ended != (other.endedAt != 0)) {
+                return ended;
+            }
+            return lastAdded - other.lastAdded < 0;
         }
 
         int size() {

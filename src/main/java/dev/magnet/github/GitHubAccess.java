@@ -212,6 +212,34 @@ public final class GitHubAccess {
         }
     }
 
+    /**
+     * GETs a repository's API path (e.g. {@code /issues/comments?since=…}) as JSON, conditionally on {@code etag}.
+     *
+     * @throws GitHubException with GitHub's message when it fails
+     */
+    GitHubCalls.Answer read(GitHubRepo repo, String pathAndQuery, String etag) {
+        return calls.get(tokens, repo, "/repos/" + repo.fullName() + pathAndQuery, etag, "reading " + pathAndQuery.replaceAll("\\?.*", "")
+                + " of " + repo);
+    }
+
+    private volatile Long accountId;
+
+    /**
+     * The GitHub user id a personal token acts as (so its own comments are known by id, not by a login anyone could
+     * imitate); empty for a GitHub App, whose comments come from its bot (type {@code Bot}).
+     */
+    java.util.Optional<Long> tokenAccountId() {
+        if (jwt != null) {
+            return java.util.Optional.empty();
+        }
+        Long known = accountId;
+        if (known == null) {
+            known = calls.withToken(tokens, null, "reading the token's account (GET /user)", gh -> gh.getMyself().getId());
+            accountId = known;
+        }
+        return java.util.Optional.of(known);
+    }
+
     /** Pull request {@code number} as it is now. */
     public PullRequest pullRequest(GitHubRepo repo, int number) {
         return calls.withToken(tokens, repo, "reading pull request #" + number + " of " + repo,

@@ -65,6 +65,58 @@ final class GitHubCalls {
         }
     }
 
+    /** The answer of a conditional GET: the JSON, or none when GitHub said it did not change (304), and its ETag. */
+    record Answer(JsonNode body, String etag, boolean notModified) {
+    }
+
+    /**
+     * GETs {@code pathAndQuery} of the API with a token for {@code repo}, sending {@code etag} as {@code If-None-Match}
+     * (a 304 costs no rate limit); retries rate limits like every other call, replaces a refused token once.
+     *
+     * @throws GitHubException with GitHub's message when the call fails
+     */
+    Answer get(TokenSource tokens, GitHubRepo repo, String pathAndQuery, String etag, String doing) {
+        boolean replaced = false;
+        int attempt = 0;
+        while (true) {
+            String token = tokens.token(repo);
+            java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(apiUrl + pathAndQuery))
+                    .timeout(Duration.ofSeconds(30))
+                    .header("Authorization", "Bearer " + token).header("Accept", "application/vnd.github+json").GET();
+            if (etag != null && !etag.isBlank()) {
+                request.header("If-None-Match", etag);
+            }
+            java.net.http.HttpResponse<String> response;
+            try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+                response = http.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                throw new Failure(0, Map.of(), e.getMessage()).toException(doing);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new GitHubException(GitHubException.Kind.UNAVAILABLE, "interrupted while " + doing);
+            }
+            int status = response.statusCode();
+            String newEtag = response.headers().firstValue("ETag").orElse(null);
+            if (status == 304) {
+                return new Answer(null, etag, true);
+            }
+            if (status / 100 == 2) {
+                try {
+                    return new Answer(Json.MAPPER.readTree(response.body()), newEtag, false);
+                } catch (IOException e) {
+                    throw new GitHubException(GitHubException.Kind.UNAVAILABLE, doing + " failed: GitHub's answer was not JSON");
+                }
+            }
+            if (status == 401 && !replaced) {
+                tokens.rejected(repo, token);
+                replaced = true;
+                continue;
+            }
+            attempt = waitOrThrow(doing, new Failure(status, response.headers().map(), Failure.gitHubMessage(response.body(),
+                    "HTTP " + status)), attempt);
+        }
+    }
+
     /** Runs {@code call} authenticated as a GitHub App (a JWT from {@code jwt}). */
     <T> T asApp(AppJwt jwt, String doing, Call<T> call) {
         int attempt = 0;

@@ -135,11 +135,156 @@ public final class GitHubLoopStore {
         });
     }
 
-    /** Counts one more follow-up from a failed check, unless {@code max} were sent already; false then. */
-    public boolean takeCheckFollowUp(String sessionId, int max) {
-        return jdbi.withHandle(h -> h.createUpdate("update sessions set check_follow_ups = check_follow_ups + 1"
-                        + " where id = :s and check_follow_ups < :max")
-                .bind("s", sessionId).bind("max", max).execute() == 1);
+    /**
+     * Counts one more follow-up from a failed check of pull request {@code prNumber} of the session, unless {@code max}
+     * were sent for that pull request already; false then.
+     */
+    public boolean takeCheckFollowUp(String sessionId, int prNumber, int max) {
+        if (max <= 0) {
+            return false;
+        }
+        try {
+            return jdbi.inTransaction(h -> {
+                int rows = h.createUpdate("update github_check_follow_ups set sent = sent + 1"
+                                + " where session_id = :s and pr_number = :n and sent < :max")
+                        .bind("s", sessionId).bind("n", prNumber).bind("max", max).execute();
+                if (rows == 1) {
+                    return true;
+                }
+                boolean counted = h.createQuery("select count(*) from github_check_follow_ups where session_id = :s and pr_number = :n")
+                        .bind("s", sessionId).bind("n", prNumber).mapTo(Integer.class).one() > 0;
+                if (counted) {
+                    return false;
+                }
+                h.createUpdate("insert into github_check_follow_ups (session_id, pr_number, sent) values (:s, :n, 1)")
+                        .bind("s", sessionId).bind("n", prNumber).execute();
+                return true;
+            });
+        } catch (RuntimeException e) {
+            // why: a webhook and the poller may count the first one at once; the primary key lets one of them win
+            return false;
+        }
+    }
+
+    /** What a workspace acts on once, by GitHub's id, whichever of the webhook and the poller sees it first. */
+    public enum Seen {
+        ISSUE_COMMENT, REVIEW_COMMENT, CHECK_RUN, LABELLED_ISSUE;
+
+        String wire() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * Claims {@code githubId} of {@code kind} for the workspace: true the first time, false when the webhook or the poller
+     * claimed it before (then nothing should be done again).
+     */
+    public boolean firstTime(String workspaceId, Seen kind, String githubId) {
+        String id = githubId.length() > 300 ? githubId.substring(0, 300) : githubId;
+        try {
+            return jdbi.inTransaction(h -> {
+                boolean seen = h.createQuery("select count(*) from github_seen where workspace_id = :ws and kind = :k and github_id = :id")
+                        .bind("ws", workspaceId).bind("k", kind.wire()).bind("id", id).mapTo(Integer.class).one() > 0;
+                if (seen) {
+                    return false;
+                }
+                h.createUpdate("insert into github_seen (workspace_id, kind, github_id, seen_at) values (:ws, :k, :id, :at)")
+                        .bind("ws", workspaceId).bind("k", kind.wire()).bind("id", id).bind("at", clock.instant()).execute();
+                return true;
+            });
+        } catch (RuntimeException e) {
+            // why: the webhook and the poller (or two replicas) may claim it at once; the primary key lets one of them win
+            return false;
+        }
+    }
+
+    /** Where the poller goes on in one feed of a repository: GitHub's {@code since} and the ETag of the last answer. */
+    public record Cursor(Instant since, String etag) {
+    }
+
+    public Optional<Cursor> cursor(String workspaceId, String repo, String feed) {
+        return jdbi.withHandle(h -> h.createQuery("select since, etag from github_poll_cursors where workspace_id = :ws and repo = :r"
+                        + " and feed = :f")
+                .bind("ws", workspaceId).bind("r", repo).bind("f", feed)
+                .map((rs, ctx) -> new Cursor(rs.getTimestamp(1) == null ? null : rs.getTimestamp(1).toInstant(), rs.getString(2)))
+                .findOne());
+    }
+
+    public void saveCursor(String workspaceId, String repo, String feed, Cursor cursor) {
+        jdbi.useTransaction(h -> {
+            h.createUpdate("delete from github_poll_cursors where workspace_id = :ws and repo = :r and feed = :f")
+                    .bind("ws", workspaceId).bind("r", repo).bind("f", feed).execute();
+            h.createUpdate("insert into github_poll_cursors (workspace_id, repo, feed, since, etag, updated_at)"
+                            + " values (:ws, :r, :f, :since, :etag, :at)")
+                    .bind("ws", workspaceId).bind("r", repo).bind("f", feed).bind("since", cursor.since())
+                    .bind("etag", cursor.etag() != null && cursor.etag().length() > 300 ? null : cursor.etag())
+                    .bind("at", clock.instant()).execute();
+        });
+    }
+
+    /** The source of webhook deliveries made with the server's own webhook secret (else a workspace's id). */
+    public static final String ENVIRONMENT_SOURCE = "environment";
+
+    /** Notes that a signed delivery arrived from {@code source} now. */
+    public void deliveryArrived(String source) {
+        try {
+            jdbi.useTransaction(h -> {
+                int rows = h.createUpdate("update github_webhook_heartbeats set last_delivery_at = :at where source = :s")
+                        .bind("s", source).bind("at", clock.instant()).execute();
+                if (rows == 0) {
+                    h.createUpdate("insert into github_webhook_heartbeats (source, last_delivery_at) values (:s, :at)")
+                            .bind("s", source).bind("at", clock.instant()).execute();
+                }
+            });
+        } catch (RuntimeException e) {
+            // why: another delivery inserted it at the same time; its time is as good as this one's
+        }
+    }
+
+    /** When a signed delivery last arrived from {@code source}. */
+    public Optional<Instant> lastDelivery(String source) {
+        return jdbi.withHandle(h -> h.createQuery("select last_delivery_at from github_webhook_heartbeats where source = :s")
+                .bind("s", source).map((rs, ctx) -> rs.getTimestamp(1).toInstant()).findOne());
+    }
+
+    /** The id of the member the workspace's bots and automation act as, if an admin named one. */
+    public Optional<String> integrationUserId(String workspaceId) {
+        return jdbi.withHandle(h -> h.createQuery("select integration_user_id from github_workspace_settings where workspace_id = :ws"
+                        + " and integration_user_id is not null")
+                .bind("ws", workspaceId).mapTo(String.class).findOne());
+    }
+
+    /** Every workspace's id (the poller asks which of them have an integration). */
+    public List<String> workspaces() {
+        return jdbi.withHandle(h -> h.createQuery("select id from workspaces order by id").mapTo(String.class).list());
+    }
+
+    /** The workspaces that name an integration user. */
+    public List<String> workspacesWithIntegrationUser() {
+        return jdbi.withHandle(h -> h.createQuery("select workspace_id from github_workspace_settings where integration_user_id is not null"
+                + " order by workspace_id").mapTo(String.class).list());
+    }
+
+    /** Names (or, with null, clears) the workspace's integration user. */
+    public void setIntegrationUser(String workspaceId, String userId) {
+        jdbi.useTransaction(h -> {
+            h.createUpdate("delete from github_workspace_settings where workspace_id = :ws").bind("ws", workspaceId).execute();
+            h.createUpdate("insert into github_workspace_settings (workspace_id, integration_user_id, updated_at) values (:ws, :u, :at)")
+                    .bind("ws", workspaceId).bind("u", userId).bind("at", clock.instant()).execute();
+        });
+    }
+
+    /** The integration user of the workspace as the actor a trigger acts as, while they are still a member. */
+    public Optional<Actor> integrationUser(String workspaceId) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        select u.id, u.name, u.email, m.role from github_workspace_settings g
+                        join users u on u.id = g.integration_user_id
+                        join memberships m on m.user_id = g.integration_user_id and m.workspace_id = g.workspace_id
+                        where g.workspace_id = :ws
+                        """)
+                .bind("ws", workspaceId)
+                .map((rs, ctx) -> new Actor(rs.getString(1), rs.getString(2), rs.getString(3), workspaceId, rs.getString(4)))
+                .findOne());
     }
 
     static String normal(String login) {

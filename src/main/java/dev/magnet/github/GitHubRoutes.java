@@ -40,14 +40,17 @@ public final class GitHubRoutes {
     private final AddressPolicy addresses;
     private final GitHubLoopStore loop;
     private final AccountService accounts;
+    private final dev.magnet.auth.AuditLog audit;
 
     /**
      * @param addresses which hosts an API URL a workspace sets may point at (public ones, unless the operator allows more)
      * @param loop      the GitHub logins linked to members
      * @param accounts  the workspace's members (a login is linked only to one of them)
+     * @param audit     where naming the integration user is recorded
      */
     public GitHubRoutes(GitHubIntegration integration, Webhooks webhooks, AddressPolicy addresses, GitHubLoopStore loop,
-                        AccountService accounts) {
+                        AccountService accounts, dev.magnet.auth.AuditLog audit) {
+        this.audit = audit;
         this.integration = integration;
         this.webhooks = webhooks;
         this.addresses = addresses;
@@ -66,6 +69,8 @@ public final class GitHubRoutes {
                 .map(l -> Map.of("login", l.login(), "userId", l.userId(), "userName", l.userName(),
                         "createdAt", l.createdAt().toString())).toList())));
         routes.put("/api/github/links/{login}", this::link);
+        routes.get("/api/github/integration-user", ctx -> json(ctx, 200, integrationUser(actor(ctx).workspaceId())));
+        routes.put("/api/github/integration-user", this::setIntegrationUser);
         routes.delete("/api/github/links/{login}", ctx -> {
             if (!loop.unlink(admin(ctx).workspaceId(), ctx.pathParam("login"))) {
                 throw new NotFoundException("the GitHub login " + ctx.pathParam("login") + " is not linked in this workspace");
@@ -92,6 +97,35 @@ public final class GitHubRoutes {
         }
         loop.link(actor.workspaceId(), login, userId);
         json(ctx, 200, Map.of("login", GitHubLoopStore.normal(login), "userId", userId));
+    }
+
+    /**
+     * Names the member that triggers by bots and automation (GitHub's {@code type} {@code Bot}, the integration itself)
+     * act as (admins; {@code {"userId": null}} names nobody, and then they start nothing). Audited.
+     */
+    private void setIntegrationUser(Context ctx) {
+        Actor actor = admin(ctx);
+        JsonNode body = object(ctx);
+        onlyFields(body, Set.of("userId"));
+        if (!body.has("userId")) {
+            throw new InvalidRequestException("userId", "userId is required: a member's id, or null for nobody");
+        }
+        String userId = body.get("userId").isNull() ? null : string(body, "userId");
+        if (userId != null && accounts.members(actor).stream().noneMatch(m -> m.userId().equals(userId))) {
+            throw new InvalidRequestException("userId", "userId must be a member of this workspace");
+        }
+        loop.setIntegrationUser(actor.workspaceId(), userId);
+        audit.record(actor, "github.integration_user_set", "workspace", actor.workspaceId(),
+                userId == null ? "no integration user: triggers by bots start nothing" : "integration user " + userId);
+        json(ctx, 200, integrationUser(actor.workspaceId()));
+    }
+
+    private Map<String, Object> integrationUser(String workspaceId) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        Optional<Actor> user = loop.integrationUser(workspaceId);
+        out.put("userId", user.map(Actor::userId).orElse(null));
+        out.put("userName", user.map(Actor::userName).orElse(null));
+        return out;
     }
 
     private void show(Context ctx) {

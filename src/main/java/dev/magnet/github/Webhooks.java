@@ -71,6 +71,9 @@ public final class Webhooks {
         if (scope.isEmpty()) {
             return new Result(Outcome.BAD_SIGNATURE, 0);
         }
+        if (triggers != null) {
+            triggers.heard(scope.get());
+        }
         if (deliveryId != null && !firstTime(deliveryId, event)) {
             return new Result(Outcome.DUPLICATE, 0);
         }

@@ -99,6 +99,9 @@ public final class SessionRepository {
         if (rows != 1) {
             throw new ConcurrentUpdateException(s.id());
         }
+        if (s.pr() != null && s.repo() != null) {
+            rememberPullRequest(h, s.id(), s.repo(), s.pr().number());
+        }
         int stored = h.createQuery("select count(*) from session_phases where session_id = :id")
                 .bind("id", s.id()).mapTo(Integer.class).one();
         insertHistory(h, s.id(), s.history(), stored);
@@ -176,6 +179,30 @@ public final class SessionRepository {
                 .bind("repo", repo)
                 .map((rs, ctx) -> map(rs, List.of()))
                 .list();
+    }
+
+    /**
+     * Sessions (of any workspace) that ever had pull request {@code number} of {@code repo}: the one they have now, or
+     * one merged or closed before a follow-up opened another.
+     */
+    public List<Session> everWithPullRequest(Handle h, String repo, int number) {
+        return h.createQuery("select " + COLUMNS + " from sessions s join users u on u.id = s.author_id"
+                        + " where s.id in (select p.session_id from session_pull_requests p"
+                        + " where p.pr_number = :number and lower(p.repo) = lower(:repo)) order by s.id")
+                .bind("number", number)
+                .bind("repo", repo)
+                .map((rs, ctx) -> map(rs, List.of()))
+                .list();
+    }
+
+    /** Notes that the session had this pull request (once per number). */
+    private static void rememberPullRequest(Handle h, String sessionId, String repo, int number) {
+        boolean known = h.createQuery("select count(*) from session_pull_requests where session_id = :s and pr_number = :n")
+                .bind("s", sessionId).bind("n", number).mapTo(Integer.class).one() > 0;
+        if (!known) {
+            h.createUpdate("insert into session_pull_requests (session_id, repo, pr_number) values (:s, :r, :n)")
+                    .bind("s", sessionId).bind("r", repo).bind("n", number).execute();
+        }
     }
 
     /** Sessions (of any workspace) whose pull request is open, by id after {@code afterId} ("" for the first), at most {@code limit}. */

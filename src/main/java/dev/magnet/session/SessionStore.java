@@ -224,6 +224,11 @@ public final class SessionStore {
         return db.withHandle(h -> sessions.withPullRequest(h, repo, number));
     }
 
+    /** Sessions (of any workspace) that ever had pull request {@code number} of {@code repo}, now or before. */
+    public List<Session> everWithPullRequest(String repo, int number) {
+        return db.withHandle(h -> sessions.everWithPullRequest(h, repo, number));
+    }
+
     /** Ids of completed sessions no runner holds that have not changed since {@code cutoff}. */
     public List<String> idleCompleted(Instant cutoff, int limit) {
         return db.withHandle(h -> sessions.idleCompleted(h, cutoff, limit));

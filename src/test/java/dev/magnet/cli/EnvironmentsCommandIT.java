@@ -39,9 +39,12 @@ class EnvironmentsCommandIT {
         assertThat(shown.out()).contains("CLI env").contains("secrets").contains("TOKEN").contains("only pypi.org")
                 .contains("│ echo from the cli").doesNotContain("cli-secret-value");
 
-        Run edited = run("environments", "edit", id, "--default", "true", "--remove-secret", "TOKEN");
+        assertThat(shown.out()).contains("check follow-ups").contains("server default");
+
+        Run edited = run("environments", "edit", id, "--default", "true", "--remove-secret", "TOKEN", "--check-follow-ups", "2");
         assertThat(edited.exit()).as(edited.err()).isZero();
-        assertThat(edited.out()).contains("(default)").doesNotContain("TOKEN");
+        assertThat(edited.out()).contains("(default)").doesNotContain("TOKEN").contains("2 per pull request");
+        assertThat(server.get("/api/environments/" + id).json().path("checkFollowUps").asInt()).isEqualTo(2);
         assertThat(run("environments", "list").out()).contains(id).contains("CLI env").contains("(default)");
 
         Run bad = run("environments", "edit", id, "--agent-network", "http://not a host/");

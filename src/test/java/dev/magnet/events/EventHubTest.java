@@ -114,17 +114,41 @@ class EventHubTest {
     }
 
     @Test
-    void a_session_that_ended_holds_no_events_in_memory_and_its_readers_read_the_log() {
+    void a_session_that_ended_keeps_its_events_for_readers_still_catching_up_until_the_grace_is_over() {
         hub.publish(List.of(event(1), event(2)));
         hub.ended("s");
-        assertThat(hub.held()).isZero();
-        assertThat(hub.recentAfter("s", 0)).isEmpty();
-        assertThat(hub.recentAfter("s", 2).orElseThrow()).as("a reader that saw everything is told nothing is new").isEmpty();
+        assertThat(hub.recentAfter("s", 0).orElseThrow()).as("a reader behind the last burst reads it from memory")
+                .extracting(Event::seq).containsExactly(1L, 2L);
+        assertThat(hub.held()).isEqualTo(2);
+    }
+
+    @Test
+    void a_session_that_ended_holds_no_events_in_memory_after_the_grace_and_its_readers_read_the_log() {
+        EventHub noGrace = new EventHub(100, Duration.ZERO);
+        noGrace.publish(List.of(event(1), event(2)));
+        noGrace.ended("s");
+        assertThat(noGrace.held()).isZero();
+        assertThat(noGrace.recentAfter("s", 0)).isEmpty();
+        assertThat(noGrace.recentAfter("s", 2).orElseThrow()).as("a reader that saw everything is told nothing is new").isEmpty();
+    }
+
+    @Test
+    void an_ended_session_is_emptied_before_a_running_one_when_memory_is_short() {
+        EventHub small = new EventHub(10, Duration.ofSeconds(30));
+        for (long seq = 1; seq <= 6; seq++) {
+            small.publish(List.of(event("running", seq)));
+        }
+        small.publish(List.of(event("ended", 1), event("ended", 2), event("ended", 3)));
+        small.ended("ended");
+        small.publish(List.of(event("running", 7), event("running", 8)));
+        assertThat(small.held()).isLessThanOrEqualTo(10);
+        assertThat(small.recentAfter("ended", 0)).as("the ended session went first, though written to last").isEmpty();
+        assertThat(small.recentAfter("running", 0).orElseThrow()).hasSize(8);
     }
 
     @Test
     void all_feeds_together_keep_at_most_the_bound_dropping_the_quietest_session_first() {
-        EventHub small = new EventHub(10);
+        EventHub small = new EventHub(10, Duration.ofSeconds(10));
         small.publish(List.of(event("quiet", 1), event("quiet", 2), event("quiet", 3), event("quiet", 4)));
         for (long seq = 1; seq <= 8; seq++) {
             small.publish(List.of(event("busy", seq)));

@@ -11,7 +11,9 @@ import dev.magnet.testing.TestResource;
 import dev.magnet.testing.TestServer;
 import dev.magnet.testing.Turn;
 import java.time.Duration;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -140,7 +142,8 @@ class GitHubLoopIT {
                 Turn.reply().text("It now says hello world."),
                 Turn.reply().toolUse("Bash", Map.of("command", "echo more >> README.md && git commit -qam 'Mention hello'",
                         "description", "commit")),
-                Turn.reply().text("Mentioned it in the README.")));
+                Turn.reply().text("Mentioned it in the README."),
+                Turn.reply().text("Answered on the old pull request.")));
         String id = server.createSession(Map.of("prompt", "Add hello.txt", "repo", REPO)).path("id").asText();
         int pr = server.awaitStatus(id, "completed", TIMEOUT).path("pr").path("number").asInt();
         int requestsBefore = model.requests().size();
@@ -175,6 +178,17 @@ class GitHubLoopIT {
         assertThat(second.path("body").asText()).contains("### Turn 3").contains("Mentioned it in the README.");
         Awaitility.await().atMost(TIMEOUT).until(() -> github.comments(REPO).stream()
                 .anyMatch(c -> c.path("number").asInt() == pr && !c.has("in_reply_to_id")));
+
+        // a review comment on the old (merged) pull request still reaches the session, and is answered in its thread
+        int requestsBeforeOld = model.requests().size();
+        assertThat(deliver("pull_request_review_comment", FakeGitHub.reviewComment(REPO, pr, 4343, "hello.txt", 1,
+                "@@ -0,0 +1 @@\n+hello world", "Why hello world?", "ada"))).isEqualTo(200);
+        Awaitility.await().atMost(TIMEOUT).until(() -> github.comments(REPO).stream().anyMatch(c -> c.path("in_reply_to_id").asLong() == 4343));
+        server.awaitStatus(id, "completed", TIMEOUT);
+        assertThat(model.requests().get(requestsBeforeOld).body().toString()).contains("Why hello world?");
+        JsonNode oldReply = github.comments(REPO).stream().filter(c -> c.path("in_reply_to_id").asLong() == 4343).findFirst().orElseThrow();
+        assertThat(oldReply.path("number").asInt()).isEqualTo(pr);
+        assertThat(oldReply.path("body").asText()).contains("Answered on the old pull request.");
     }
 
     @Test
@@ -238,6 +252,95 @@ class GitHubLoopIT {
         JsonNode checks = server.session(id).path("checks");
         assertThat(checks.findValuesAsText("name")).containsExactly("lint", "unit-tests");
         assertThat(checks.findValuesAsText("conclusion")).containsExactly("success", "failure");
+    }
+
+    @Test
+    void bots_act_as_the_integration_user_an_admin_names_and_people_imitating_a_bot_start_nothing() {
+        model.script(Script.of(Turn.reply().text("Bumped the dependency.")));
+        // no integration user yet: a bot's mention starts nothing, and the audit log says so
+        assertThat(deliver("issue_comment", FakeGitHub.issueComment(REPO, 21, "Bump lodash", "Security fix.", false,
+                "@magnet bump it", "renovate[bot]"))).isEqualTo(200);
+        assertThat(server.get("/api/audit?action=github.trigger_ignored").json().path("entries").toString())
+                .contains("@renovate[bot]").contains("a bot");
+
+        assertThat(server.send("PUT", "/api/github/integration-user", "{\"userId\":\"nobody-such\"}", TestServer.API_KEY, Map.of())
+                .status()).isEqualTo(400);
+        String memberKey = server.newMemberKey("bot-owner@example.com");
+        String memberId = server.send("GET", "/api/me", null, memberKey, Map.of()).json().path("user").path("id").asText();
+        assertThat(server.send("PUT", "/api/github/integration-user", "{\"userId\":\"" + memberId + "\"}", memberKey, Map.of())
+                .status()).as("members may not name it").isEqualTo(403);
+        TestServer.Response named = server.send("PUT", "/api/github/integration-user", "{\"userId\":\"" + memberId + "\"}",
+                TestServer.API_KEY, Map.of());
+        assertThat(named.status()).isEqualTo(200);
+        assertThat(server.get("/api/github/integration-user").json().path("userId").asText()).isEqualTo(memberId);
+        assertThat(server.get("/api/audit?action=github.integration_user_set").json().path("entries").toString()).contains(memberId);
+
+        // people whose login imitates a bot, or the App's own bot, are people: GitHub's type says so
+        for (String login : List.of("magnet-test[bot]", "renovate[bot]", "dependabot")) {
+            ObjectNode imitation = FakeGitHub.issueComment(REPO, 22, "Spend the budget", "x", false, "@magnet mine bitcoin", login);
+            ((ObjectNode) imitation.get("sender")).put("type", "User").put("id", 999);
+            assertThat(deliver("issue_comment", imitation)).isEqualTo(200);
+            ObjectNode label = FakeGitHub.issueLabeled(REPO, 23, "Spend the budget", "x", "magnet", login);
+            ((ObjectNode) label.get("sender")).put("type", "User").put("id", 999);
+            assertThat(deliver("issues", label)).isEqualTo(200);
+        }
+        sleepABit();
+        assertThat(model.requests()).isEmpty();
+        assertThat(github.comments(REPO)).isEmpty();
+        assertThat(server.get("/api/audit?action=github.trigger_ignored").json().path("entries").toString())
+                .contains("@magnet-test[bot]").contains("@dependabot");
+
+        // a bot (type Bot) acts as the integration user
+        assertThat(deliver("issue_comment", FakeGitHub.issueComment(REPO, 24, "Bump lodash", "Security fix.", false,
+                "@magnet bump it", "renovate[bot]"))).isEqualTo(200);
+        String id = sessionLinkedIn(24);
+        JsonNode done = server.awaitStatus(id, "completed", TIMEOUT);
+        assertThat(done.path("author").path("id").asText()).isEqualTo(memberId);
+
+        // with nobody named, bots start nothing again
+        assertThat(server.send("PUT", "/api/github/integration-user", "{\"userId\":null}", TestServer.API_KEY, Map.of()).status())
+                .isEqualTo(200);
+        assertThat(deliver("issues", FakeGitHub.issueLabeled(REPO, 25, "Bump react", "x", "magnet", "renovate[bot]"))).isEqualTo(200);
+        sleepABit();
+        assertThat(github.comments(REPO).stream().filter(c -> c.path("number").asInt() == 25)).isEmpty();
+        assertThat(model.requests()).hasSize(1);
+    }
+
+    @Test
+    void failed_checks_follow_up_as_often_as_the_environment_allows_per_pull_request() {
+        String off = server.post("/api/environments", Map.of("name", "no-check-follow-ups", "checkFollowUps", 0)).json()
+                .path("id").asText();
+        String once = server.post("/api/environments", Map.of("name", "one-check-follow-up", "checkFollowUps", 1)).json()
+                .path("id").asText();
+        assertThat(server.get("/api/environments/" + once).json().path("checkFollowUps").asInt()).isEqualTo(1);
+        assertThat(server.post("/api/environments", Map.of("name", "too-many", "checkFollowUps", 1000)).status()).isEqualTo(400);
+        assertThat(server.post("/api/environments", Map.of("name", "negative", "checkFollowUps", -1)).status()).isEqualTo(400);
+        model.script(Script.of(
+                Turn.reply().toolUse("Bash", Map.of("command", "echo 1 > a.txt && git add -A && git commit -qm 'Add a'",
+                        "description", "commit")),
+                Turn.reply().text("Added a."),
+                Turn.reply().toolUse("Bash", Map.of("command", "echo 1 > b.txt && git add -A && git commit -qm 'Add b'",
+                        "description", "commit")),
+                Turn.reply().text("Added b."),
+                Turn.reply().text("Fixed what the checks found.")));
+        String quiet = server.createSession(Map.of("prompt", "Add a", "repo", REPO, "environmentId", off)).path("id").asText();
+        int quietPr = server.awaitStatus(quiet, "completed", TIMEOUT).path("pr").path("number").asInt();
+        String loud = server.createSession(Map.of("prompt", "Add b", "repo", REPO, "environmentId", once)).path("id").asText();
+        int loudPr = server.awaitStatus(loud, "completed", TIMEOUT).path("pr").path("number").asInt();
+        int requestsBefore = model.requests().size();
+
+        for (int pr : List.of(quietPr, loudPr)) {
+            assertThat(deliver("check_run", FakeGitHub.checkRun(REPO, pr, "0".repeat(40), "unit-tests", "failure", "test_a failed")))
+                    .isEqualTo(200);
+            assertThat(deliver("check_run", FakeGitHub.checkRun(REPO, pr, "0".repeat(40), "lint", "failure", "lint failed")))
+                    .isEqualTo(200);
+        }
+        Awaitility.await().atMost(TIMEOUT).until(() -> model.requests().size() > requestsBefore);
+        server.awaitStatus(loud, "completed", TIMEOUT);
+        sleepABit();
+        assertThat(model.requests()).as("one follow-up for the pull request of the environment allowing one").hasSize(requestsBefore + 1);
+        assertThat(server.session(quiet).path("checks").findValuesAsText("conclusion")).containsExactly("failure", "failure");
+        assertThat(server.session(quiet).path("status").asText()).isEqualTo("completed");
     }
 
     private String sessionLinkedIn(int issue) {

@@ -50,6 +50,7 @@ public final class FakeGitHub implements AutoCloseable {
     // why: a fake token; written in two parts so secret scanners do not take it for a real one
     public static final String PERSONAL_TOKEN = "ghp_" + "fakePersonalToken0123456789abcdef";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final java.util.concurrent.atomic.AtomicLong NEXT_DELIVERED_COMMENT = new java.util.concurrent.atomic.AtomicLong(7000);
     private static final Pattern REPO_PATH = Pattern.compile("^/repos/([^/]+)/([^/]+)(/.*)?$");
     private static final Pattern GIT_PATH = Pattern.compile("^/([^/]+)/([^/]+)\\.git(/.*)$");
 
@@ -225,11 +226,14 @@ public final class FakeGitHub implements AutoCloseable {
     private ObjectNode addComment(String fullName, int number, Long inReplyTo, String body) {
         long id = nextComment.getAndIncrement();
         ObjectNode c = JSON.createObjectNode().put("id", id).put("number", number).put("body", body)
-                .put("html_url", apiUrl() + "/" + fullName + "/issues/" + number + "#issuecomment-" + id);
+                .put("html_url", apiUrl() + "/" + fullName + "/issues/" + number + "#issuecomment-" + id)
+                .put("created_at", now()).put("updated_at", now())
+                .put(inReplyTo == null ? "issue_url" : "pull_request_url", apiUrl() + "/repos/" + fullName
+                        + (inReplyTo == null ? "/issues/" : "/pulls/") + number);
         if (inReplyTo != null) {
             c.put("in_reply_to_id", inReplyTo);
         }
-        c.set("user", JSON.createObjectNode().put("login", "magnet-test[bot]").put("type", "Bot"));
+        c.set("user", JSON.createObjectNode().put("login", "magnet-test[bot]").put("id", 424242).put("type", "Bot"));
         comments.computeIfAbsent(fullName, k -> new CopyOnWriteArrayList<>()).add(c);
         return c;
     }
@@ -276,7 +280,7 @@ public final class FakeGitHub implements AutoCloseable {
             issue.set("pull_request", JSON.createObjectNode().put("url", "https://example.invalid/pulls/" + number));
         }
         p.set("issue", issue);
-        p.set("comment", JSON.createObjectNode().put("id", 7000 + number).put("body", comment));
+        p.set("comment", JSON.createObjectNode().put("id", NEXT_DELIVERED_COMMENT.getAndIncrement()).put("body", comment));
         return p;
     }
 
@@ -297,6 +301,7 @@ public final class FakeGitHub implements AutoCloseable {
                 .put("head_sha", headSha).put("html_url", "https://example.invalid/runs/" + name);
         run.set("output", JSON.createObjectNode().put("title", name + " " + conclusion).put("summary", summary));
         run.set("pull_requests", JSON.createArrayNode().add(JSON.createObjectNode().put("number", pull)));
+        run.put("id", NEXT_DELIVERED_COMMENT.getAndIncrement());
         p.set("check_run", run);
         return p;
     }
@@ -310,6 +315,176 @@ public final class FakeGitHub implements AutoCloseable {
 
     public List<JsonNode> pulls(String fullName) {
         return List.copyOf(pulls.getOrDefault(fullName, List.of()));
+    }
+
+    // What people (and bots) do on GitHub, for the poller to read: issues, labels, comments, review comments, check runs.
+    private final Map<String, List<ObjectNode>> issues = new ConcurrentHashMap<>();
+    private final Map<String, List<ObjectNode>> issueEvents = new ConcurrentHashMap<>();
+    private final Map<String, List<ObjectNode>> peopleComments = new ConcurrentHashMap<>();
+    private final Map<String, List<ObjectNode>> reviewComments = new ConcurrentHashMap<>();
+    private final Map<String, List<ObjectNode>> checkRuns = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong nextId = new java.util.concurrent.atomic.AtomicLong(90_000);
+
+    /** A GitHub account as the API shows it: {@code type} is {@code User} or {@code Bot}, whatever the login says. */
+    public static ObjectNode account(String login, String type, long id) {
+        return JSON.createObjectNode().put("login", login).put("id", id).put("type", type);
+    }
+
+    private static String now() {
+        return Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+    }
+
+    /** Opens an issue as a person would; returns its number (issues and pull requests share GitHub's numbers). */
+    public int openIssue(String fullName, String title, String body, ObjectNode author) {
+        int number = nextPull.getAndIncrement();
+        ObjectNode issue = JSON.createObjectNode().put("id", nextId.getAndIncrement()).put("number", number).put("title", title)
+                .put("body", body).put("state", "open").put("created_at", now()).put("updated_at", now())
+                .put("url", apiUrl() + "/repos/" + fullName + "/issues/" + number);
+        issue.set("user", author);
+        issue.putArray("labels");
+        issues.computeIfAbsent(fullName, k -> new CopyOnWriteArrayList<>()).add(issue);
+        return number;
+    }
+
+    /** Adds {@code label} to issue {@code number} as {@code actor} (an issue event records who). */
+    public void label(String fullName, int number, String label, ObjectNode actor) {
+        ObjectNode issue = issues.getOrDefault(fullName, List.of()).stream().filter(i -> i.path("number").asInt() == number)
+                .findFirst().orElseThrow();
+        ((ArrayNode) issue.get("labels")).add(JSON.createObjectNode().put("name", label));
+        issue.put("updated_at", now());
+        ObjectNode event = JSON.createObjectNode().put("id", nextId.getAndIncrement()).put("event", "labeled").put("created_at", now());
+        event.set("actor", actor);
+        event.set("label", JSON.createObjectNode().put("name", label));
+        issueEvents.computeIfAbsent(fullName + "#" + number, k -> new CopyOnWriteArrayList<>()).add(event);
+    }
+
+    /** Comments on issue or pull request {@code number} as {@code author}; returns the comment's id. */
+    public long commentAs(String fullName, int number, String body, ObjectNode author) {
+        long id = nextId.getAndIncrement();
+        ObjectNode c = JSON.createObjectNode().put("id", id).put("body", body).put("created_at", now()).put("updated_at", now())
+                .put("issue_url", apiUrl() + "/repos/" + fullName + "/issues/" + number);
+        c.set("user", author);
+        peopleComments.computeIfAbsent(fullName, k -> new CopyOnWriteArrayList<>()).add(c);
+        return id;
+    }
+
+    /** Comments on line {@code line} of {@code path} in the review of pull request {@code pull}; returns the comment's id. */
+    public long reviewCommentAs(String fullName, int pull, String path, int line, String diffHunk, String body, ObjectNode author) {
+        long id = nextId.getAndIncrement();
+        ObjectNode c = JSON.createObjectNode().put("id", id).put("body", body).put("path", path).put("line", line)
+                .put("diff_hunk", diffHunk).put("created_at", now()).put("updated_at", now())
+                .put("pull_request_url", apiUrl() + "/repos/" + fullName + "/pulls/" + pull);
+        c.set("user", author);
+        reviewComments.computeIfAbsent(fullName, k -> new CopyOnWriteArrayList<>()).add(c);
+        return id;
+    }
+
+    /** A completed check run on commit {@code sha}, as CI reports it; returns its id. */
+    public long checkRunOn(String fullName, String sha, String name, String conclusion, String summary) {
+        long id = nextId.getAndIncrement();
+        ObjectNode run = JSON.createObjectNode().put("id", id).put("name", name).put("head_sha", sha).put("status", "completed")
+                .put("conclusion", conclusion).put("html_url", "https://example.invalid/runs/" + id)
+                .put("started_at", now()).put("completed_at", now());
+        run.set("output", JSON.createObjectNode().put("title", name + " " + conclusion).put("summary", summary));
+        checkRuns.computeIfAbsent(fullName, k -> new CopyOnWriteArrayList<>()).add(run);
+        return id;
+    }
+
+    /** The commit {@code branch} of the repository points at now. */
+    public String branchHead(String fullName, String branch) {
+        return commitOf(fullName, branch);
+    }
+
+    /** Every {@code GET} the fake answered on {@code path} (e.g. {@code /repos/acme/app/issues/comments}). */
+    public long reads(String path) {
+        return requests.stream().filter(r -> r.method().equals("GET") && r.path().equals(path)).count();
+    }
+
+    /** Answers a list read with {@code since} as GitHub does: updated at or after it, oldest first, with an ETag. */
+    private void sinceList(HttpExchange ex, List<ObjectNode> items, java.util.function.Predicate<ObjectNode> filter) throws IOException {
+        String query = ex.getRequestURI().getQuery() == null ? "" : ex.getRequestURI().getQuery();
+        String since = queryText(query, "since");
+        Instant from = since == null ? Instant.EPOCH : Instant.parse(since);
+        ArrayNode list = JSON.createArrayNode();
+        items.stream().filter(filter).filter(i -> !Instant.parse(i.path("updated_at").asText()).isBefore(from))
+                .sorted(java.util.Comparator.comparing(i -> i.path("updated_at").asText())).limit(100).forEach(list::add);
+        sendWithEtag(ex, list);
+    }
+
+    /** Sends {@code body} with an ETag of its bytes, or 304 when the request's {@code If-None-Match} is that ETag. */
+    private static void sendWithEtag(HttpExchange ex, JsonNode body) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        String etag;
+        try {
+            etag = "\"" + HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes)).substring(0, 32) + "\"";
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        ex.getResponseHeaders().set("ETag", etag);
+        if (etag.equals(ex.getRequestHeaders().getFirst("If-None-Match"))) {
+            ex.sendResponseHeaders(304, -1);
+            return;
+        }
+        ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        ex.sendResponseHeaders(200, bytes.length);
+        ex.getResponseBody().write(bytes);
+    }
+
+    private static String queryText(String query, String name) {
+        for (String part : query.split("&")) {
+            if (part.startsWith(name + "=")) {
+                return java.net.URLDecoder.decode(part.substring(name.length() + 1), StandardCharsets.UTF_8);
+            }
+        }
+        return null;
+    }
+
+    /** The REST reads of what people did; false when {@code rest} is none of them. */
+    private boolean peopleReads(HttpExchange ex, String fullName, String rest) throws IOException {
+        if (rest.equals("/issues/comments")) {
+            List<ObjectNode> all = new ArrayList<>(peopleComments.getOrDefault(fullName, List.of()));
+            comments.getOrDefault(fullName, List.of()).stream().filter(c -> !c.has("in_reply_to_id")).forEach(all::add);
+            sinceList(ex, all, c -> true);
+        } else if (rest.equals("/pulls/comments")) {
+            List<ObjectNode> all = new ArrayList<>(reviewComments.getOrDefault(fullName, List.of()));
+            comments.getOrDefault(fullName, List.of()).stream().filter(c -> c.has("in_reply_to_id")).forEach(all::add);
+            sinceList(ex, all, c -> true);
+        } else if (rest.equals("/issues")) {
+            String query = ex.getRequestURI().getQuery() == null ? "" : ex.getRequestURI().getQuery();
+            String label = queryText(query, "labels");
+            sinceList(ex, issues.getOrDefault(fullName, List.of()), i -> i.path("state").asText().equals("open")
+                    && (label == null || i.path("labels").findValuesAsText("name").stream().anyMatch(label::equalsIgnoreCase)));
+        } else if (rest.matches("/issues/\\d+/events")) {
+            int number = Integer.parseInt(rest.split("/")[2]);
+            ArrayNode list = JSON.createArrayNode();
+            issueEvents.getOrDefault(fullName + "#" + number, List.of()).forEach(list::add);
+            sendWithEtag(ex, list);
+        } else if (rest.matches("/issues/\\d+")) {
+            int number = Integer.parseInt(rest.split("/")[2]);
+            ObjectNode issue = issues.getOrDefault(fullName, List.of()).stream().filter(i -> i.path("number").asInt() == number)
+                    .findFirst().orElse(null);
+            ObjectNode pr = pull(fullName, number);
+            if (issue == null && pr != null) {
+                issue = JSON.createObjectNode().put("number", number).put("title", pr.path("title").asText())
+                        .put("body", pr.path("body").asText()).put("state", pr.path("state").asText());
+                issue.set("pull_request", JSON.createObjectNode().put("url", pr.path("url").asText()));
+            }
+            if (issue == null) {
+                send(ex, 404, error("Not Found"));
+            } else {
+                send(ex, 200, issue);
+            }
+        } else if (rest.matches("/commits/[0-9a-f]{40}/check-runs")) {
+            String sha = rest.split("/")[2];
+            ArrayNode runs = JSON.createArrayNode();
+            checkRuns.getOrDefault(fullName, List.of()).stream().filter(r -> r.path("head_sha").asText().equals(sha)).forEach(runs::add);
+            ObjectNode body = JSON.createObjectNode().put("total_count", runs.size());
+            body.set("check_runs", runs);
+            sendWithEtag(ex, body);
+        } else {
+            return false;
+        }
+        return true;
     }
 
     /** Changes a pull request as a person on GitHub would (close, merge). */
@@ -405,6 +580,9 @@ public final class FakeGitHub implements AutoCloseable {
             send(ex, 403, error("Resource not accessible by integration"));
             return;
         }
+        if (method.equals("GET") && peopleReads(ex, fullName, rest)) {
+            return;
+        }
         if (rest.isEmpty() && method.equals("GET")) {
             send(ex, 200, repoJson(fullName));
         } else if (rest.startsWith("/branches/") && method.equals("GET")) {
@@ -442,6 +620,10 @@ public final class FakeGitHub implements AutoCloseable {
             if (method.equals("PATCH")) {
                 JsonNode patch = JSON.readTree(body);
                 patch.fields().forEachRemaining(f -> pr.set(f.getKey(), f.getValue()));
+            }
+            String head = commitOf(fullName, pr.path("head").path("ref").asText());
+            if (head != null && pr.path("state").asText().equals("open")) {
+                ((ObjectNode) pr.get("head")).put("sha", head); // why: GitHub's head sha follows pushes to the branch
             }
             send(ex, 200, pr);
         } else {

@@ -162,6 +162,21 @@ class ConsoleUiIT {
     }
 
     @Test
+    void an_admin_names_the_integration_user_on_the_github_page_and_the_audit_log_keeps_it() {
+        String adminId = server.get("/api/me").json().path("user").path("id").asText();
+        browser.open("/settings/github");
+        browser.await(TIMEOUT, "the members to pick from", d -> browser.text("#github-integration-user").contains("@"));
+        browser.js("document.querySelector('#github-integration-user').value = arguments[0];", adminId);
+        browser.find("form.github-integration-user button[type=submit]").click();
+        browser.await(TIMEOUT, "saved", d -> adminId.equals(server.get("/api/github/integration-user").json().path("userId").asText()));
+        assertThat(server.get("/api/audit?action=github.integration_user_set").json().toString()).contains(adminId);
+        browser.screenshot("settings-github-integration-user");
+        browser.open("/settings/github");
+        browser.await(TIMEOUT, "shown as chosen", d -> adminId.equals(browser.js(
+                "return document.querySelector('#github-integration-user').value;")));
+    }
+
+    @Test
     void an_admin_renames_the_workspace_and_the_audit_log_keeps_it() {
         browser.open("/settings");
         WebElement name = browser.awaitVisible("input#workspace-rename", TIMEOUT);

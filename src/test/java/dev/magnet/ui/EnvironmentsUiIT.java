@@ -69,6 +69,7 @@ class EnvironmentsUiIT {
         browser.find("textarea#env").sendKeys("GREETING=hello");
         browser.find("textarea#newSecrets").sendKeys("API_TOKEN=" + SECRET);
         new Select(browser.find("select#agent-policy")).selectByValue("none");
+        browser.find("input#checkFollowUps").sendKeys("2");
         browser.screenshot("environment-new");
         browser.find("form.environment button[type=submit]").click();
         browser.await(TIMEOUT, "the list", d -> browser.url().endsWith("/environments"));
@@ -80,6 +81,8 @@ class EnvironmentsUiIT {
         browser.await(TIMEOUT, "the secret's name", d -> browser.text(".secret-names").contains("API_TOKEN"));
         assertThat(browser.pageText()).doesNotContain(SECRET);
         assertThat((String) browser.js("return document.documentElement.outerHTML")).doesNotContain(SECRET);
+        assertThat(browser.find("input#checkFollowUps").getAttribute("value")).isEqualTo("2");
+        assertThat(server.get("/api/environments/" + envId).json().path("checkFollowUps").asInt()).isEqualTo(2);
         browser.screenshot("environment-edit");
 
         magnet.model().script(Script.of(
