@@ -59,6 +59,7 @@ public final class PodCluster implements AutoCloseable {
     private volatile List<String> shimJvmArguments = List.of();
     /** When set, shims run in a bubblewrap mount namespace with the pod's paths ({@link #runShimsWithPodPaths}). */
     private volatile Path podTools;
+    private volatile List<Path> podReadable = List.of();
     private final boolean runShims;
     private final Map<String, Shim> shims = new ConcurrentHashMap<>();
     private final List<KubernetesSandboxProvider> providers = new ArrayList<>();
@@ -131,6 +132,10 @@ public final class PodCluster implements AutoCloseable {
     public void runShimsWithPodPaths(Path claudeBin) throws IOException {
         Path tools = Files.createDirectories(dir.resolve("opt-magnet").resolve("bin"));
         Files.createSymbolicLink(tools.resolve("claude"), claudeBin.toAbsolutePath());
+        // why: the shim's classes and the CLI's package are read where they lie (the checkout, wherever CI put it)
+        Path checkout = Path.of("").toAbsolutePath();
+        Path cli = claudeBin.toRealPath();
+        podReadable = cli.startsWith(checkout) ? List.of(checkout) : List.of(checkout, cli.getParent().getParent());
         podTools = tools.getParent();
     }
 
@@ -186,8 +191,11 @@ public final class PodCluster implements AutoCloseable {
             if (tools != null) {
                 command.addAll(List.of("bwrap", "--die-with-parent", "--unshare-pid", "--ro-bind", "/usr", "/usr",
                         "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin", "--symlink", "usr/lib", "/lib",
-                        "--symlink", "usr/lib64", "/lib64", "--ro-bind", "/etc", "/etc", "--ro-bind", "/work", "/work",
-                        "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--bind", dir.toString(), dir.toString(),
+                        "--symlink", "usr/lib64", "/lib64", "--ro-bind", "/etc", "/etc"));
+                for (Path readable : podReadable) {
+                    command.addAll(List.of("--ro-bind", readable.toString(), readable.toString()));
+                }
+                command.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--bind", dir.toString(), dir.toString(),
                         "--bind", workdir.toString(), PodSpecs.WORKSPACE, "--bind", home.toString(), PodSpecs.HOME,
                         "--ro-bind", tools.toString(), PodSpecs.TOOLS, "--chdir", PodSpecs.WORKSPACE));
                 workdir = Path.of(PodSpecs.WORKSPACE);
