@@ -245,7 +245,7 @@ public final class Magnet implements AutoCloseable {
         GitHubTriggers triggers = new GitHubTriggers(github, githubLoop, store, sessions, audit, config.githubLoop(),
                 config.publicUrl());
         new GitHubRoutes(github, new Webhooks(github, store, prRecorder, database.jdbi(), clock, triggers), addresses, githubLoop,
-                accounts).register(routes);
+                accounts, audit).register(routes);
         new WebhookRoutes(new WebhookEndpoints(database.jdbi(), secretBox, addresses, audit, clock)).register(routes);
         new StaticRoutes().register(routes);
         new UiRoutes(previewUrls.frameSource()).register(routes);

@@ -180,6 +180,39 @@ class GitHubIntegrationApiIT {
     }
 
     @Test
+    void saving_replacing_testing_and_removing_the_integration_are_in_the_audit_log_without_a_secret() {
+        String refusedToken = "ghp_" + "refusedAuditToken0123456789";
+        assertThat(testConnection(Map.of("apiUrl", github.apiUrl(), "token", refusedToken)).status()).isEqualTo(400);
+        assertThat(putIntegration(Map.of("apiUrl", github.apiUrl(), "token", refusedToken)).status()).isEqualTo(400);
+        assertThat(testConnection(Map.of("apiUrl", github.apiUrl(), "token", TOKEN)).status()).isEqualTo(200);
+        assertThat(putIntegration(Map.of("apiUrl", github.apiUrl(), "token", TOKEN, "webhookSecret", "hook-secret-audit")).status())
+                .isEqualTo(200);
+        assertThat(testConnection(null).status()).isEqualTo(200);
+        assertThat(putIntegration(Map.of("apiUrl", github.apiUrl(), "token", TOKEN, "draftPullRequests", true)).status()).isEqualTo(200);
+        assertThat(server.send("DELETE", "/api/github/integration", null, TestServer.API_KEY, Map.of()).status()).isEqualTo(204);
+
+        JsonNode entries = server.get("/api/audit?limit=50").json().path("entries");
+        List<String> actions = new java.util.ArrayList<>();
+        entries.forEach(e -> actions.add(e.path("action").asText()));
+        assertThat(actions.reversed()).as("oldest first").containsSubsequence("github.integration.test", "github.integration.refused",
+                "github.integration.test", "github.integration.save", "github.integration.test", "github.integration.replace",
+                "github.integration.remove");
+        List<String> details = new java.util.ArrayList<>();
+        entries.forEach(e -> {
+            if (e.path("action").asText().startsWith("github.integration.")) {
+                details.add(e.path("action").asText() + ": " + e.path("detail").asText());
+            }
+        });
+        assertThat(details).anySatisfy(d -> assertThat(d).startsWith("github.integration.test").contains("refused").contains("Bad credentials"))
+                .anySatisfy(d -> assertThat(d).startsWith("github.integration.test").contains("accepted").contains("magnet-test-user")
+                        .contains("(in use)"))
+                .anySatisfy(d -> assertThat(d).startsWith("github.integration.save").contains("webhook secret set"))
+                .anySatisfy(d -> assertThat(d).startsWith("github.integration.replace").contains("draft pull requests"))
+                .anySatisfy(d -> assertThat(d).startsWith("github.integration.remove").contains("token at " + github.apiUrl()));
+        assertThat(entries.toString()).doesNotContain(TOKEN, refusedToken, "hook-secret-audit");
+    }
+
+    @Test
     void the_webhook_endpoint_needs_no_api_key_but_rejects_unsigned_deliveries() {
         TestServer.Response r = server.send("POST", "/api/github/webhooks", "{}", null, Map.of("X-GitHub-Event", "ping"));
         assertThat(r.status()).isEqualTo(401);
