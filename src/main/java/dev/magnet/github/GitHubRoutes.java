@@ -194,7 +194,10 @@ public final class GitHubRoutes {
     /**
      * The repositories of the workspace's integration for the repository picker, read through the host-side
      * credentials (cached for a minute), filtered by {@code q} and paged by {@code page} and {@code perPage}; when GitHub
-     * refuses or cannot be reached, an empty list with the {@code error}.
+     * refuses or cannot be reached, an empty list with the {@code error}. The list holds the first
+     * {@value GitHubIntegration#MAX_LISTED} ({@code complete} false when there are more): a {@code q} that names a
+     * repository in full ({@code owner/name}) beyond them is looked up on GitHub and listed first when the integration
+     * reaches it.
      */
     private void repositories(Context ctx) {
         Actor actor = actor(ctx);
@@ -210,8 +213,12 @@ public final class GitHubRoutes {
             listed = Optional.of(new GitHubAccess.Connection(null, List.of(), false));
             error = "the repositories of the GitHub integration could not be listed: " + e.getMessage();
         }
-        List<GitHubAccess.Repository> matching = listed.map(GitHubAccess.Connection::repositories).orElse(List.of()).stream()
-                .filter(r -> r.fullName().toLowerCase(Locale.ROOT).contains(q)).toList();
+        List<GitHubAccess.Repository> matching = new java.util.ArrayList<>(listed.map(GitHubAccess.Connection::repositories)
+                .orElse(List.of()).stream().filter(r -> r.fullName().toLowerCase(Locale.ROOT).contains(q)).toList());
+        boolean complete = listed.map(GitHubAccess.Connection::complete).orElse(true);
+        if (!complete && GitHubRepo.isFullName(q) && matching.stream().noneMatch(r -> r.fullName().equalsIgnoreCase(q))) {
+            lookUp(actor.workspaceId(), q).ifPresent(r -> matching.addFirst(r));
+        }
         int from = Math.min(matching.size(), (page - 1) * perPage);
         int to = Math.min(matching.size(), from + perPage);
         Map<String, Object> out = new LinkedHashMap<>();
@@ -221,10 +228,23 @@ public final class GitHubRoutes {
         out.put("total", matching.size());
         out.put("page", page);
         out.put("nextPage", to < matching.size() ? page + 1 : null);
+        out.put("complete", complete);
         if (error != null) {
             out.put("error", error);
         }
         json(ctx, 200, out);
+    }
+
+    /**
+     * A repository named in full that the picker's list stops short of (it holds the first {@value GitHubIntegration#MAX_LISTED}),
+     * looked up through the integration; empty when GitHub does not show it to the integration or cannot be asked.
+     */
+    private Optional<GitHubAccess.Repository> lookUp(String workspaceId, String fullName) {
+        try {
+            return integration.access(workspaceId).map(access -> access.lookUp(GitHubRepo.ofFullName(fullName)));
+        } catch (GitHubException e) {
+            return Optional.empty();
+        }
     }
 
     /** Checks the credentials against GitHub; a refusal is a 400 naming the field GitHub did not accept. */

@@ -128,6 +128,24 @@ class GitHubIntegrationApiIT {
     }
 
     @Test
+    void past_the_first_thousand_repositories_a_repository_typed_in_full_is_looked_up_on_github() {
+        github.addListedRepos("bulk", 1005);
+        assertThat(putIntegration(Map.of("apiUrl", github.apiUrl(), "token", TOKEN)).status()).isEqualTo(200);
+        JsonNode first = server.get("/api/github/repositories?perPage=100").json();
+        assertThat(first.path("total").asInt()).as("the first thousand").isEqualTo(1000);
+        assertThat(first.path("complete").asBoolean()).isFalse();
+
+        JsonNode found = server.get("/api/github/repositories?q=Bulk/Repo-1003").json();
+        assertThat(found.path("repositories").get(0).path("fullName").asText()).isEqualTo("bulk/repo-1003");
+        assertThat(found.path("repositories").get(0).path("defaultBranch").asText()).isEqualTo("main");
+        assertThat(server.get("/api/github/repositories?q=other/tool").json().path("repositories").get(0).path("fullName").asText())
+                .isEqualTo("other/tool");
+        assertThat(server.get("/api/github/repositories?q=bulk/repo-9999").json().path("repositories")).as("not on GitHub").isEmpty();
+        assertThat(server.get("/api/github/repositories?q=repo-1003").json().path("repositories"))
+                .as("only a full name is looked up").isEmpty();
+    }
+
+    @Test
     void without_an_integration_the_repository_list_says_so_and_is_empty() {
         JsonNode listed = server.get("/api/github/repositories").json();
         assertThat(listed.path("configured").asBoolean()).isFalse();
