@@ -2,7 +2,9 @@ package dev.magnet.events;
 
 import dev.magnet.store.Notifications;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -26,7 +28,17 @@ public final class SessionChanges {
         void missedSome();
     }
 
+    /** How many sessions' last locally published change are remembered, to know this server's own notifications. */
+    private static final int REMEMBERED = 10_000;
+
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    /** By session, the seq of the last change this server published; the oldest are forgotten past {@value #REMEMBERED}. */
+    private final Map<String, Long> publishedHere = java.util.Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > REMEMBERED;
+        }
+    });
 
     /** Follows this server's events in {@code hub}; call {@link #followOtherServers} too for the other servers'. */
     public SessionChanges(EventHub hub) {
@@ -46,12 +58,7 @@ public final class SessionChanges {
         notifications.subscribe(CHANNEL, new Notifications.Listener() {
             @Override
             public void heard(String payload) {
-                for (String entry : payload.split(",")) {
-                    int colon = entry.lastIndexOf(':');
-                    if (colon > 0) {
-                        tell(entry.substring(0, colon));
-                    }
-                }
+                SessionChanges.this.heard(payload);
             }
 
             @Override
@@ -70,8 +77,36 @@ public final class SessionChanges {
     private void published(Collection<Event> events) {
         for (Event e : events) {
             if (isChange(e.type())) {
+                publishedHere.merge(e.sessionId(), e.seq(), Math::max);
                 tell(e.sessionId());
             }
+        }
+    }
+
+    /** A notification of {@value #CHANNEL}: {@code <session>:<seq>}, several joined with {@code ,}. */
+    void heard(String payload) {
+        for (String entry : payload.split(",")) {
+            int colon = entry.lastIndexOf(':');
+            if (colon > 0) {
+                heardOf(entry.substring(0, colon), entry.substring(colon + 1));
+            }
+        }
+    }
+
+    /**
+     * A change heard from the database: told unless this server published it itself (PostgreSQL delivers a server's
+     * notifications to its own listener too, and the listeners were told already).
+     */
+    private void heardOf(String sessionId, String seqText) {
+        long seq;
+        try {
+            seq = Long.parseLong(seqText);
+        } catch (NumberFormatException e) {
+            return;
+        }
+        Long here = publishedHere.get(sessionId);
+        if (here == null || seq > here) {
+            tell(sessionId);
         }
     }
 

@@ -37,6 +37,29 @@ class SessionChangesTest {
     }
 
     @Test
+    void changes_heard_from_other_servers_are_told_but_this_servers_own_notifications_coming_back_are_not() {
+        EventHub hub = new EventHub();
+        SessionChanges changes = new SessionChanges(hub);
+        List<String> heard = new CopyOnWriteArrayList<>();
+        changes.listen(new SessionChanges.Listener() {
+            @Override
+            public void changed(String sessionId) {
+                heard.add(sessionId);
+            }
+
+            @Override
+            public void missedSome() {
+            }
+        });
+        hub.publish(List.of(new Event(5, "s-here", EventType.STATUS, AT, "{}")));
+        heard.clear();
+        changes.heard("s-here:5,s-elsewhere:9");
+        assertThat(heard).as("s-here:5 is this server's own").containsExactly("s-elsewhere");
+        changes.heard("s-here:6,broken");
+        assertThat(heard).as("a later change of s-here was written elsewhere (a takeover)").containsExactly("s-elsewhere", "s-here");
+    }
+
+    @Test
     void the_changes_a_list_shows_are_the_status_messages_text_results_pull_requests_and_errors() {
         assertThat(List.of(EventType.values()).stream().filter(SessionChanges::isChange).toList()).containsExactlyInAnyOrder(
                 EventType.STATUS, EventType.USER_MESSAGE, EventType.TEXT, EventType.TURN_RESULT, EventType.PR, EventType.ERROR);
