@@ -96,6 +96,18 @@ class EveryPageUiIT {
                 problems.push(`outside the screen: ${window.__describe(e)} at x ${Math.round(r.left)}..${Math.round(r.right)}`);
               }
             }
+            // why: a select narrower than its chosen option shows part of it ("m" for "member") and nothing scrolls
+            const measure = document.createElement('span');
+            measure.style.cssText = 'position: absolute; visibility: hidden; white-space: pre';
+            document.body.append(measure);
+            for (const e of window.__tabbable().filter((c) => c.tagName === 'SELECT' && c.selectedIndex >= 0)) {
+              const s = getComputedStyle(e);
+              measure.style.font = s.font;
+              measure.textContent = e.options[e.selectedIndex].text;
+              const room = e.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+              if (measure.getBoundingClientRect().width > room) problems.push(`cut off: ${window.__describe(e)} shows part of its choice`);
+            }
+            measure.remove();
             for (const e of document.querySelectorAll('.primary, button[type=submit]')) {
               if (!e.getClientRects().length || getComputedStyle(e).visibility === 'hidden' || e.closest('dialog:not([open])')) continue;
               e.scrollIntoView({ block: 'center', inline: 'center' });
@@ -105,8 +117,16 @@ class EveryPageUiIT {
                 problems.push(`primary action covered: ${window.__describe(e)} lies under ${top ? window.__describe(top) : 'nothing'}`);
               }
             }
-            window.scrollTo(0, 0);
             return problems;
+            """;
+
+    /** Puts the page back as it opened for its screenshot: no focus, nothing scrolled sideways, at the top. */
+    private static final String AT_REST = """
+            document.activeElement?.blur();
+            for (const e of document.querySelectorAll('*')) {
+              if (e.scrollLeft) e.scrollLeft = 0;
+            }
+            window.scrollTo(0, 0);
             """;
 
     /** Starts recording what Tab focuses (and whether it shows a focus ring) from the top of the page. */
@@ -295,6 +315,7 @@ class EveryPageUiIT {
             for (Object p : (List<?>) browser.js(LAYOUT, phone ? PHONE_WIDTH : 0)) {
                 problems.add(url + " (" + size + "): " + p);
             }
+            browser.js(AT_REST);
             browser.fullScreenshot(SCREENSHOTS, name + "-" + size);
         }
         browser.emulate(0, 0);
