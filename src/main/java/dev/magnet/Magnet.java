@@ -27,6 +27,7 @@ import dev.magnet.config.AccountSettings;
 import dev.magnet.config.MagnetConfig;
 import dev.magnet.events.EventHub;
 import dev.magnet.events.EventLog;
+import dev.magnet.events.SessionChanges;
 import dev.magnet.events.Redactor;
 import dev.magnet.gateway.EgressPolicy;
 import dev.magnet.gateway.Gateway;
@@ -193,6 +194,8 @@ public final class Magnet implements AutoCloseable {
         EventLog eventLog = new EventLog(database.jdbi(), hub, redactor, clock, notifications,
                 new WebhookOutbox(clock, config.publicUrl()));
         eventLog.followOtherServers();
+        SessionChanges sessionChanges = new SessionChanges(hub);
+        sessionChanges.followOtherServers(notifications);
         SessionStore store = new SessionStore(database.jdbi(), eventLog, clock, new SessionPhaseTelemetry(metrics));
         Budgets budgets = new Budgets(new SpendLedger(database.jdbi()), config.quotas(), clock);
         ModelRelay relay = ModelRelay.start(config.anthropicApiKey(), config.anthropicBaseUrl(),
@@ -247,7 +250,7 @@ public final class Magnet implements AutoCloseable {
         new PreviewRoutes(sessions, previewAccess, previewUrls).register(routes);
         new EnvironmentRoutes(environments).register(routes);
         new SessionStreamRoutes(sessions, eventLog, hub, authenticator, accountSettings.streamRecheck()).register(routes);
-        new WorkspaceStreamRoutes(sessions, hub, authenticator, accountSettings.streamRecheck()).register(routes);
+        new WorkspaceStreamRoutes(sessions, sessionChanges, authenticator, accountSettings.streamRecheck()).register(routes);
         new HealthRoutes(database, config.claudeBin(), metrics, config.metricsToken()).register(routes);
         int serverCheckFollowUps = config.githubLoop().maxCheckFollowUps();
         GitHubTriggers triggers = new GitHubTriggers(github, githubLoop, store, sessions, audit, config.githubLoop(),

@@ -87,8 +87,8 @@ function stripPrefix(name) {
 }
 
 /**
- * A unified view of one file's hunks as a table. With `onLine(line, row, event)`, each line of the new file has its
- * number as a button (a review comment on it).
+ * A unified view of one file's hunks as a table. With `onLine({ side, line }, row, event)`, line numbers are buttons (a
+ * review comment on them): the new number of added and context lines, the old number of deleted lines.
  */
 export function unifiedTable(file, onLine) {
   const lang = languageOf(file.path);
@@ -96,12 +96,10 @@ export function unifiedTable(file, onLine) {
   for (const hunk of file.hunks) {
     rows.push(h('tr.hunk', h('td.num', { colspan: 2 }, ''), h('td.code', hunk.header)));
     for (const line of hunk.lines) {
-      const row = h('tr', { class: line.type },
-        h('td.num', line.oldNo ?? ''),
-        h('td.num', onLine && line.newNo != null
-          ? h('button.line-comment', { type: 'button', 'aria-label': `Comment on line ${line.newNo} of ${file.path}`,
-            onclick: (e) => onLine(line.newNo, row, e) }, String(line.newNo))
-          : line.newNo ?? ''),
+      const row = h('tr', { class: line.type });
+      row.append(
+        h('td.num', line.type === 'del' ? lineButton(file, 'old', line.oldNo, row, onLine) : line.oldNo ?? ''),
+        h('td.num', lineButton(file, 'new', line.newNo, row, onLine)),
         codeCell(line, lang));
       rows.push(row);
     }
@@ -109,8 +107,11 @@ export function unifiedTable(file, onLine) {
   return h('table.diff.unified', h('tbody', rows));
 }
 
-/** A side-by-side view: deletions on the left paired with the additions that replace them on the right. */
-export function splitTable(file) {
+/**
+ * A side-by-side view: deletions on the left paired with the additions that replace them on the right. With `onLine`,
+ * the old numbers of deleted lines (left) and the new numbers of added and context lines (right) are comment buttons.
+ */
+export function splitTable(file, onLine) {
   const lang = languageOf(file.path);
   const rows = [];
   for (const hunk of file.hunks) {
@@ -118,8 +119,10 @@ export function splitTable(file) {
     const lines = hunk.lines.filter((l) => l.type !== 'meta');
     for (let i = 0; i < lines.length;) {
       if (lines[i].type === 'ctx') {
-        rows.push(h('tr.ctx', h('td.num', lines[i].oldNo), codeCell(lines[i], lang),
-          h('td.num', lines[i].newNo), codeCell(lines[i], lang)));
+        const row = h('tr.ctx');
+        row.append(h('td.num', lines[i].oldNo), codeCell(lines[i], lang),
+          h('td.num', lineButton(file, 'new', lines[i].newNo, row, onLine)), codeCell(lines[i], lang));
+        rows.push(row);
         i++;
         continue;
       }
@@ -130,15 +133,26 @@ export function splitTable(file) {
       for (let j = 0; j < Math.max(dels.length, adds.length); j++) {
         const left = dels[j];
         const right = adds[j];
-        rows.push(h('tr.pair',
-          h('td.num', { class: left ? 'del' : 'empty' }, left?.oldNo ?? ''),
+        const row = h('tr.pair');
+        row.append(
+          h('td.num', { class: left ? 'del' : 'empty' }, left ? lineButton(file, 'old', left.oldNo, row, onLine) : ''),
           left ? codeCell(left, lang) : h('td.code.empty'),
-          h('td.num', { class: right ? 'add' : 'empty' }, right?.newNo ?? ''),
-          right ? codeCell(right, lang) : h('td.code.empty')));
+          h('td.num', { class: right ? 'add' : 'empty' }, right ? lineButton(file, 'new', right.newNo, row, onLine) : ''),
+          right ? codeCell(right, lang) : h('td.code.empty'));
+        rows.push(row);
       }
     }
   }
   return h('table.diff.split', h('tbody', rows));
+}
+
+/** A line number: a button that comments on the line when `onLine` is given, else the number as text. */
+function lineButton(file, side, line, row, onLine) {
+  if (line == null) return '';
+  if (!onLine) return String(line);
+  const label = side === 'old' ? `Comment on old line ${line} of ${file.path}` : `Comment on line ${line} of ${file.path}`;
+  return h('button.line-comment', { type: 'button', 'aria-label': label, dataset: { side, line },
+    onclick: (e) => onLine({ side, line }, row, e) }, String(line));
 }
 
 function codeCell(line, lang) {

@@ -83,7 +83,8 @@ export function newSessionPage(main, { navigate }) {
 
 /**
  * The repository type-ahead: the repositories the workspace's GitHub integration reaches (GET /api/github/repositories,
- * asked again with what is typed when there are more than one page), else the repositories used before (GET /api/repos).
+ * asked again with what is typed when there are more than one page or more than the server lists, which then looks up a
+ * name typed in full), else the repositories used before (GET /api/repos).
  * Picking one shows its default branch as the base branch's placeholder.
  */
 function repoPicker(form) {
@@ -100,9 +101,12 @@ function repoPicker(form) {
   const ask = (q) => get(`/api/github/repositories?perPage=100${q ? `&q=${encodeURIComponent(q)}` : ''}`);
   ask('').then((page) => {
     if (!page.configured || page.error) throw new Error(page.error || 'no GitHub integration');
-    more = page.nextPage !== null;
+    // why: past the first 1,000 the server lists no more, but looks up a repository typed in full (owner/name)
+    more = page.nextPage !== null || page.complete === false;
     show(page.repositories);
-    hint.textContent = `${page.total} ${page.total === 1 ? 'repository' : 'repositories'} of the GitHub integration; or a git URL. Empty: a fresh, empty repository.`;
+    hint.textContent = page.complete === false
+      ? `The first ${page.total} repositories of the GitHub integration (type owner/name for any other); or a git URL. Empty: a fresh, empty repository.`
+      : `${page.total} ${page.total === 1 ? 'repository' : 'repositories'} of the GitHub integration; or a git URL. Empty: a fresh, empty repository.`;
   }).catch(() => get('/api/repos').then((r) => replace(list, r.repos.map((name) => h('option', { value: name })))).catch(() => {}));
   repo.addEventListener('input', () => {
     const branch = branches.get(repo.value.trim());

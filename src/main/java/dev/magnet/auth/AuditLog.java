@@ -11,7 +11,9 @@ import org.jdbi.v3.core.Jdbi;
  * The audit log of each workspace (table {@code audit_log}): append-only, readable by the workspace's admins.
  * Actions are dotted names: {@code session.create}, {@code session.message}, {@code session.interrupt},
  * {@code session.cancel}, {@code session.retry}, {@code key.create}, {@code key.revoke}, {@code member.invite},
- * {@code member.join}, {@code member.role}, {@code member.remove}.
+ * {@code member.join}, {@code member.role}, {@code member.remove}, {@code github.integration.save|replace|remove|test|refused},
+ * {@code github.link}, {@code github.unlink} (and those their own classes name: {@code workspace.rename}, {@code webhook.*},
+ * {@code environment.*}, {@code github.trigger_ignored}).
  */
 public final class AuditLog {
     public static final int MAX_LIMIT = 500;

@@ -144,11 +144,17 @@ public final class EventLog {
         return written;
     }
 
-    /** Hands committed events to this server's readers and has the other servers' readers woken. */
+    /**
+     * Hands committed events to this server's readers and has the other servers' readers woken, and their workspace
+     * streams told of the sessions whose listed state changed ({@link SessionChanges}).
+     */
     public void publish(List<Event> events) {
         hub.publish(events);
         for (Event e : events) {
             notifications.soon(CHANNEL, e.sessionId(), e.seq());
+            if (SessionChanges.isChange(e.type())) {
+                notifications.soon(SessionChanges.CHANNEL, e.sessionId(), e.seq());
+            }
         }
     }
 

@@ -119,6 +119,18 @@ public final class GitHubAccess {
     }
 
     /**
+     * The repository as a picker lists it, looked up by name: for a repository past the first ones {@link #connect}
+     * lists.
+     *
+     * @throws GitHubException NOT_FOUND when it does not exist or is hidden from the integration; FORBIDDEN when GitHub
+     *                         refuses access
+     */
+    public Repository lookUp(GitHubRepo repo) {
+        GHRepository r = calls.withToken(tokens, repo, "looking up " + repo + " on GitHub", gh -> gh.getRepository(repo.fullName()));
+        return new Repository(r.getFullName(), r.isPrivate(), r.getDefaultBranch());
+    }
+
+    /**
      * Checks that {@code branch} exists in {@code repo}.
      *
      * @throws GitHubException NOT_FOUND naming the branch when it does not

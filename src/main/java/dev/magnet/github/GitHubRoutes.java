@@ -3,6 +3,7 @@ package dev.magnet.github;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.magnet.auth.AccountService;
 import dev.magnet.auth.Actor;
+import dev.magnet.auth.AuditLog;
 import dev.magnet.net.AddressPolicy;
 import dev.magnet.net.ForbiddenAddressException;
 import dev.magnet.web.InvalidRequestException;
@@ -30,6 +31,10 @@ import static dev.magnet.web.RouteTable.Access.PUBLIC;
 /**
  * The GitHub routes: the workspace's integration (read without secrets, set, remove) and the webhook endpoint
  * GitHub delivers to. The webhook is authenticated by its signature, not by an API key.
+ *
+ * <p>The audit log keeps every change of the integration ({@code github.integration.save}, {@code .replace},
+ * {@code .remove}), every "test connection" and refused save with its result ({@code github.integration.test},
+ * {@code .refused}), and links of GitHub logins ({@code github.link}, {@code github.unlink}); never a secret.
  */
 public final class GitHubRoutes {
     private static final Set<String> FIELDS = Set.of("apiUrl", "appId", "privateKey", "token", "webhookSecret",
@@ -40,22 +45,25 @@ public final class GitHubRoutes {
     private final AddressPolicy addresses;
     private final GitHubLoopStore loop;
     private final AccountService accounts;
-    private final dev.magnet.auth.AuditLog audit;
+    private final AuditLog audit;
 
     /**
      * @param addresses which hosts an API URL a workspace sets may point at (public ones, unless the operator allows more)
      * @param loop      the GitHub logins linked to members
      * @param accounts  the workspace's members (a login is linked only to one of them)
-     * @param audit     where naming the integration user is recorded
+     * @param audit     where changes and checks of the integration, and naming its user, are recorded
      */
     public GitHubRoutes(GitHubIntegration integration, Webhooks webhooks, AddressPolicy addresses, GitHubLoopStore loop,
-                        AccountService accounts, dev.magnet.auth.AuditLog audit) {
-        this.audit = audit;
+                        AccountService accounts, AuditLog audit) {
+        if (audit == null) {
+            throw new IllegalArgumentException("GitHubRoutes needs the AuditLog: changes of the integration are audited");
+        }
         this.integration = integration;
         this.webhooks = webhooks;
         this.addresses = addresses;
         this.loop = loop;
         this.accounts = accounts;
+        this.audit = audit;
     }
 
     public void register(RouteTable routes) {
@@ -72,9 +80,11 @@ public final class GitHubRoutes {
         routes.get("/api/github/integration-user", ctx -> json(ctx, 200, integrationUser(actor(ctx).workspaceId())));
         routes.put("/api/github/integration-user", this::setIntegrationUser);
         routes.delete("/api/github/links/{login}", ctx -> {
-            if (!loop.unlink(admin(ctx).workspaceId(), ctx.pathParam("login"))) {
+            Actor actor = admin(ctx);
+            if (!loop.unlink(actor.workspaceId(), ctx.pathParam("login"))) {
                 throw new NotFoundException("the GitHub login " + ctx.pathParam("login") + " is not linked in this workspace");
             }
+            audit.record(actor, "github.unlink", "github_login", GitHubLoopStore.normal(ctx.pathParam("login")), null);
             ctx.status(204);
         });
     }
@@ -96,6 +106,7 @@ public final class GitHubRoutes {
             throw new InvalidRequestException("userId", "userId must be a member of this workspace");
         }
         loop.link(actor.workspaceId(), login, userId);
+        audit.record(actor, "github.link", "github_login", GitHubLoopStore.normal(login), "as member " + userId);
         json(ctx, 200, Map.of("login", GitHubLoopStore.normal(login), "userId", userId));
     }
 
@@ -142,12 +153,22 @@ public final class GitHubRoutes {
             throw new InvalidRequestException("draftPullRequests", "draftPullRequests must be true or false");
         }
         GitHubSettings settings = settingsOf(body, draft != null && draft.asBoolean(false));
-        verify(settings, "nothing was changed");
+        GitHubAccess.Connection connection;
+        try {
+            connection = verify(settings, "nothing was changed");
+        } catch (InvalidRequestException e) {
+            audit.record(actor, "github.integration.refused", "github", settings.apiUrl(), withoutSecrets(describe(settings)
+                    + "; refused: " + e.getMessage(), settings));
+            throw e;
+        }
+        boolean replacing = integration.settings(actor.workspaceId()).filter(s -> "api".equals(s.source())).isPresent();
         try {
             integration.save(actor.workspaceId(), settings);
         } catch (GitHubException e) {
             throw new InvalidRequestException("privateKey", e.getMessage());
         }
+        audit.record(actor, replacing ? "github.integration.replace" : "github.integration.save", "github", settings.apiUrl(),
+                withoutSecrets(describe(settings) + "; " + reached(connection), settings));
         json(ctx, 200, view(settings));
     }
 
@@ -181,7 +202,16 @@ public final class GitHubRoutes {
         boolean given = body.hasNonNull("token") || body.hasNonNull("appId") || body.hasNonNull("privateKey");
         GitHubSettings settings = given ? settingsOf(body, false) : integration.settings(actor.workspaceId())
                 .orElseThrow(() -> new NotFoundException("this workspace has no GitHub integration: give a token or an App to test"));
-        GitHubAccess.Connection connection = verify(settings, given ? "nothing was saved" : "the integration is unchanged");
+        GitHubAccess.Connection connection;
+        try {
+            connection = verify(settings, given ? "nothing was saved" : "the integration is unchanged");
+        } catch (InvalidRequestException e) {
+            audit.record(actor, "github.integration.test", "github", settings.apiUrl(), withoutSecrets(describe(settings)
+                    + (given ? " (given)" : " (in use)") + "; refused: " + e.getMessage(), settings));
+            throw e;
+        }
+        audit.record(actor, "github.integration.test", "github", settings.apiUrl(), withoutSecrets(describe(settings)
+                + (given ? " (given)" : " (in use)") + "; accepted: " + reached(connection), settings));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("ok", true);
         out.put("kind", settings.isApp() ? "app" : "token");
@@ -195,7 +225,10 @@ public final class GitHubRoutes {
     /**
      * The repositories of the workspace's integration for the repository picker, read through the host-side
      * credentials (cached for a minute), filtered by {@code q} and paged by {@code page} and {@code perPage}; when GitHub
-     * refuses or cannot be reached, an empty list with the {@code error}.
+     * refuses or cannot be reached, an empty list with the {@code error}. The list holds the first
+     * {@value GitHubIntegration#MAX_LISTED} ({@code complete} false when there are more): a {@code q} that names a
+     * repository in full ({@code owner/name}) beyond them is looked up on GitHub and listed first when the integration
+     * reaches it.
      */
     private void repositories(Context ctx) {
         Actor actor = actor(ctx);
@@ -211,8 +244,12 @@ public final class GitHubRoutes {
             listed = Optional.of(new GitHubAccess.Connection(null, List.of(), false));
             error = "the repositories of the GitHub integration could not be listed: " + e.getMessage();
         }
-        List<GitHubAccess.Repository> matching = listed.map(GitHubAccess.Connection::repositories).orElse(List.of()).stream()
-                .filter(r -> r.fullName().toLowerCase(Locale.ROOT).contains(q)).toList();
+        List<GitHubAccess.Repository> matching = new java.util.ArrayList<>(listed.map(GitHubAccess.Connection::repositories)
+                .orElse(List.of()).stream().filter(r -> r.fullName().toLowerCase(Locale.ROOT).contains(q)).toList());
+        boolean complete = listed.map(GitHubAccess.Connection::complete).orElse(true);
+        if (!complete && GitHubRepo.isFullName(q) && matching.stream().noneMatch(r -> r.fullName().equalsIgnoreCase(q))) {
+            lookUp(actor.workspaceId(), q).ifPresent(r -> matching.addFirst(r));
+        }
         int from = Math.min(matching.size(), (page - 1) * perPage);
         int to = Math.min(matching.size(), from + perPage);
         Map<String, Object> out = new LinkedHashMap<>();
@@ -222,10 +259,23 @@ public final class GitHubRoutes {
         out.put("total", matching.size());
         out.put("page", page);
         out.put("nextPage", to < matching.size() ? page + 1 : null);
+        out.put("complete", complete);
         if (error != null) {
             out.put("error", error);
         }
         json(ctx, 200, out);
+    }
+
+    /**
+     * A repository named in full that the picker's list stops short of (it holds the first {@value GitHubIntegration#MAX_LISTED}),
+     * looked up through the integration; empty when GitHub does not show it to the integration or cannot be asked.
+     */
+    private Optional<GitHubAccess.Repository> lookUp(String workspaceId, String fullName) {
+        try {
+            return integration.access(workspaceId).map(access -> access.lookUp(GitHubRepo.ofFullName(fullName)));
+        } catch (GitHubException e) {
+            return Optional.empty();
+        }
     }
 
     /** Checks the credentials against GitHub; a refusal is a 400 naming the field GitHub did not accept. */
@@ -264,10 +314,37 @@ public final class GitHubRoutes {
 
     private void remove(Context ctx) {
         Actor actor = admin(ctx);
+        Optional<GitHubSettings> before = integration.settings(actor.workspaceId()).filter(s -> "api".equals(s.source()));
         if (!integration.remove(actor.workspaceId())) {
             throw new NotFoundException("this workspace has no GitHub integration of its own");
         }
+        audit.record(actor, "github.integration.remove", "github", before.map(GitHubSettings::apiUrl).orElse(null),
+                before.map(GitHubRoutes::describe).orElse(null));
         ctx.status(204);
+    }
+
+    /** What the audit log says of settings: their kind, App id, API URL and which options are set; never a secret. */
+    private static String describe(GitHubSettings s) {
+        return (s.isApp() ? "GitHub App " + s.appId() : "token") + " at " + s.apiUrl()
+                + (s.webhookSecret() != null ? ", webhook secret set" : "") + (s.draftPullRequests() ? ", draft pull requests" : "");
+    }
+
+    private static String reached(GitHubAccess.Connection c) {
+        return "account " + c.account() + ", " + c.repositories().size() + (c.complete() ? "" : "+") + " repositories";
+    }
+
+    /**
+     * {@code text} with every secret of {@code s} masked: GitHub's refusal is quoted in the audit entry, and an echo of
+     * the credential must not end up in the audit log.
+     */
+    private static String withoutSecrets(String text, GitHubSettings s) {
+        String out = text;
+        for (String secret : new String[] {s.token(), s.privateKey(), s.webhookSecret()}) {
+            if (secret != null && !secret.isBlank()) {
+                out = out.replace(secret, "[redacted]");
+            }
+        }
+        return out;
     }
 
     private void webhook(Context ctx) {

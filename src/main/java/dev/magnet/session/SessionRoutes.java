@@ -124,10 +124,16 @@ public final class SessionRoutes {
         json(ctx, 202, Map.of("messageId", m.id(), "state", "queued"));
     }
 
-    /** A review comment on a line or range of the diff (new side), queued as a follow-up with the file, lines and hunk. */
+    /**
+     * A review comment on a line or range of the diff (new side, or with {@code side: "old"} the lines before the
+     * changes), queued as a follow-up with the file, side, lines and hunk.
+     */
     private void comment(Context ctx) {
         JsonNode body = object(ctx);
-        onlyFields(body, Set.of("path", "line", "endLine", "text"));
+        onlyFields(body, Set.of("path", "line", "endLine", "side", "text"));
+        String sideName = string(body, "side");
+        ReviewComment.Side side = sideName == null ? ReviewComment.Side.NEW : ReviewComment.Side.fromWire(sideName)
+                .orElseThrow(() -> new InvalidRequestException("side", "side must be \"new\" (the changed file) or \"old\" (the file before)"));
         String path = string(body, "path");
         if (path == null || path.isBlank() || path.length() > ReviewComment.MAX_PATH_CHARS || path.chars().anyMatch(Character::isISOControl)) {
             throw new InvalidRequestException("path", "path must be the path of a changed file, on one line");
@@ -136,9 +142,9 @@ public final class SessionRoutes {
         Integer endLine = integer(body, "endLine");
         if (line == null || line < 1 || endLine != null && endLine < line) {
             throw new InvalidRequestException(line == null || line < 1 ? "line" : "endLine",
-                    "line must be a line number (1 or more) of the new file, and endLine, if given, not before it");
+                    "line must be a line number (1 or more) of the side's file, and endLine, if given, not before it");
         }
-        ReviewComment comment = new ReviewComment(path, line, endLine == null ? line : endLine, string(body, "text"));
+        ReviewComment comment = new ReviewComment(path, side, line, endLine == null ? line : endLine, string(body, "text"));
         SessionMessage m = service.comment(actor(ctx), ctx.pathParam("id"), comment);
         json(ctx, 202, Map.of("messageId", m.id(), "state", "queued"));
     }

@@ -180,7 +180,8 @@ public final class SessionService {
     }
 
     /**
-     * Queues a review comment on lines of the session's diff as a follow-up carrying the file, the lines and the hunk.
+     * Queues a review comment on lines of the session's diff as a follow-up carrying the file, the side, the lines and the
+     * hunk.
      *
      * @throws ConflictException when the session has no diff yet
      * @throws InvalidRequestException when the lines are not in one hunk of the file's changes
@@ -191,7 +192,7 @@ public final class SessionService {
         String diff = store.diff(id).map(SessionDiffs.StoredDiff::diff)
                 .orElseThrow(() -> new ConflictException("session " + id + " has no changes to comment on yet"));
         String hunk = comment.hunkIn(diff).orElseThrow(() -> new InvalidRequestException("line",
-                "lines " + comment.startLine() + "-" + comment.endLine() + " of " + comment.path()
+                "lines " + comment.startLine() + "-" + comment.endLine() + " (" + comment.side().wire() + " side) of " + comment.path()
                         + " are not in one hunk of the session's changes"));
         return followUp(actor, id, comment.followUp(hunk));
     }

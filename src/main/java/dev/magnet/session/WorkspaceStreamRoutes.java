@@ -2,9 +2,7 @@ package dev.magnet.session;
 
 import dev.magnet.auth.Actor;
 import dev.magnet.auth.Authenticator;
-import dev.magnet.events.Event;
-import dev.magnet.events.EventHub;
-import dev.magnet.events.EventType;
+import dev.magnet.events.SessionChanges;
 import dev.magnet.json.Json;
 import dev.magnet.web.Sse;
 import dev.magnet.web.Problem;
@@ -14,6 +12,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static dev.magnet.auth.Callers.actor;
 import static dev.magnet.auth.Callers.browserToken;
@@ -30,22 +30,22 @@ import static dev.magnet.auth.Callers.browserToken;
  * that changed (created, a status or phase, a message, a turn's result, a pull request), gathered over a quarter of a
  * second, so that the dashboard reloads its list when something changed instead of polling. Heartbeats every 15 s; the
  * caller is checked again like a session's stream, and the stream closes with a comment saying why when it may no
- * longer read the workspace. Live changes come from this server's {@link EventHub}.
+ * longer read the workspace. Changes come from {@link SessionChanges}: this server's, and with several servers on one
+ * PostgreSQL database the others' too; when the others' may have gone unheard, the frame says {@code "all": true}
+ * (read the whole list again).
  */
 public final class WorkspaceStreamRoutes {
     private static final Duration HEARTBEAT = Duration.ofSeconds(15);
     private static final Duration GATHER = Duration.ofMillis(250);
-    private static final Set<EventType> CHANGES = Set.of(EventType.STATUS, EventType.USER_MESSAGE, EventType.TEXT,
-            EventType.TURN_RESULT, EventType.PR, EventType.ERROR);
 
     private final SessionService service;
-    private final EventHub hub;
+    private final SessionChanges changes;
     private final Authenticator callers;
     private final Duration recheckEvery;
 
-    public WorkspaceStreamRoutes(SessionService service, EventHub hub, Authenticator callers, Duration recheckEvery) {
+    public WorkspaceStreamRoutes(SessionService service, SessionChanges changes, Authenticator callers, Duration recheckEvery) {
         this.service = service;
-        this.hub = hub;
+        this.changes = changes;
         this.callers = callers;
         this.recheckEvery = recheckEvery;
     }
@@ -61,19 +61,28 @@ public final class WorkspaceStreamRoutes {
             return;
         }
         Set<String> changed = ConcurrentHashMap.newKeySet();
+        AtomicBoolean all = new AtomicBoolean();
         LinkedBlockingQueue<Boolean> wake = new LinkedBlockingQueue<>(1);
-        try (AutoCloseable listening = hub.listen(events -> {
-            for (Event e : events) {
-                if (CHANGES.contains(e.type()) && changed.add(e.sessionId())) {
+        try (AutoCloseable listening = changes.listen(new SessionChanges.Listener() {
+            @Override
+            public void changed(String sessionId) {
+                if (changed.add(sessionId)) {
                     wake.offer(Boolean.TRUE);
                 }
             }
+
+            @Override
+            public void missedSome() {
+                all.set(true);
+                wake.offer(Boolean.TRUE);
+            }
         })) {
-            stream(ctx, actor, browserToken(ctx), changed, wake);
+            stream(ctx, actor, browserToken(ctx), changed, all, wake);
         }
     }
 
-    private void stream(Context ctx, Actor actor, String browserToken, Set<String> changed, LinkedBlockingQueue<Boolean> wake)
+    private void stream(Context ctx, Actor actor, String browserToken, Set<String> changed, AtomicBoolean all,
+                        LinkedBlockingQueue<Boolean> wake)
             throws IOException, InterruptedException {
         OutputStream out = Sse.open(ctx);
         try {
@@ -102,9 +111,15 @@ public final class WorkspaceStreamRoutes {
                 List<String> ids = new ArrayList<>(changed);
                 changed.removeAll(ids);
                 wake.clear();
+                boolean missed = all.getAndSet(false);
                 List<String> visible = ids.stream().filter(id -> service.findInWorkspace(actor, id).isPresent()).toList();
-                if (!visible.isEmpty()) {
-                    Sse.write(out, "event: sessions\ndata: " + Json.write(Map.of("ids", visible)) + "\n\n");
+                if (!visible.isEmpty() || missed) {
+                    Map<String, Object> frame = new LinkedHashMap<>();
+                    frame.put("ids", visible);
+                    if (missed) {
+                        frame.put("all", true);
+                    }
+                    Sse.write(out, "event: sessions\ndata: " + Json.write(frame) + "\n\n");
                     lastWrite = System.nanoTime();
                 }
             }

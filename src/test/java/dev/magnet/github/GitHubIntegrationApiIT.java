@@ -128,6 +128,24 @@ class GitHubIntegrationApiIT {
     }
 
     @Test
+    void past_the_first_thousand_repositories_a_repository_typed_in_full_is_looked_up_on_github() {
+        github.addListedRepos("bulk", 1005);
+        assertThat(putIntegration(Map.of("apiUrl", github.apiUrl(), "token", TOKEN)).status()).isEqualTo(200);
+        JsonNode first = server.get("/api/github/repositories?perPage=100").json();
+        assertThat(first.path("total").asInt()).as("the first thousand").isEqualTo(1000);
+        assertThat(first.path("complete").asBoolean()).isFalse();
+
+        JsonNode found = server.get("/api/github/repositories?q=Bulk/Repo-1003").json();
+        assertThat(found.path("repositories").get(0).path("fullName").asText()).isEqualTo("bulk/repo-1003");
+        assertThat(found.path("repositories").get(0).path("defaultBranch").asText()).isEqualTo("main");
+        assertThat(server.get("/api/github/repositories?q=other/tool").json().path("repositories").get(0).path("fullName").asText())
+                .isEqualTo("other/tool");
+        assertThat(server.get("/api/github/repositories?q=bulk/repo-9999").json().path("repositories")).as("not on GitHub").isEmpty();
+        assertThat(server.get("/api/github/repositories?q=repo-1003").json().path("repositories"))
+                .as("only a full name is looked up").isEmpty();
+    }
+
+    @Test
     void without_an_integration_the_repository_list_says_so_and_is_empty() {
         JsonNode listed = server.get("/api/github/repositories").json();
         assertThat(listed.path("configured").asBoolean()).isFalse();
@@ -177,6 +195,39 @@ class GitHubIntegrationApiIT {
         assertThat(server.get("/api/github/integration").json().path("kind").asText()).isEqualTo("token");
         assertThat(server.send("DELETE", "/api/github/integration", null, TestServer.API_KEY, Map.of()).status()).isEqualTo(204);
         assertThat(server.get("/api/github/integration").json().path("configured").asBoolean()).isFalse();
+    }
+
+    @Test
+    void saving_replacing_testing_and_removing_the_integration_are_in_the_audit_log_without_a_secret() {
+        String refusedToken = "ghp_" + "refusedAuditToken0123456789";
+        assertThat(testConnection(Map.of("apiUrl", github.apiUrl(), "token", refusedToken)).status()).isEqualTo(400);
+        assertThat(putIntegration(Map.of("apiUrl", github.apiUrl(), "token", refusedToken)).status()).isEqualTo(400);
+        assertThat(testConnection(Map.of("apiUrl", github.apiUrl(), "token", TOKEN)).status()).isEqualTo(200);
+        assertThat(putIntegration(Map.of("apiUrl", github.apiUrl(), "token", TOKEN, "webhookSecret", "hook-secret-audit")).status())
+                .isEqualTo(200);
+        assertThat(testConnection(null).status()).isEqualTo(200);
+        assertThat(putIntegration(Map.of("apiUrl", github.apiUrl(), "token", TOKEN, "draftPullRequests", true)).status()).isEqualTo(200);
+        assertThat(server.send("DELETE", "/api/github/integration", null, TestServer.API_KEY, Map.of()).status()).isEqualTo(204);
+
+        JsonNode entries = server.get("/api/audit?limit=50").json().path("entries");
+        List<String> actions = new java.util.ArrayList<>();
+        entries.forEach(e -> actions.add(e.path("action").asText()));
+        assertThat(actions.reversed()).as("oldest first").containsSubsequence("github.integration.test", "github.integration.refused",
+                "github.integration.test", "github.integration.save", "github.integration.test", "github.integration.replace",
+                "github.integration.remove");
+        List<String> details = new java.util.ArrayList<>();
+        entries.forEach(e -> {
+            if (e.path("action").asText().startsWith("github.integration.")) {
+                details.add(e.path("action").asText() + ": " + e.path("detail").asText());
+            }
+        });
+        assertThat(details).anySatisfy(d -> assertThat(d).startsWith("github.integration.test").contains("refused").contains("Bad credentials"))
+                .anySatisfy(d -> assertThat(d).startsWith("github.integration.test").contains("accepted").contains("magnet-test-user")
+                        .contains("(in use)"))
+                .anySatisfy(d -> assertThat(d).startsWith("github.integration.save").contains("webhook secret set"))
+                .anySatisfy(d -> assertThat(d).startsWith("github.integration.replace").contains("draft pull requests"))
+                .anySatisfy(d -> assertThat(d).startsWith("github.integration.remove").contains("token at " + github.apiUrl()));
+        assertThat(entries.toString()).doesNotContain(TOKEN, refusedToken, "hook-secret-audit");
     }
 
     @Test

@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Two servers (their own JVMs) on one PostgreSQL schema and one data dir, as servers that may take over each other's
  * sessions with the local sandbox must be. A viewer on the server that does not run a session sees its events as they
- * are written (woken by {@code NOTIFY}, not by the stream's 15 s heartbeat); when the server that runs a session is
+ * are written (woken by {@code NOTIFY}, not by the stream's 15 s heartbeat), and a dashboard's workspace stream there
+ * hears that the session changed; when the server that runs a session is
  * killed with {@code kill -9} mid-turn, the other one resumes it within the lease and completes it, and the viewers
  * of both saw every event exactly once and in order.
  */
@@ -100,6 +101,26 @@ class TwoServersIT {
         viewer.awaitEnd(TIMEOUT);
         assertThat(b.awaitEnd(id, TIMEOUT).path("status").asText()).isEqualTo("completed");
         KillNineIT.checkTheViewerSawEveryEventOnce(viewer.events(), List.of(), b.events(id));
+    }
+
+    @Test
+    void a_workspace_stream_on_one_server_hears_promptly_of_a_session_another_server_runs() throws Exception {
+        ChildServer a = start("a");
+        Gate held = gate();
+        model.script(Script.of(Turn.reply().text("Changed on server A, listed on server B.").heldBy(held)));
+        String id = a.createSession(Map.of("prompt", "Change where B lists you", "repo", origin.toString())).path("id").asText();
+        held.awaitReached(TIMEOUT);
+        // why: server A holds the session until it ends, so server B writes nothing about it: only a notification tells B
+        assertThat(holderPid(id)).as("the server running the session").isEqualTo(a.pid());
+        ChildServer b = start("b");
+        SseClient dashboardOnB = SseClient.openPath(b.baseUrl(), "/api/workspace/events", Map.of("x-api-key", TestServer.API_KEY));
+        open.add(dashboardOnB);
+        assertThat(dashboardOnB.status()).isEqualTo(200);
+        Awaitility.await().atMost(TIMEOUT).until(() -> !dashboardOnB.comments().isEmpty());
+
+        held.open();
+        dashboardOnB.awaitFrame(f -> "sessions".equals(f.event()) && f.json().path("ids").toString().contains(id), PROMPTLY);
+        assertThat(a.awaitEnd(id, TIMEOUT).path("status").asText()).isEqualTo("completed");
     }
 
     @Test

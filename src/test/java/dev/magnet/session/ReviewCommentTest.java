@@ -28,6 +28,13 @@ class ReviewCommentTest {
             -old();
             +renamed();
              done();
+            diff --git a/gone.txt b/gone.txt
+            deleted file mode 100644
+            --- a/gone.txt
+            +++ /dev/null
+            @@ -1,2 +0,0 @@
+            -first
+            -second
             """;
 
     @Test
@@ -48,6 +55,27 @@ class ReviewCommentTest {
         assertThat(new ReviewComment("src/other.js", 1, 1, "x").hunkIn(DIFF)).isEmpty();
         assertThat(new ReviewComment("README.md", 1, 5, "x").hunkIn(DIFF)).isEmpty();
         assertThatThrownBy(() -> new ReviewComment("README.md", 3, 2, "x")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void lines_of_the_old_side_are_found_by_their_old_numbers_also_in_a_deleted_file() {
+        ReviewComment.Side old = ReviewComment.Side.OLD;
+        assertThat(new ReviewComment("src/app.js", old, 20, 21, "why rename?").hunkIn(DIFF))
+                .hasValueSatisfying(h -> assertThat(h).startsWith("@@ -20,2 +22,2 @@").contains("-old();"));
+        assertThat(new ReviewComment("src/app.js", old, 22, 22, "x").hunkIn(DIFF)).as("22 is a new number only").isEmpty();
+        assertThat(new ReviewComment("src/app.js", old, 1, 1, "x").hunkIn(DIFF)).as("an added file has no old lines").isEmpty();
+        assertThat(new ReviewComment("gone.txt", old, 1, 2, "keep these").hunkIn(DIFF)).hasValueSatisfying(h -> h.startsWith("@@ -1,2 +0,0 @@"));
+        assertThat(new ReviewComment("gone.txt", 1, 1, "x").hunkIn(DIFF)).as("a deleted file has no new lines").isEmpty();
+        assertThat(ReviewComment.Side.fromWire("old")).hasValue(old);
+        assertThat(ReviewComment.Side.fromWire("left")).isEmpty();
+    }
+
+    @Test
+    void the_follow_up_of_an_old_side_comment_says_the_lines_are_of_the_file_before_the_changes() {
+        ReviewComment comment = new ReviewComment("gone.txt", ReviewComment.Side.OLD, 1, 2, "Keep this file.");
+        String text = comment.followUp(comment.hunkIn(DIFF).orElseThrow());
+        assertThat(text).startsWith("Review comment on gone.txt lines 1-2 of the file before your changes (the - side):\n\nKeep this file.\n")
+                .contains("-first\n-second");
     }
 
     @Test

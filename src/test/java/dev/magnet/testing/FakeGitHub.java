@@ -156,6 +156,16 @@ public final class FakeGitHub implements AutoCloseable {
         return bare;
     }
 
+    /**
+     * Adds {@code count} repositories {@code owner/repo-0000} … that the API lists and describes but that have no git
+     * repository behind them: a long list (more than the 1,000 Magnet reads) without a thousand bare repositories.
+     */
+    public void addListedRepos(String owner, int count) {
+        for (int i = 0; i < count; i++) {
+            repos.add(String.format("%s/repo-%04d", owner, i));
+        }
+    }
+
     public Path bare(String fullName) {
         return root.resolve(fullName + ".git");
     }

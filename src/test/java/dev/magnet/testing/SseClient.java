@@ -21,7 +21,7 @@ import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
- * A test SSE reader of a session's event stream: reads frames (and comment lines) on a thread until {@code end}, until
+ * A test SSE reader of an event stream (a session's, or the workspace's): reads frames (and comment lines) on a thread until {@code end}, until
  * the server closes the stream, or until {@link #disconnect()}.
  */
 public final class SseClient implements AutoCloseable {
@@ -59,7 +59,12 @@ public final class SseClient implements AutoCloseable {
 
     /** Opens the stream with these credentials headers (an API key, or a browser's {@code Cookie}). */
     public static SseClient open(String baseUrl, String sessionId, Map<String, String> headers) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + "/api/sessions/" + sessionId + "/events"))
+        return openPath(baseUrl, "/api/sessions/" + sessionId + "/events", headers);
+    }
+
+    /** Opens the event stream at {@code path} (a session's, or the workspace's {@code /api/workspace/events}). */
+    public static SseClient openPath(String baseUrl, String path, Map<String, String> headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .header("Accept", "text/event-stream").GET();
         headers.forEach(b::header);
         try {

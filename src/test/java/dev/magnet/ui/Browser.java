@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.logging.Level;
 import org.openqa.selenium.By;
@@ -165,6 +166,45 @@ final class Browser implements AutoCloseable {
             Files.createDirectories(SCREENSHOTS);
             Path file = SCREENSHOTS.resolve(name + ".png");
             Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Runs a Chrome DevTools Protocol command and returns its result. */
+    Map<String, Object> cdp(String command, Map<String, Object> params) {
+        return driver.executeCdpCommand(command, params);
+    }
+
+    /**
+     * Shows pages as a phone of {@code width}×{@code height} CSS pixels does (mobile viewport, touch-sized layout), or
+     * with {@code width} 0 as the desktop window again.
+     */
+    void emulate(int width, int height) {
+        if (width == 0) {
+            cdp("Emulation.clearDeviceMetricsOverride", Map.of());
+        } else {
+            cdp("Emulation.setDeviceMetricsOverride", Map.of("width", width, "height", height, "deviceScaleFactor", 1, "mobile", true));
+        }
+    }
+
+    /** Saves a PNG of the whole page (up to 8,000 pixels down) as {@code <dir>/<name>.png} and returns its path. */
+    Path fullScreenshot(Path dir, String name) {
+        try {
+            Files.createDirectories(dir);
+            Map<String, Object> metrics = cdp("Page.getLayoutMetrics", Map.of());
+            @SuppressWarnings("unchecked")
+            Map<String, Object> size = (Map<String, Object>) metrics.get("cssContentSize");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> viewport = (Map<String, Object>) metrics.get("cssLayoutViewport");
+            double width = ((Number) viewport.get("clientWidth")).doubleValue();
+            double pageHeight = ((Number) size.get("height")).doubleValue();
+            double height = Math.min(8000, Math.max(pageHeight, ((Number) viewport.get("clientHeight")).doubleValue()));
+            Map<String, Object> shot = cdp("Page.captureScreenshot", Map.of("format", "png", "captureBeyondViewport", true,
+                    "clip", Map.of("x", 0, "y", 0, "width", width, "height", height, "scale", 1)));
+            Path file = dir.resolve(name + ".png");
+            Files.write(file, java.util.Base64.getDecoder().decode((String) shot.get("data")));
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
