@@ -349,7 +349,10 @@ public final class SessionRunner implements SessionControl, AutoCloseable {
                 SessionWorkflow wf = new SessionWorkflow(id, parts);
                 live.put(id, wf);
                 metrics.sessionStarted();
-                threads.put(id, Thread.ofVirtual().name("session-" + id.substring(0, 8))
+                // why: a platform thread, so the OS shares the cores between a session turning a burst of output into
+                // events (CPU-bound on the embedded database) and the virtual threads serving HTTP; on a virtual thread
+                // it held one of the few carriers for seconds, and every request and stream behind it waited
+                threads.put(id, Thread.ofPlatform().daemon().name("session-" + id.substring(0, 8))
                         .start(() -> LogContext.inSession(id, () -> runAndRelease(wf))));
             }
         }

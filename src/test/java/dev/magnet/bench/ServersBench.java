@@ -265,7 +265,7 @@ public final class ServersBench {
         for (int i = 0; i < n; i++) {
             EventBench.Viewer v = new EventBench.Viewer(server.baseUrl(), id, deltas, done);
             out.add(v);
-            Thread.ofVirtual().start(v);
+            Thread.ofPlatform().daemon().start(v); // why: viewers are other processes in life, not the server's carriers
         }
         return out;
     }
