@@ -47,8 +47,7 @@ public final class GitHubEventPoller implements AutoCloseable {
     private final GitHubTriggers triggers;
     private final Clock clock;
     private final Duration interval;
-    private volatile boolean running;
-    private Thread thread;
+    private final PollLoop polling;
     /** The id of the last session whose checks were read, where the next poll goes on; null: from the first. */
     private String checksCursor;
 
@@ -61,15 +60,12 @@ public final class GitHubEventPoller implements AutoCloseable {
         this.triggers = triggers;
         this.clock = clock;
         this.interval = interval;
+        this.polling = new PollLoop("github-event-poller", "polling GitHub for comments, labels and checks", interval, this::pollOnce);
     }
 
     /** Starts polling on a virtual thread; an interval of zero leaves polling off. */
     public void start() {
-        if (interval.isZero()) {
-            return;
-        }
-        running = true;
-        thread = Thread.ofVirtual().name("github-event-poller").start(this::loop);
+        polling.start();
     }
 
     /** Polls every quiet workspace once; returns how many sessions were started or sent a follow-up. */
@@ -316,30 +312,6 @@ public final class GitHubEventPoller implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        if (thread != null) {
-            thread.interrupt();
-            try {
-                thread.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private void loop() {
-        while (running) {
-            try {
-                Thread.sleep(interval.toMillis());
-            } catch (InterruptedException e) {
-                return;
-            }
-            try {
-                pollOnce();
-            } catch (RuntimeException e) {
-                log.warn("polling GitHub for comments, labels and checks failed; trying again in {} s: {}", interval.toSeconds(),
-                        e.getMessage());
-            }
-        }
+        polling.close();
     }
 }

@@ -27,8 +27,7 @@ public final class PullRequestPoller implements AutoCloseable {
     private final SessionStore store;
     private final PullRequestRecorder recorder;
     private final Duration interval;
-    private volatile boolean running;
-    private Thread thread;
+    private final PollLoop polling;
     /** The id of the last session read, where the next poll goes on; null: from the first. */
     private String cursor;
 
@@ -37,22 +36,19 @@ public final class PullRequestPoller implements AutoCloseable {
         this.store = store;
         this.recorder = recorder;
         this.interval = interval;
+        this.polling = new PollLoop("github-pr-poller", "polling pull requests", interval, this::pollOnce);
     }
 
     /** Starts polling on a virtual thread; an interval of zero leaves polling off. */
     public void start() {
-        if (interval.isZero()) {
-            return;
-        }
-        running = true;
-        thread = Thread.ofVirtual().name("github-pr-poller").start(this::loop);
+        polling.start();
     }
 
     /** Checks the next {@value #BATCH} open pull requests (all of them when there are fewer); returns how many changed. */
     public synchronized int pollOnce() {
         int changed = 0;
         for (Session s : nextBatch()) {
-            if (!running && thread != null) {
+            if (polling.stopping()) {
                 break;
             }
             cursor = s.id();
@@ -89,29 +85,6 @@ public final class PullRequestPoller implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        if (thread != null) {
-            thread.interrupt();
-            try {
-                thread.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private void loop() {
-        while (running) {
-            try {
-                Thread.sleep(interval.toMillis());
-            } catch (InterruptedException e) {
-                return;
-            }
-            try {
-                pollOnce();
-            } catch (RuntimeException e) {
-                log.warn("polling pull requests failed; trying again in {} s: {}", interval.toSeconds(), e.getMessage());
-            }
-        }
+        polling.close();
     }
 }
