@@ -21,10 +21,14 @@ import java.util.TreeSet;
  * heartbeat and a running session's lease, which its runner renews every lease/3. So are the shared counters every request
  * moves, refused ones too by design: the API key rate limit ({@code rate_buckets}) and the sign-in throttle
  * ({@code login_failures}); and the outgoing webhooks' deliveries and attempts, which the sender writes in the
- * background as sessions change and as it retries, whatever the requests.
+ * background as sessions change and as it retries, whatever the requests. The audit log's records of refused GitHub
+ * credentials ({@link #AUDITED_REFUSALS}: a test of the connection, a save GitHub turned down) are left out too: a
+ * refused attempt is recorded there on purpose, and changes nothing else.
  */
 public final class TableDigests implements AutoCloseable {
     private static final Set<String> MOVING = Set.of("last_used_at", "last_seen_at", "heartbeat_at", "lease_until");
+    /** Audit actions that record a refused or merely tested attempt, which is all they change. */
+    static final List<String> AUDITED_REFUSALS = List.of("github.integration.test", "github.integration.refused");
     private final Connection connection;
     private final PreparedStatement query;
 
@@ -42,8 +46,11 @@ public final class TableDigests implements AutoCloseable {
                 String cols = String.join(", ", table.getValue().stream().map(TableDigests::quote).toList());
                 // why: a sum of row hashes does not depend on row order, so no table is sorted; a digest by sorted
                 // rows made every take several times slower
+                String rows = table.getKey().equals("audit_log")
+                        ? " where action not in (" + String.join(", ", AUDITED_REFUSALS.stream().map(TableDigests::literal).toList()) + ")"
+                        : "";
                 selects.add("select " + literal(table.getKey()) + ", count(*) || ':' || coalesce(sum(hashtextextended(t::text, 0)), 0)"
-                        + " from (select " + cols + " from " + quote(table.getKey()) + ") t");
+                        + " from (select " + cols + " from " + quote(table.getKey()) + rows + ") t");
             }
             if (selects.isEmpty()) {
                 c.close();
