@@ -193,35 +193,16 @@ public final class GitHubAccess {
     }
 
     private String post(GitHubRepo repo, String path, String body, String doing) {
-        for (int attempt = 0; ; attempt++) {
-            String token = tokens.token(repo);
-            java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(calls.apiUrl() + path))
-                    .timeout(java.time.Duration.ofSeconds(30))
-                    .header("Authorization", "Bearer " + token).header("Accept", "application/vnd.github+json")
-                    .header("Content-Type", "application/json")
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(dev.magnet.json.Json.write(java.util.Map.of("body",
-                            body + "\n\n" + POSTED_BY_MAGNET))))
-                    .build();
-            java.net.http.HttpResponse<String> response;
-            try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
-                response = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
-            } catch (IOException e) {
-                throw new GitHubException(GitHubException.Kind.UNAVAILABLE, doing + ": " + e.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new GitHubException(GitHubException.Kind.UNAVAILABLE, doing + ": interrupted");
-            }
-            if (response.statusCode() == 401 && attempt == 0) {
-                tokens.rejected(repo, token);
-                continue;
-            }
-            if (response.statusCode() / 100 != 2) {
-                throw new GitHubException(response.statusCode() == 404 ? GitHubException.Kind.NOT_FOUND
-                        : GitHubException.Kind.FORBIDDEN, response.statusCode(), doing + ": GitHub answered "
-                        + response.statusCode() + " " + response.body());
-            }
-            return dev.magnet.json.Json.readMap(response.body()).getOrDefault("html_url", "").toString();
+        java.net.http.HttpResponse<String> response = calls.send(tokens, repo, path, doing, request -> request
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(dev.magnet.json.Json.write(java.util.Map.of("body",
+                        body + "\n\n" + POSTED_BY_MAGNET)))));
+        if (response.statusCode() / 100 != 2) {
+            throw new GitHubException(response.statusCode() == 404 ? GitHubException.Kind.NOT_FOUND
+                    : GitHubException.Kind.FORBIDDEN, response.statusCode(), doing + ": GitHub answered "
+                    + response.statusCode() + " " + response.body());
         }
+        return dev.magnet.json.Json.readMap(response.body()).getOrDefault("html_url", "").toString();
     }
 
     /**

@@ -76,25 +76,14 @@ final class GitHubCalls {
      * @throws GitHubException with GitHub's message when the call fails
      */
     Answer get(TokenSource tokens, GitHubRepo repo, String pathAndQuery, String etag, String doing) {
-        boolean replaced = false;
         int attempt = 0;
         while (true) {
-            String token = tokens.token(repo);
-            java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(apiUrl + pathAndQuery))
-                    .timeout(Duration.ofSeconds(30))
-                    .header("Authorization", "Bearer " + token).header("Accept", "application/vnd.github+json").GET();
-            if (etag != null && !etag.isBlank()) {
-                request.header("If-None-Match", etag);
-            }
-            java.net.http.HttpResponse<String> response;
-            try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
-                response = http.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-            } catch (IOException e) {
-                throw new Failure(0, Map.of(), e.getMessage()).toException(doing);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new GitHubException(GitHubException.Kind.UNAVAILABLE, "interrupted while " + doing);
-            }
+            java.net.http.HttpResponse<String> response = send(tokens, repo, pathAndQuery, doing, request -> {
+                if (etag != null && !etag.isBlank()) {
+                    request.header("If-None-Match", etag);
+                }
+                return request.GET();
+            });
             int status = response.statusCode();
             String newEtag = response.headers().firstValue("ETag").orElse(null);
             if (status == 304) {
@@ -107,13 +96,38 @@ final class GitHubCalls {
                     throw new GitHubException(GitHubException.Kind.UNAVAILABLE, doing + " failed: GitHub's answer was not JSON");
                 }
             }
-            if (status == 401 && !replaced) {
-                tokens.rejected(repo, token);
-                replaced = true;
-                continue;
-            }
             attempt = waitOrThrow(doing, new Failure(status, response.headers().map(), Failure.gitHubMessage(response.body(),
                     "HTTP " + status)), attempt);
+        }
+    }
+
+    /**
+     * Sends one REST request to {@code path} of the API with a token for {@code repo} (GitHub's JSON media type), once more
+     * with a fresh token when GitHub refuses the first (401); {@code shape} adds the method, body and headers of its own.
+     * The caller reads the status.
+     *
+     * @throws GitHubException UNAVAILABLE when GitHub cannot be reached
+     */
+    java.net.http.HttpResponse<String> send(TokenSource tokens, GitHubRepo repo, String path, String doing,
+                                            java.util.function.UnaryOperator<java.net.http.HttpRequest.Builder> shape) {
+        for (int attempt = 0; ; attempt++) {
+            String token = tokens.token(repo);
+            java.net.http.HttpRequest request = shape.apply(java.net.http.HttpRequest.newBuilder(java.net.URI.create(apiUrl + path))
+                    .timeout(Duration.ofSeconds(30))
+                    .header("Authorization", "Bearer " + token).header("Accept", "application/vnd.github+json")).build();
+            java.net.http.HttpResponse<String> response;
+            try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+                response = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                throw new Failure(0, Map.of(), e.getMessage()).toException(doing);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new GitHubException(GitHubException.Kind.UNAVAILABLE, "interrupted while " + doing);
+            }
+            if (response.statusCode() != 401 || attempt > 0) {
+                return response;
+            }
+            tokens.rejected(repo, token);
         }
     }
 
