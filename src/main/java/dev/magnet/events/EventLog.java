@@ -104,12 +104,7 @@ public final class EventLog {
         notifications.subscribe(CHANNEL, new Notifications.Listener() {
             @Override
             public void heard(String payload) {
-                for (String entry : payload.split(",")) {
-                    int colon = entry.lastIndexOf(':');
-                    if (colon > 0) {
-                        hub.heard(entry.substring(0, colon), Long.parseLong(entry.substring(colon + 1)));
-                    }
-                }
+                Notifications.entries(payload, hub::heard);
             }
 
             @Override

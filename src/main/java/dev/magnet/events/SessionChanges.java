@@ -85,25 +85,14 @@ public final class SessionChanges {
 
     /** A notification of {@value #CHANNEL}: {@code <session>:<seq>}, several joined with {@code ,}. */
     void heard(String payload) {
-        for (String entry : payload.split(",")) {
-            int colon = entry.lastIndexOf(':');
-            if (colon > 0) {
-                heardOf(entry.substring(0, colon), entry.substring(colon + 1));
-            }
-        }
+        Notifications.entries(payload, this::heardOf);
     }
 
     /**
      * A change heard from the database: told unless this server published it itself (PostgreSQL delivers a server's
      * notifications to its own listener too, and the listeners were told already).
      */
-    private void heardOf(String sessionId, String seqText) {
-        long seq;
-        try {
-            seq = Long.parseLong(seqText);
-        } catch (NumberFormatException e) {
-            return;
-        }
+    private void heardOf(String sessionId, long seq) {
         Long here = publishedHere.get(sessionId);
         if (here == null || seq > here) {
             tell(sessionId);

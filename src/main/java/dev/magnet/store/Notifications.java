@@ -134,6 +134,23 @@ public final class Notifications implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads a payload {@link #soon} sent ({@code key:value,key:value}) and calls {@code entry} with each key and value; an
+     * entry that is not {@code key:number} is skipped.
+     */
+    public static void entries(String payload, java.util.function.ObjLongConsumer<String> entry) {
+        for (String item : payload.split(",")) {
+            int colon = item.lastIndexOf(':');
+            if (colon > 0) {
+                try {
+                    entry.accept(item.substring(0, colon), Long.parseLong(item.substring(colon + 1)));
+                } catch (NumberFormatException e) {
+                    // not one of ours: skipped
+                }
+            }
+        }
+    }
+
     private void flushLoop() {
         while (running) {
             try {
