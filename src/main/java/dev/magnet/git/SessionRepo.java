@@ -5,10 +5,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A session's own bare repository on the host, which Magnet alone owns and no sandbox ever sees: the base commit and
@@ -26,6 +28,8 @@ public final class SessionRepo {
     private final BranchName branch;
     private final String baseCommit;
     private final OriginPolicy origins;
+    /** Paths looked up at the base commit: the blob there, or empty when it is not a file there. */
+    private final Map<String, Optional<String>> blobsAtBase = new ConcurrentHashMap<>();
 
     SessionRepo(Git git, Path dir, BranchName baseBranch, BranchName branch, String baseCommit, OriginPolicy origins) {
         this.git = git;
@@ -61,22 +65,50 @@ public final class SessionRepo {
 
     /** The commits this repository has of the session (base and branch tip): a pack from the workspace may leave them out. */
     public List<String> knownCommits() {
-        List<String> known = new ArrayList<>();
-        if (commitOf(baseCommit).isPresent()) {
-            known.add(baseCommit);
-        }
-        branchCommit().filter(c -> !known.contains(c)).ifPresent(known::add);
-        return known;
+        return heads(List.of()).known(baseCommit);
     }
 
     /**
-     * Streams the objects a new workspace needs (the base commit and the session branch, with their history) as a
-     * pack to {@code out}.
+     * What the repository holds of the session now: whether it has the base commit, the session branch's tip. In the
+     * same git process it looks up {@code pathsAtBase} at the base commit and remembers them for {@link #blobAtBase}.
+     */
+    public Heads heads(Collection<String> pathsAtBase) {
+        String base = baseCommit + "^{commit}";
+        String tip = branch.ref() + "^{commit}";
+        List<String> revisions = new ArrayList<>(List.of(base, tip));
+        List<String> paths = pathsAtBase.stream().filter(p -> !blobsAtBase.containsKey(p)).toList();
+        paths.forEach(p -> revisions.add(baseCommit + ":" + p));
+        Map<String, ObjectLookup.Found> found = ObjectLookup.of(command(), revisions);
+        paths.forEach(p -> blobsAtBase.put(p, ObjectLookup.idOf(found, baseCommit + ":" + p, "blob")));
+        return new Heads(ObjectLookup.idOf(found, base, "commit").isPresent(), ObjectLookup.idOf(found, tip, "commit"));
+    }
+
+    /**
+     * The session's commits in the repository at one moment.
+     *
+     * @param hasBase   whether the base commit is there (a repository made before session repositories may lack it)
+     * @param branchTip the session branch's tip, when it has one
+     */
+    public record Heads(boolean hasBase, Optional<String> branchTip) {
+        /** The base commit and the branch tip that are there, each once. */
+        List<String> known(String baseCommit) {
+            List<String> known = new ArrayList<>();
+            if (hasBase) {
+                known.add(baseCommit);
+            }
+            branchTip.filter(c -> !known.contains(c)).ifPresent(known::add);
+            return known;
+        }
+    }
+
+    /**
+     * Streams the objects a new workspace needs (the base commit and the session branch, with their history, as
+     * {@code heads} found them) as a pack to {@code out}.
      *
      * @throws GitException when git fails
      */
-    public void writeWorkspacePack(OutputStream out) throws IOException {
-        List<String> tips = new ArrayList<>(knownCommits());
+    public void writeWorkspacePack(OutputStream out, Heads heads) throws IOException {
+        List<String> tips = heads.known(baseCommit);
         try (GitProcess pack = command().stream(List.of("pack-objects", "--stdout", "--revs", "-q"))) {
             try (OutputStream in = pack.stdin()) {
                 in.write((String.join("\n", tips) + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
@@ -175,14 +207,22 @@ public final class SessionRepo {
 
     /** True when the base commit has a regular file at {@code path} (the repository's {@code .magnet/setup.sh}). */
     public boolean hasFileAtBase(String path) {
-        GitResult type = command().tryRun("cat-file", "-t", baseCommit + ":" + path);
-        return type.succeeded() && type.stdout().strip().equals("blob");
+        return blobAtBase(path).isPresent();
     }
 
-    /** The blob id of {@code path} at the base commit, when it is a file there. */
+    /**
+     * The blob id of {@code path} at the base commit, when it is a file there. Remembered: the base commit never
+     * changes, and neither does what it holds.
+     */
     public Optional<String> blobAtBase(String path) {
-        GitResult id = command().tryRun("rev-parse", "--verify", "-q", baseCommit + ":" + path);
-        return id.succeeded() && hasFileAtBase(path) ? Optional.of(id.stdout().strip()) : Optional.empty();
+        Optional<String> known = blobsAtBase.get(path);
+        if (known != null) {
+            return known;
+        }
+        String revision = baseCommit + ":" + path;
+        Optional<String> id = ObjectLookup.idOf(ObjectLookup.of(command(), List.of(revision)), revision, "blob");
+        blobsAtBase.put(path, id);
+        return id;
     }
 
     /** True when the session branch has commits that are not in the base commit. */

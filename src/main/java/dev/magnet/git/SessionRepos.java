@@ -4,9 +4,12 @@ import dev.magnet.files.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * Makes and opens session repositories ({@link SessionRepo}): from the repository's per-workspace mirror, updated
@@ -74,10 +77,13 @@ public final class SessionRepos {
         Mirror mirror = mirrors.update(spec.tenant(), repo, spec.auth(), origins.access(repo));
         BranchName base = spec.baseBranch() != null ? spec.baseBranch() : mirror.defaultBranch().orElse(FALLBACK_BASE);
         String[] tips = mirrors.withMirror(spec.tenant(), repo, mirrorDir -> {
-            String baseTip = commitOf(git.in(mirrorDir), base.ref()).orElseThrow(() -> new GitException(
+            String baseRev = base.ref() + "^{commit}";
+            String pushedRev = spec.branch().ref() + "^{commit}";
+            Map<String, ObjectLookup.Found> found = ObjectLookup.of(git.in(mirrorDir), List.of(baseRev, pushedRev));
+            String baseTip = ObjectLookup.idOf(found, baseRev, "commit").orElseThrow(() -> new GitException(
                     GitException.Kind.BRANCH_NOT_FOUND, "base branch '" + base + "' does not exist in " + repo.display()
                     + (mirror.defaultBranch().isEmpty() ? " (the repository has no commits)" : "")));
-            String pushed = commitOf(git.in(mirrorDir), spec.branch().ref()).orElse(null);
+            String pushed = ObjectLookup.idOf(found, pushedRev, "commit").orElse(null);
             // why: both repositories are Magnet's own and never seen by a sandbox, so sharing their immutable object
             // files through hard links costs nothing and exposes nothing
             git.in(spec.dir().getParent()).withProtocols("file").run("clone", "--bare", "--local", "--quiet", "--no-tags",
@@ -90,8 +96,7 @@ public final class SessionRepos {
         if (tips[1] != null) {
             baseCommit = session.run("merge-base", tips[0], tips[1]).line();
         }
-        session.run("update-ref", spec.branch().ref(), tips[1] != null ? tips[1] : tips[0]);
-        session.run("update-ref", SessionRepo.BASE_REF, baseCommit);
+        setRefs(session, Map.of(spec.branch().ref(), tips[1] != null ? tips[1] : tips[0], SessionRepo.BASE_REF, baseCommit));
         return new SessionRepo(git, spec.dir(), base, spec.branch(), baseCommit, origins);
     }
 
@@ -105,14 +110,25 @@ public final class SessionRepos {
         // why: an empty commit gives the session a base to branch from and to diff against
         String commit = session.withConfig("user.name", spec.identity().name()).withConfig("user.email", spec.identity().email())
                 .run("commit-tree", emptyTree, "-m", "Initial commit").line();
-        session.run("update-ref", base.ref(), commit);
-        session.run("update-ref", spec.branch().ref(), commit);
-        session.run("update-ref", SessionRepo.BASE_REF, commit);
+        Map<String, String> refs = new LinkedHashMap<>(); // why: not Map.of, a base branch named like the session's is one ref
+        for (String ref : List.of(base.ref(), spec.branch().ref(), SessionRepo.BASE_REF)) {
+            refs.put(ref, commit);
+        }
+        setRefs(session, refs);
         return new SessionRepo(git, spec.dir(), base, spec.branch(), commit, origins);
     }
 
-    private static Optional<String> commitOf(GitCommand git, String ref) {
-        GitResult result = git.tryRun("rev-parse", "--verify", "--quiet", ref + "^{commit}");
-        return result.succeeded() ? Optional.of(result.line()) : Optional.empty();
+    /**
+     * Sets each ref to its commit in one git process, all or none (a transaction): each process costs milliseconds of
+     * the session's start.
+     */
+    private static void setRefs(GitCommand repo, Map<String, String> refs) {
+        StringBuilder input = new StringBuilder();
+        refs.forEach((ref, commit) -> input.append("update ").append(ref).append(' ').append(commit).append('\n'));
+        GitResult result = repo.tryRunWithInput(input.toString().getBytes(StandardCharsets.US_ASCII), List.of("update-ref", "--stdin"));
+        if (!result.succeeded()) {
+            throw new GitException(GitException.Kind.FAILED, "could not set the session repository's refs",
+                    GitErrors.tail(result.stderr()));
+        }
     }
 }

@@ -40,26 +40,31 @@ public final class WorkspaceTransfer {
             "set -eu",
             "cd \"$MAGNET_WORKSPACE\"",
             "if [ -e .git ]; then echo 'the workspace already holds a repository' >&2; exit 3; fi",
+            // why: every process started here costs milliseconds of the session's start, so what a shell builtin can do
+            // (printf, test, here-documents) is done without one
             "git init -q -b \"$MAGNET_BRANCH\" . >&2",
-            "git config user.name \"$MAGNET_GIT_NAME\"",
-            "git config user.email \"$MAGNET_GIT_EMAIL\"",
+            // why: identity and origin written into .git/config as git reads it (a quoted value, \\ and \" escaped; the
+            // values hold no control characters), rather than by a git config process per value
+            "quoted() { local v=${2//\\\\/\\\\\\\\}; v=${v//\\\"/\\\\\\\"}; printf -v \"$1\" '\"%s\"' \"$v\"; }",
+            "quoted name \"$MAGNET_GIT_NAME\"; quoted email \"$MAGNET_GIT_EMAIL\"",
+            "printf '[user]\\n\\tname = %s\\n\\temail = %s\\n' \"$name\" \"$email\" >> .git/config",
             "if [ -n \"$MAGNET_ORIGIN\" ]; then",
-            "  git config remote.origin.url \"$MAGNET_ORIGIN\"",
-            "  git config remote.origin.fetch '+refs/heads/*:refs/remotes/origin/*'",
+            "  quoted url \"$MAGNET_ORIGIN\"",
+            "  printf '[remote \"origin\"]\\n\\turl = %s\\n\\tfetch = +refs/heads/*:refs/remotes/origin/*\\n' \"$url\" >> .git/config",
             "fi",
             "git index-pack --stdin >/dev/null",
-            "git update-ref \"refs/heads/$MAGNET_BRANCH\" \"$MAGNET_TIP\"",
-            "git update-ref \"$MAGNET_BASE_REF\" \"$MAGNET_BASE_COMMIT\"",
+            "git update-ref --stdin <<REFS",
+            "update refs/heads/$MAGNET_BRANCH $MAGNET_TIP",
+            "update $MAGNET_BASE_REF $MAGNET_BASE_COMMIT",
+            "REFS",
             "git reset -q --hard >&2",
             // why: the session's author is named as co-author of every commit the agent makes; the hook reads the
             // trailer from a file, so no value is ever spliced into a script
             "printf '%s\\n' \"$MAGNET_CO_AUTHOR\" > .git/magnet-co-author",
-            "mkdir -p .git/hooks",
-            "cat > .git/hooks/prepare-commit-msg <<'HOOK'",
-            "#!/bin/sh",
-            "# Written by Magnet: names the session's author as co-author of each commit.",
-            "git interpret-trailers --in-place --if-exists addIfDifferent --trailer \"$(cat \"$(git rev-parse --git-dir)/magnet-co-author\")\" \"$1\"",
-            "HOOK",
+            "[ -d .git/hooks ] || mkdir .git/hooks",
+            "printf '%s\\n' '#!/bin/sh' '# Written by Magnet: names the session'\\''s author as co-author of each commit.' \\",
+            "  'git interpret-trailers --in-place --if-exists addIfDifferent --trailer \"$(cat \"$(git rev-parse --git-dir)/magnet-co-author\")\" \"$1\"' \\",
+            "  > .git/hooks/prepare-commit-msg",
             "chmod +x .git/hooks/prepare-commit-msg",
             "echo seeded");
 
@@ -103,11 +108,13 @@ public final class WorkspaceTransfer {
      * Makes the sandbox's (empty) workspace a repository on the session branch with the session repository's base and
      * branch, checked out, committing as {@code identity} with {@code coAuthor} named in every commit.
      *
+     * @param heads  what the repository holds of the session ({@link SessionRepo#heads}), looked up just before
      * @param origin the origin's URL as the agent may see it (no credentials), or null
      * @throws GitException FAILED when the sandbox could not take the repository, with its last lines of output
      */
-    public void seed(Sandbox sandbox, SessionRepo repo, GitIdentity identity, GitIdentity coAuthor, String origin) {
-        String tip = repo.branchCommit().orElseThrow(() -> new GitException(GitException.Kind.FAILED,
+    public void seed(Sandbox sandbox, SessionRepo repo, SessionRepo.Heads heads, GitIdentity identity, GitIdentity coAuthor,
+                     String origin) {
+        String tip = heads.branchTip().orElseThrow(() -> new GitException(GitException.Kind.FAILED,
                 "the session repository has no branch " + repo.branch() + " to make the workspace from"));
         Map<String, String> env = environment(sandbox);
         env.put("MAGNET_BRANCH", repo.branch().value());
@@ -123,7 +130,7 @@ public final class WorkspaceTransfer {
             StderrTail stderr = StderrTail.start(process.stderr());
             Thread writer = Thread.ofVirtual().name("seed-pack").start(() -> {
                 try (OutputStream in = process.stdin()) {
-                    repo.writeWorkspacePack(in);
+                    repo.writeWorkspacePack(in, heads);
                 } catch (IOException | GitException e) {
                     // the sandbox's side reports the broken stream, with the reason in its output
                 }

@@ -93,7 +93,10 @@ final class Provisioner {
             SessionRepo repo = origin.isPresent()
                     ? origin.get().withCredentials(auth -> repos.create(spec(s, paths, origin, base).withAuth(auth)))
                     : repos.create(spec(s, paths, origin, base));
-            transfer.seed(sandbox, repo, identity, coAuthor(s), origin.map(Origin::agentUrl).orElse(null));
+            // why: the setup phase asks next whether the base holds the repository's setup script; the look-up the
+            // seeding makes anyway answers that too, one git process fewer on the way to the agent's start
+            transfer.seed(sandbox, repo, repo.heads(List.of(SetupStep.REPO_SCRIPT)), identity, coAuthor(s),
+                    origin.map(Origin::agentUrl).orElse(null));
             return repo;
         } catch (GitHubException | GitException | IllegalArgumentException e) {
             throw new StepFailure(FailureReason.CLONE_FAILED, e.getMessage(), e);
@@ -131,7 +134,8 @@ final class Provisioner {
             } else if (s.repo() != null) {
                 from = origin.get();
             }
-            transfer.seed(sandbox, repo, identity, coAuthor(s), from.map(Origin::agentUrl).orElse(null));
+            transfer.seed(sandbox, repo, repo.heads(List.of(SetupStep.REPO_SCRIPT)), identity, coAuthor(s),
+                    from.map(Origin::agentUrl).orElse(null));
             return new Reopened(repo, true);
         } catch (GitHubException e) {
             throw new StepFailure(FailureReason.CLONE_FAILED, "GitHub is needed to continue the session: " + e.getMessage(), e);

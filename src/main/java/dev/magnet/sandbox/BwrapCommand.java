@@ -54,16 +54,27 @@ final class BwrapCommand {
 
     /**
      * Starts the gateway bridges (TCP on the sandbox's own loopback to the unix sockets bound in), waits until
-     * both listen (read from /proc/net/tcp, without connecting), then becomes the command.
+     * both listen (read from /proc/net/tcp, without connecting), then becomes the command. why: the check is shell
+     * builtins only and runs at once, pausing only after a while: a process started here (grep, sleep) costs
+     * milliseconds of every sandbox process's start, and socat listens within a few.
      */
     private static final String BRIDGE = String.join("\n",
             "socat TCP-LISTEN:" + MODEL_PORT + ",bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:" + RUN.resolve(Gateway.MODEL_SOCKET) + " &",
             "socat TCP-LISTEN:" + PROXY_PORT + ",bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:" + RUN.resolve(Gateway.PROXY_SOCKET) + " &",
+            "listening() {",
+            "  model=0; proxy=0",
+            "  while read -r line; do",
+            "    case $line in",
+            "      *':" + hex(MODEL_PORT) + " 00000000:0000 0A '*) model=1 ;;",
+            "      *':" + hex(PROXY_PORT) + " 00000000:0000 0A '*) proxy=1 ;;",
+            "    esac",
+            "  done < /proc/net/tcp",
+            "  [ $model$proxy = 11 ]",
+            "}",
             "n=0",
-            "until grep -q ':" + hex(MODEL_PORT) + " 00000000:0000 0A' /proc/net/tcp && grep -q ':" + hex(PROXY_PORT)
-                    + " 00000000:0000 0A' /proc/net/tcp; do",
-            "  n=$((n+1)); if [ $n -gt 1000 ]; then echo 'magnet: the gateway bridge did not start' >&2; exit 125; fi",
-            "  sleep 0.01",
+            "until listening; do",
+            "  n=$((n+1)); if [ $n -gt 1200 ]; then echo 'magnet: the gateway bridge did not start' >&2; exit 125; fi",
+            "  if [ $n -gt 200 ]; then sleep 0.01; fi",
             "done",
             "exec \"$@\"");
 

@@ -2,7 +2,9 @@ package dev.magnet.sandbox;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,11 +18,32 @@ final class Ownership {
     private Ownership() {
     }
 
+    /** A real folder (not a link to one) with nothing in it. */
+    private static boolean isEmptyFolder(Path p) {
+        if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(p)) {
+            return !entries.iterator().hasNext();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** Makes {@code uid:gid} own {@code paths} and everything below them. */
     static void give(int uid, int gid, Path... paths) {
         List<String> argv = new ArrayList<>(List.of("chown", "-R", "--no-dereference", uid + ":" + gid, "--"));
         for (Path p : paths) {
-            if (Files.exists(p)) {
+            if (isEmptyFolder(p)) {
+                // why: a new session's folders are empty; changing them here spares the chown process, milliseconds of
+                // every session's start
+                try {
+                    Files.setAttribute(p, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+                    Files.setAttribute(p, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
+                } catch (IOException e) {
+                    throw new SandboxException("cannot hand " + p + " to uid " + uid + ": " + e.getMessage(), e);
+                }
+            } else if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
                 argv.add(p.toString());
             }
         }

@@ -20,6 +20,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -70,16 +72,35 @@ public final class Bench {
         }
     }
 
+    /** The steps of a start, as the session's phase history splits it: each phase entered, then the first request. */
+    private static final List<String> START_STEPS = List.of("provisioning", "cloning", "setting_up", "running");
+
     private static List<Long> magnetStarts(TestServer server, FakeAnthropic model, Path origin, int runs) {
         List<Long> millis = new ArrayList<>();
+        Map<String, List<Long>> steps = new LinkedHashMap<>();
         for (int i = 0; i < runs; i++) {
             String marker = "bench-run-" + UUID.randomUUID();
             Instant posted = Instant.now();
             String id = server.createSession(Map.of("prompt", marker, "repo", origin.toString())).path("id").asText();
             RecordedRequest first = model.awaitRequestMentioning(marker, TIMEOUT);
             millis.add(Duration.between(posted, first.at()).toMillis());
-            server.awaitStatus(id, "completed", TIMEOUT);
+            JsonNode done = server.awaitStatus(id, "completed", TIMEOUT);
+            Map<String, Instant> entered = new HashMap<>();
+            for (JsonNode phase : done.path("phases")) {
+                entered.putIfAbsent(phase.path("phase").asText(), Instant.parse(phase.path("at").asText()));
+            }
+            Instant from = posted;
+            String name = "POST -> provisioning";
+            for (String step : START_STEPS) {
+                Instant at = entered.get(step);
+                steps.computeIfAbsent(name, k -> new ArrayList<>()).add(Duration.between(from, at).toMillis());
+                from = at;
+                name = step;
+            }
+            steps.computeIfAbsent("running -> first model request", k -> new ArrayList<>())
+                    .add(Duration.between(from, first.at()).toMillis());
         }
+        steps.forEach((step, values) -> report("Magnet start, step " + step, values));
         return millis;
     }
 

@@ -64,7 +64,7 @@ final class SessionGitFixture implements BeforeEachCallback, AfterEachCallback {
     /** Makes the workspace from {@code repo}, as a session's cloning phase does. */
     SessionRepo seeded(Path origin) {
         SessionRepo repo = repo(origin);
-        transfer.seed(sandbox, repo, GitIdentity.MAGNET, CO_AUTHOR, null);
+        transfer.seed(sandbox, repo, repo.heads(java.util.List.of()), GitIdentity.MAGNET, CO_AUTHOR, null);
         return repo;
     }
 

@@ -19,6 +19,24 @@ class SessionRepoTest {
     final SessionGitFixture f = new SessionGitFixture();
 
     @Test
+    void heads_name_the_base_and_the_branch_tip_and_files_at_the_base_are_blobs_only() throws Exception {
+        SessionRepo repo = f.repo(f.origin);
+        String readme = TestRepos.GIT.in(f.origin).run("rev-parse", "main:README.md").line();
+
+        SessionRepo.Heads heads = repo.heads(java.util.List.of("README.md", "src", "missing.txt", "src/App.java"));
+
+        assertThat(heads.hasBase()).isTrue();
+        assertThat(heads.branchTip()).contains(repo.baseCommit());
+        assertThat(repo.knownCommits()).containsExactly(repo.baseCommit());
+        assertThat(repo.blobAtBase("README.md")).contains(readme);
+        assertThat(repo.hasFileAtBase("src/App.java")).isTrue();
+        assertThat(repo.hasFileAtBase("src")).as("a folder is not a file").isFalse();
+        assertThat(repo.hasFileAtBase("missing.txt")).isFalse();
+        assertThat(repo.hasFileAtBase("notes.txt")).as("looked up on its own when not asked for before").isTrue();
+        assertThat(repo.hasFileAtBase("DEVELOP.md")).as("only on develop").isFalse();
+    }
+
+    @Test
     void a_pack_that_lacks_an_object_its_commits_need_is_refused_and_the_branch_stays() throws Exception {
         SessionRepo repo = f.seeded(f.origin);
         TestRepos.write(f.workspace, "a.txt", "a\n");

@@ -30,6 +30,22 @@ class WorkspaceTransferTest {
     }
 
     @Test
+    void identity_and_origin_with_quotes_and_backslashes_reach_the_workspaces_config_exactly() {
+        SessionRepo repo = f.repo(f.origin);
+        GitIdentity odd = new GitIdentity("Dan \"the man\" O\\Brien & co; #1 \\n", "dan\\\"x@example.com");
+        String url = "https://github.com/acme/repo.git#\"x\\y";
+
+        f.transfer.seed(f.sandbox, repo, repo.heads(java.util.List.of()), odd, SessionGitFixture.CO_AUTHOR, url);
+
+        assertThat(f.agent("config", "user.name")).isEqualTo(odd.name());
+        assertThat(f.agent("config", "user.email")).isEqualTo(odd.email());
+        assertThat(f.agent("remote")).isEqualTo("origin");
+        assertThat(f.agent("config", "remote.origin.url")).isEqualTo(url);
+        assertThat(f.agent("config", "remote.origin.fetch")).isEqualTo("+refs/heads/*:refs/remotes/origin/*");
+        assertThat(f.agent("rev-parse", "refs/remotes/origin/main")).isEqualTo(repo.baseCommit());
+    }
+
+    @Test
     void commits_the_agent_makes_name_the_sessions_author_as_co_author() throws Exception {
         f.seeded(f.origin);
         TestRepos.write(f.workspace, "a.txt", "a\n");
@@ -180,7 +196,7 @@ class WorkspaceTransferTest {
         String tip = f.handOver(repo).tip();
         deleteContents(f.workspace);
 
-        f.transfer.seed(f.sandbox, repo, GitIdentity.MAGNET, SessionGitFixture.CO_AUTHOR, null);
+        f.transfer.seed(f.sandbox, repo, repo.heads(java.util.List.of()), GitIdentity.MAGNET, SessionGitFixture.CO_AUTHOR, null);
 
         assertThat(f.agent("rev-parse", "HEAD")).isEqualTo(tip);
         assertThat(f.workspace.resolve("kept.txt")).hasContent("kept");
