@@ -12,7 +12,6 @@ import dev.magnet.github.GitHubException;
 import dev.magnet.sandbox.Images;
 import dev.magnet.sandbox.Sandbox;
 import dev.magnet.sandbox.SandboxException;
-import dev.magnet.sandbox.SandboxFailure;
 import dev.magnet.session.FailureReason;
 import dev.magnet.session.LastTurn;
 import dev.magnet.session.Phase;
@@ -58,14 +57,10 @@ final class SessionWorkflow {
     static final String CONTINUE_AFTER_PROCESS_LIMIT = "Your last command was stopped: it kept starting processes and "
             + "hit the sandbox's process limit, which stopped you too. Everything it started has been killed. Check "
             + "the state of the workspace and continue the task without starting that many processes.";
-    /** How many times one workflow resumes an agent that a command took down at the process limit. */
-    static final int MAX_PROCESS_LIMIT_RESUMES = 3;
     /** What the agent is told when the place its sandbox ran in (a Kubernetes pod) was lost and a new one took over. */
     static final String CONTINUE_AFTER_SANDBOX_LOSS = "The machine your session ran on was lost, so your last step may "
             + "not have finished and anything it was running was stopped. Your workspace and files are as they were. "
             + "Check the state of the workspace and continue the task from where you left off.";
-    /** How many times one workflow resumes an agent whose sandbox lost the place it ran in. */
-    static final int MAX_SANDBOX_LOSS_RESUMES = 3;
 
     /** What every workflow of a runner works with. */
     record Parts(String runnerId, Path dataDir, SessionStore store, Origins origins, Provisioner provisioner,
@@ -124,11 +119,7 @@ final class SessionWorkflow {
     private EnvironmentRuntime.Loaded environment = EnvironmentRuntime.Loaded.NONE;
     private int generations;
     private TimeLimits limits;
-    private long memoryKillsSeen;
-    private long processLimitHitsSeen;
-    private int processLimitResumes;
-    private int lossesSeen;
-    private int lossResumes;
+    private final SandboxIncidents incidents = new SandboxIncidents();
     private final SessionSetup setup;
 
     SessionWorkflow(String sessionId, Parts parts) {
@@ -370,9 +361,7 @@ final class SessionWorkflow {
     private Sandbox provision(SessionPaths paths, Session s) throws StepFailure {
         List<Path> snapshots = environment.image().equals(Images.HOST) ? List.of() : setup.snapshotsOf(paths);
         Sandbox made = parts.provisioner().sandbox(paths, sessionId, environment.image(), snapshots, null);
-        memoryKillsSeen = made.memoryKills();
-        processLimitHitsSeen = made.processLimitHits();
-        lossesSeen = 0;
+        incidents.watch(made);
         Map<String, Object> description = new LinkedHashMap<>(made.describe());
         description.put("sessionLimits", sessionLimits());
         statusEvent(s, "sandbox ready", description);
@@ -599,21 +588,7 @@ final class SessionWorkflow {
 
     /** Notes in the log when the kernel killed a process of the agent's (a tool, usually) at the memory limit. */
     private void reportMemoryKills() {
-        long kills = sandbox.memoryKills();
-        if (kills > memoryKillsSeen) {
-            memoryKillsSeen = kills;
-            parts.store().append(sessionId, List.of(NewEvent.of(new EventData.Error(
-                    "A process in the sandbox went past the session's memory limit and was killed " + limitText() + "."))));
-        }
-    }
-
-    private String limitText() {
-        Object memory = limitValue("memoryMiB");
-        return memory == null ? "" : "(limit " + memory + " MiB)";
-    }
-
-    private Object limitValue(String name) {
-        return sandbox.describe().get("limits") instanceof Map<?, ?> m ? m.get(name) : null;
+        incidents.newMemoryKill().ifPresent(this::errorEvent);
     }
 
     /**
@@ -623,25 +598,13 @@ final class SessionWorkflow {
      * goes on. False when the agent died of something else, or too often at the limit already.
      */
     private boolean resumedAfterProcessLimit() throws StepFailure, Stopped, InterruptedException {
-        if (sandbox.processLimitHits() <= processLimitHitsSeen || sandbox.memoryKills() > memoryKillsSeen
-                || processLimitResumes >= MAX_PROCESS_LIMIT_RESUMES) {
+        if (!incidents.mayResumeAfterProcessLimit()) {
             return false;
         }
-        processLimitResumes++;
         stopAgent();
-        processLimitHitsSeen = sandbox.processLimitHits();
-        parts.store().append(sessionId, List.of(NewEvent.of(new EventData.Error(
-                "A command in the sandbox hit the session's process limit (" + limitValue("maxProcesses")
-                        + " processes and threads) and stopped the agent; everything left in the sandbox was killed "
-                        + "and the agent continues (" + processLimitResumes + " of " + MAX_PROCESS_LIMIT_RESUMES + ")."))));
-        startAgent(parts.store().find(sessionId).orElseThrow(Stopped::new));
-        try {
-            sendToAgent(CONTINUE_AFTER_PROCESS_LIMIT, FailureReason.SANDBOX_FAILED);
-        } catch (StepFailure f) {
-            throw new StepFailure(FailureReason.SANDBOX_FAILED, "The agent, resumed after a command hit the process "
-                    + "limit, did not accept the request to continue: " + f.getMessage(), f);
-        }
-        deliverQueued();
+        // why: counted once everything is stopped, so what the stopping hit is not taken for a later incident
+        resumeAgent(incidents.resumingAfterProcessLimit(), CONTINUE_AFTER_PROCESS_LIMIT,
+                "The agent, resumed after a command hit the process limit, did not accept the request to continue: ");
         return true;
     }
 
@@ -652,25 +615,30 @@ final class SessionWorkflow {
      * nothing was lost, the memory limit killed the agent (that fails the session), or it happened too often already.
      */
     private boolean resumedAfterSandboxLoss() throws StepFailure, Stopped, InterruptedException {
-        List<Sandbox.Loss> losses = sandbox.losses();
-        if (losses.size() <= lossesSeen || sandbox.memoryKills() > memoryKillsSeen || lossResumes >= MAX_SANDBOX_LOSS_RESUMES) {
+        Optional<String> note = incidents.resumeAfterLoss();
+        if (note.isEmpty()) {
             return false;
         }
-        lossResumes++;
-        lossesSeen = losses.size();
         stopAgent();
-        parts.store().append(sessionId, List.of(NewEvent.of(new EventData.Error("The session's sandbox was lost ("
-                + losses.getLast().description() + "); the agent continues in a new one with the same workspace (" + lossResumes + " of "
-                + MAX_SANDBOX_LOSS_RESUMES + ")."))));
+        resumeAgent(note.get(), CONTINUE_AFTER_SANDBOX_LOSS,
+                "The agent, resumed after its sandbox was lost, did not accept the request to continue: ");
+        return true;
+    }
+
+    /** Says {@code note} in an {@code error} event, starts a fresh agent and tells it {@code request}; the turn goes on. */
+    private void resumeAgent(String note, String request, String ifRefused) throws StepFailure, Stopped {
+        errorEvent(note);
         startAgent(parts.store().find(sessionId).orElseThrow(Stopped::new));
         try {
-            sendToAgent(CONTINUE_AFTER_SANDBOX_LOSS, FailureReason.SANDBOX_FAILED);
+            sendToAgent(request, FailureReason.SANDBOX_FAILED);
         } catch (StepFailure f) {
-            throw new StepFailure(FailureReason.SANDBOX_FAILED, "The agent, resumed after its sandbox was lost, did not "
-                    + "accept the request to continue: " + f.getMessage(), f);
+            throw new StepFailure(FailureReason.SANDBOX_FAILED, ifRefused + f.getMessage(), f);
         }
         deliverQueued();
-        return true;
+    }
+
+    private void errorEvent(String message) {
+        parts.store().append(sessionId, List.of(NewEvent.of(new EventData.Error(message))));
     }
 
     private static StepFailure budgetExceeded(String why) {
@@ -683,29 +651,9 @@ final class SessionWorkflow {
         if (stoppedBecause.isPresent()) {
             return new StepFailure(FailureReason.AGENT_ERROR, stoppedBecause.get());
         }
-        if (sandbox.diskLimitExceeded().isPresent()) {
-            return new StepFailure(FailureReason.SANDBOX_FAILED, sandbox.diskLimitExceeded().get().message()
-                    + " Raise MAGNET_SANDBOX_DISK_MB (or MAGNET_SANDBOX_MAX_FILES) if the task needs more, then retry.");
-        }
-        if (sandbox.memoryKills() > memoryKillsSeen) {
-            // why: a Kubernetes pod killed for memory says so in its own reason; a local sandbox's kill stays sandbox_failed
-            boolean podKilled = sandbox.losses().stream().skip(lossesSeen).anyMatch(l -> l.failure() == SandboxFailure.OOM_KILLED);
-            FailureReason reason = podKilled ? FailureReason.OOM_KILLED : FailureReason.SANDBOX_FAILED;
-            return new StepFailure(reason, "The session ran out of memory: the agent went past "
-                    + "the sandbox's memory limit " + limitText() + " and was killed (exit code " + code + "). "
-                    + "Raise MAGNET_SANDBOX_MEMORY_MB or give the agent a smaller task, then retry.");
-        }
-        if (sandbox.processLimitHits() > processLimitHitsSeen) {
-            return new StepFailure(FailureReason.SANDBOX_FAILED, "The session hit the sandbox's process limit ("
-                    + limitValue("maxProcesses") + " processes and threads) and the agent could not go on (exit code "
-                    + code + "); something it ran kept starting processes"
-                    + (processLimitResumes == 0 ? "" : ", also after " + processLimitResumes + " resumes")
-                    + ". Raise MAGNET_SANDBOX_MAX_PROCESSES if the task needs more, then retry.");
-        }
-        List<Sandbox.Loss> losses = sandbox.losses();
-        if (losses.size() > lossesSeen) {
-            return new StepFailure(Provisioner.reasonOf(losses.getLast().failure()), "The session's sandbox was lost ("
-                    + losses.getLast().description() + ")" + (lossResumes == 0 ? "" : ", also after " + lossResumes + " resumes") + ".");
+        Optional<StepFailure> inSandbox = incidents.failure(code);
+        if (inSandbox.isPresent()) {
+            return inSandbox.get();
         }
         String tail = agent == null ? "" : agent.stderrTail();
         String message = "The agent exited unexpectedly (exit code " + code + ")"

@@ -34,6 +34,11 @@ final class FakeSandbox implements Sandbox {
     final List<Map<String, String>> agentEnvironments = new CopyOnWriteArrayList<>();
     int stops;
     boolean closed;
+    /** What the sandbox reports of its incidents; tests set them. */
+    volatile long memoryKills;
+    volatile long processLimitHits;
+    final List<Loss> losses = new CopyOnWriteArrayList<>();
+    volatile DiskLimitExceeded diskLimit;
 
     FakeSandbox(Path root) {
         this.spec = new SandboxSpec("fake", root.resolve("workspace"), root.resolve("home"), root.resolve("tmp"),
@@ -110,22 +115,27 @@ final class FakeSandbox implements Sandbox {
 
     @Override
     public long memoryKills() {
-        return 0;
+        return memoryKills;
     }
 
     @Override
     public long processLimitHits() {
-        return 0;
+        return processLimitHits;
+    }
+
+    @Override
+    public List<Loss> losses() {
+        return List.copyOf(losses);
     }
 
     @Override
     public Optional<DiskLimitExceeded> diskLimitExceeded() {
-        return Optional.empty();
+        return Optional.ofNullable(diskLimit);
     }
 
     @Override
     public Map<String, Object> describe() {
-        return Map.of("provider", "fake");
+        return Map.of("provider", "fake", "limits", Map.of("memoryMiB", 512, "maxProcesses", 64));
     }
 
     @Override
