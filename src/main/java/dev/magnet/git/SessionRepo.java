@@ -79,8 +79,11 @@ public final class SessionRepo {
         List<String> paths = pathsAtBase.stream().filter(p -> !blobsAtBase.containsKey(p)).toList();
         paths.forEach(p -> revisions.add(baseCommit + ":" + p));
         Map<String, ObjectLookup.Found> found = ObjectLookup.of(command(), revisions);
-        paths.forEach(p -> blobsAtBase.put(p, ObjectLookup.idOf(found, baseCommit + ":" + p, "blob")));
-        return new Heads(ObjectLookup.idOf(found, base, "commit").isPresent(), ObjectLookup.idOf(found, tip, "commit"));
+        boolean hasBase = ObjectLookup.idOf(found, base, "commit").isPresent();
+        if (hasBase) { // why: a base commit not (yet) in the repository says nothing lasting about its files
+            paths.forEach(p -> blobsAtBase.put(p, ObjectLookup.idOf(found, baseCommit + ":" + p, "blob")));
+        }
+        return new Heads(hasBase, ObjectLookup.idOf(found, tip, "commit"));
     }
 
     /**
@@ -211,8 +214,8 @@ public final class SessionRepo {
     }
 
     /**
-     * The blob id of {@code path} at the base commit, when it is a file there. Remembered: the base commit never
-     * changes, and neither does what it holds.
+     * The blob id of {@code path} at the base commit, when it is a file there. Remembered once the base commit is
+     * known to be here: it never changes, and neither does what it holds.
      */
     public Optional<String> blobAtBase(String path) {
         Optional<String> known = blobsAtBase.get(path);
@@ -221,7 +224,7 @@ public final class SessionRepo {
         }
         String revision = baseCommit + ":" + path;
         Optional<String> id = ObjectLookup.idOf(ObjectLookup.of(command(), List.of(revision)), revision, "blob");
-        blobsAtBase.put(path, id);
+        id.ifPresent(blob -> blobsAtBase.put(path, id)); // why: "not there" may only mean the base is not here yet
         return id;
     }
 

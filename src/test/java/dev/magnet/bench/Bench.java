@@ -3,10 +3,12 @@ package dev.magnet.bench;
 import static dev.magnet.bench.Figures.report;
 import static dev.magnet.bench.Figures.pct;
 import static dev.magnet.bench.Figures.intArg;
+import static dev.magnet.bench.Figures.stringArg;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.magnet.testing.FakeAnthropic;
 import dev.magnet.testing.GitFixtures;
+import dev.magnet.testing.PostgresSchema;
 import dev.magnet.testing.RecordedRequest;
 import dev.magnet.testing.Script;
 import dev.magnet.testing.SseClient;
@@ -36,7 +38,8 @@ import java.util.UUID;
  *   <li>finishing: from the {@code finishing} phase to {@code done} when the agent left 50 of the 2,000 files changed
  *       (commit inside the sandbox, hand-over of the pack, import with checks, diff, push).</li>
  * </ol>
- * Options: {@code --runs N} (default 20), {@code --readers N} (default 100), {@code --deltas N} (default 4000).
+ * Options: {@code --runs N} (default 20), {@code --readers N} (default 100), {@code --deltas N} (default 4000),
+ * {@code --store h2|postgres} (default h2; postgres uses a fresh schema on the local PostgreSQL).
  */
 public final class Bench {
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
@@ -45,8 +48,12 @@ public final class Bench {
         int runs = intArg(args, "--runs", 20);
         int readers = intArg(args, "--readers", 100);
         int deltas = intArg(args, "--deltas", 4000);
+        String store = stringArg(args, "--store", "h2");
+        if (!store.equals("h2") && !store.equals("postgres")) {
+            throw new IllegalArgumentException("--store takes h2 or postgres, not " + store);
+        }
         Path dir = Files.createTempDirectory("magnet-bench");
-        System.out.println("Magnet benchmark (" + runs + " runs, " + readers + " SSE readers) in " + dir);
+        System.out.println("Magnet benchmark (" + runs + " runs, " + readers + " SSE readers, " + store + ") in " + dir);
         System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " cores, Java "
                 + Runtime.version());
         try (FakeAnthropic model = FakeAnthropic.start()) {
@@ -57,7 +64,12 @@ public final class Bench {
             List<Long> floor = bareCliStarts(dir, origin, model, runs);
             List<Long> magnet;
             List<Long> finishing;
-            try (TestServer server = TestServer.start(dir.resolve("data"), model, Map.of("MAGNET_MAX_SESSIONS", "4"))) {
+            Map<String, String> env = new HashMap<>(Map.of("MAGNET_MAX_SESSIONS", "4"));
+            PostgresSchema schema = store.equals("postgres") ? PostgresSchema.create() : null;
+            if (schema != null) {
+                env.put("MAGNET_DATABASE_URL", schema.jdbcUrl());
+            }
+            try (schema; TestServer server = TestServer.start(dir.resolve("data"), model, env)) {
                 String warm = server.createSession(Map.of("prompt", "warm the mirror", "repo", origin.toString()))
                         .path("id").asText();
                 server.awaitStatus(warm, "completed", TIMEOUT);

@@ -105,6 +105,10 @@ class SessionReposTest {
         assertThat(dir).isDirectory();
         assertThat(repo.branchCommit()).isEmpty();
         assertThat(repo.knownCommits()).isEmpty();
+        assertThat(repo.heads(java.util.List.of("README.md")).hasBase()).isFalse();
+        assertThat(repo.hasFileAtBase("README.md")).as("not there yet, and not remembered as missing").isFalse();
+        TestRepos.GIT.in(dir).withProtocols("file").run("fetch", "--quiet", f.origin.toString(), "main");
+        assertThat(repo.hasFileAtBase("README.md")).isTrue();
     }
 
     private static int linkCount(Path p) {
