@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Resolves several revisions in one git process ({@code cat-file --batch-check}) instead of one {@code rev-parse} each:
@@ -17,6 +18,7 @@ final class ObjectLookup {
     }
 
     private static final Set<String> TYPES = Set.of("commit", "tree", "blob", "tag");
+    private static final Pattern OBJECT_ID = Pattern.compile("[0-9a-f]{40}|[0-9a-f]{64}");
 
     private ObjectLookup() {
     }
@@ -54,7 +56,7 @@ final class ObjectLookup {
         for (int i = 0; i < lines.size(); i++) {
             // why: a revision that names nothing comes back as "<revision> missing" (or "ambiguous"); it has no id
             String[] f = lines.get(i).split(" ");
-            if (f.length == 2 && f[0].matches("[0-9a-f]{40}|[0-9a-f]{64}") && TYPES.contains(f[1])) {
+            if (f.length == 2 && OBJECT_ID.matcher(f[0]).matches() && TYPES.contains(f[1])) {
                 found.put(revisions.get(i), new Found(f[0], f[1]));
             }
         }

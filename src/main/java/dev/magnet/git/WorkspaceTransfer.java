@@ -114,6 +114,10 @@ public final class WorkspaceTransfer {
      */
     public void seed(Sandbox sandbox, SessionRepo repo, SessionRepo.Heads heads, GitIdentity identity, GitIdentity coAuthor,
                      String origin) {
+        if (origin != null && origin.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            // why: the seed writes the URL into .git/config itself; a line break would add settings of its own
+            throw new GitException(GitException.Kind.FAILED, "the origin's URL holds a control character");
+        }
         String tip = heads.branchTip().orElseThrow(() -> new GitException(GitException.Kind.FAILED,
                 "the session repository has no branch " + repo.branch() + " to make the workspace from"));
         Map<String, String> env = environment(sandbox);

@@ -93,10 +93,7 @@ final class Provisioner {
             SessionRepo repo = origin.isPresent()
                     ? origin.get().withCredentials(auth -> repos.create(spec(s, paths, origin, base).withAuth(auth)))
                     : repos.create(spec(s, paths, origin, base));
-            // why: the setup phase asks next whether the base holds the repository's setup script; the look-up the
-            // seeding makes anyway answers that too, one git process fewer on the way to the agent's start
-            transfer.seed(sandbox, repo, repo.heads(List.of(SetupStep.REPO_SCRIPT)), identity, coAuthor(s),
-                    origin.map(Origin::agentUrl).orElse(null));
+            seed(sandbox, repo, s, origin);
             return repo;
         } catch (GitHubException | GitException | IllegalArgumentException e) {
             throw new StepFailure(FailureReason.CLONE_FAILED, e.getMessage(), e);
@@ -134,14 +131,21 @@ final class Provisioner {
             } else if (s.repo() != null) {
                 from = origin.get();
             }
-            transfer.seed(sandbox, repo, repo.heads(List.of(SetupStep.REPO_SCRIPT)), identity, coAuthor(s),
-                    from.map(Origin::agentUrl).orElse(null));
+            seed(sandbox, repo, s, from);
             return new Reopened(repo, true);
         } catch (GitHubException e) {
             throw new StepFailure(FailureReason.CLONE_FAILED, "GitHub is needed to continue the session: " + e.getMessage(), e);
         } catch (GitException | IllegalArgumentException e) {
             throw new StepFailure(FailureReason.LOST, "The session's workspace cannot be made again: " + e.getMessage(), e);
         }
+    }
+
+    /** Makes the sandbox's empty workspace a repository on the session branch, as the origin's URL names it for the agent. */
+    private void seed(Sandbox sandbox, SessionRepo repo, Session s, Optional<Origin> origin) {
+        // why: the setup phase asks next whether the base holds the repository's setup script; the look-up the
+        // seeding makes anyway answers that too, one git process fewer on the way to the agent's start
+        transfer.seed(sandbox, repo, repo.heads(List.of(SetupStep.REPO_SCRIPT)), identity, coAuthor(s),
+                origin.map(Origin::agentUrl).orElse(null));
     }
 
     /** A session's repository picked up again, and whether its workspace was made again. */

@@ -46,6 +46,18 @@ class WorkspaceTransferTest {
     }
 
     @Test
+    void an_origin_url_with_a_line_break_is_refused_before_anything_reaches_the_workspace() throws Exception {
+        SessionRepo repo = f.repo(f.origin);
+
+        assertThatThrownBy(() -> f.transfer.seed(f.sandbox, repo, repo.heads(java.util.List.of()),
+                GitIdentity.MAGNET, SessionGitFixture.CO_AUTHOR, "https://github.com/a/b.git\n[core]\n\tfsmonitor = touch /tmp/x"))
+                .isInstanceOf(GitException.class).hasMessageContaining("control character");
+        try (var entries = Files.list(f.workspace)) {
+            assertThat(entries).isEmpty();
+        }
+    }
+
+    @Test
     void commits_the_agent_makes_name_the_sessions_author_as_co_author() throws Exception {
         f.seeded(f.origin);
         TestRepos.write(f.workspace, "a.txt", "a\n");
